@@ -1,0 +1,1 @@
+"""Use cases: commands over aggregates, authorisation, queries over read-model ports."""

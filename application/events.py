@@ -1,0 +1,67 @@
+"""The event-sourced application: one event store for every aggregate of SchedulaX."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+
+A = TypeVar("A")
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class TimeAsISO(Transcoding):
+    type = time
+    name = "time_iso"
+
+    def encode(self, obj: time) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> time:
+        return time.fromisoformat(data)
+
+
+class ConcurrentWrite(Exception):
+    """Another command saved one of the same aggregates first."""
+
+
+class SchedulaX(Application[UUID]):
+    """Event store and repository; the services decide, this only loads and saves."""
+
+    name = "SchedulaX"
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+        transcoder.register(TimeAsISO())
+
+    def find(self, aggregate_id: UUID, kind: type[A]) -> A | None:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        return aggregate if isinstance(aggregate, kind) else None
+
+    def commit(self, *aggregates: Any) -> int:
+        """Save every pending event of `aggregates` atomically; the last notification id.
+
+        Raises ConcurrentWrite when any aggregate's version was taken meanwhile.
+        """
+        try:
+            recordings = self.save(*aggregates)
+        except IntegrityError as error:
+            raise ConcurrentWrite() from error
+        return max((r.notification.id for r in recordings), default=0)

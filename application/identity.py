@@ -1,0 +1,261 @@
+"""Identity use cases: the first system admin, registration, login, profiles, users."""
+
+from __future__ import annotations
+
+import msgspec
+
+from domain.errors import (
+    AuthenticationFailed,
+    Conflict,
+    EmailAlreadyRegistered,
+    NotFound,
+    PermissionDenied,
+    RuleViolation,
+    SystemAdminAlreadyExists,
+)
+from domain.identity import EmailClaim, SystemAdminSeat, User, normalise_email
+from domain.ids import aggregate_uuid
+from domain.roles import Gender, Role
+
+from application import policy
+from application.commands import NewUser, UserChanges
+from application.events import ConcurrentWrite, SchedulaX
+from application.passwords import check_password
+from application.ports import Directory, IdAllocator, PasswordHasher, ProjectionSync
+from application.principal import Principal
+from application.versions import check_version
+from application.views import Page, Paged, UserFilter, UserView
+
+
+class IdentityService:
+    def __init__(
+        self,
+        events: SchedulaX,
+        ids: IdAllocator,
+        hasher: PasswordHasher,
+        directory: Directory,
+        sync: ProjectionSync,
+    ) -> None:
+        self._events = events
+        self._ids = ids
+        self._hasher = hasher
+        self._directory = directory
+        self._sync = sync
+        self._dummy: str | None = None
+
+    # -- commands -------------------------------------------------------------
+
+    def create_system_admin(self, full_name: str, email: str, password: str) -> UserView:
+        if self._events.find(SystemAdminSeat.ID, SystemAdminSeat) is not None:
+            raise SystemAdminAlreadyExists()
+        user = self._new_user(
+            NewUser(full_name=full_name, email=email, password=password, role=Role.SYSTEM_ADMIN),
+            by=None,
+        )
+        seat = SystemAdminSeat(user_id=user.user_id)
+        return self._save_new(user, seat, duplicate=SystemAdminAlreadyExists)
+
+    def register(self, new: NewUser) -> UserView:
+        """Public self-registration: employees only; admins create everyone else."""
+        if new.role is not Role.EMPLOYEE:
+            raise PermissionDenied(
+                f"Registration cannot assign the {new.role.value} role; "
+                "an administrator must create this user"
+            )
+        self._check_tenant_exists(new.enterprise_id, new.department_id)
+        return self._save_new(self._new_user(new, by=None))
+
+    def create_user(self, principal: Principal, new: NewUser) -> UserView:
+        policy.require_role(principal, *policy.ADMINS)
+        policy.require_grantable(principal, new.role)
+        if new.enterprise_id is not None:
+            policy.require_enterprise(principal, new.enterprise_id, "Enterprise")
+        self._check_tenant_exists(new.enterprise_id, new.department_id)
+        return self._save_new(self._new_user(new, by=principal.id))
+
+    def update_user(
+        self, principal: Principal, user_id: int, changes: UserChanges, expected_version: int | None = None
+    ) -> UserView:
+        policy.require_role(principal, *policy.ADMINS)
+        user = self._load_visible_user(principal, user_id)
+        if user.role_enum is Role.SYSTEM_ADMIN and not principal.is_system_admin:
+            raise NotFound("User not found")
+        check_version(user.version, expected_version)
+        role = changes.role or user.role_enum
+        policy.require_grantable(principal, role)
+        enterprise_id = _pick(changes, "enterprise_id", user.enterprise_id)
+        department_id = _pick(changes, "department_id", user.department_id)
+        if role is Role.SYSTEM_ADMIN:
+            enterprise_id = department_id = None
+        if enterprise_id != user.enterprise_id:
+            policy.require_enterprise(principal, enterprise_id, "Enterprise")
+        self._check_tenant_exists(enterprise_id, department_id)
+        if user_id == principal.id and (changes.is_active is False or role is not user.role_enum):
+            raise Conflict("You cannot deactivate yourself or change your own role")
+        user.place(role=role, enterprise_id=enterprise_id, department_id=department_id, by=principal.id)
+        user.update_profile(full_name=changes.full_name, gender=changes.gender, by=principal.id)
+        if changes.is_active is not None:
+            user.set_active(is_active=changes.is_active, by=principal.id)
+        if changes.password is not None:
+            user.change_password(password_hash=self._hash(changes.password), by=principal.id)
+        claims = self._move_email(user, changes.email, by=principal.id)
+        return self._save_existing(user, *claims)
+
+    def update_profile(
+        self, principal: Principal, full_name: str | None, gender: Gender | None
+    ) -> UserView:
+        user = self._load_user(principal.id)
+        user.update_profile(full_name=full_name, gender=gender, by=principal.id)
+        return self._save_existing(user)
+
+    # -- queries --------------------------------------------------------------
+
+    def authenticate(self, email: str, password: str) -> UserView:
+        claim = self._events.find(EmailClaim.id_for(email), EmailClaim)
+        user = self._events.find(aggregate_uuid("user", claim.user_id), User) if claim and claim.user_id else None
+        # Hash even for unknown emails, so that timing does not reveal which exist.
+        valid = self._hasher.verify(password, user.password_hash if user else self._dummy_hash())
+        if user is None or not valid:
+            raise AuthenticationFailed("Invalid email or password")
+        if not user.is_active:
+            raise AuthenticationFailed("This account is deactivated")
+        return self._view(user.user_id)
+
+    def principal(self, user_id: int) -> Principal | None:
+        """The caller as they stand now (a token's claims may be older than a role change)."""
+        view = self._directory.user(user_id)
+        if view is None or not view.is_active:
+            return None
+        return Principal(view.id, Role(view.role), view.enterprise_id, view.department_id)
+
+    def profile(self, principal: Principal) -> UserView:
+        return self._view(principal.id)
+
+    def get_user(self, principal: Principal, user_id: int) -> UserView:
+        view = self._directory.user(user_id)
+        if view is None or not policy.can_read_user(
+            principal, view.id, view.enterprise_id, view.department_id
+        ):
+            raise NotFound("User not found")
+        return view
+
+    def list_users(self, principal: Principal, criteria: UserFilter, page: Page) -> Paged[UserView]:
+        policy.require_role(principal, *policy.ADMINS, Role.MANAGER)
+        if principal.role is Role.ENTERPRISE_ADMIN:
+            criteria = _narrow(criteria, enterprise_id=principal.enterprise_id)
+        elif principal.role is Role.MANAGER:
+            if principal.department_id is None:
+                return Paged(items=[], total=0, page=page)
+            criteria = _narrow(
+                criteria,
+                enterprise_id=principal.enterprise_id,
+                department_id=principal.department_id,
+            )
+        return self._directory.users(criteria, page)
+
+    # -- helpers --------------------------------------------------------------
+
+    def _new_user(self, new: NewUser, by: int | None) -> User:
+        claim = self._events.find(EmailClaim.id_for(new.email), EmailClaim)
+        if claim is not None and claim.user_id is not None:
+            raise EmailAlreadyRegistered(new.email)
+        password_hash = self._hash(new.password)
+        return User.register(
+            user_id=self._ids.next_id("user"),
+            full_name=new.full_name,
+            email=new.email,
+            password_hash=password_hash,
+            role=new.role,
+            gender=new.gender,
+            enterprise_id=new.enterprise_id,
+            department_id=new.department_id,
+            is_active=new.is_active,
+            by=by,
+        )
+
+    def _save_new(self, user: User, *others: object, duplicate: type[Conflict] | None = None) -> UserView:
+        claim = self._events.find(EmailClaim.id_for(user.email), EmailClaim)
+        if claim is None:
+            claim = EmailClaim.claim(user.email, user.user_id)
+        else:
+            claim.reclaim(user.user_id)
+        try:
+            position = self._events.commit(user, claim, *others)
+        except ConcurrentWrite:
+            seat_taken = duplicate is not None and self._events.find(SystemAdminSeat.ID, SystemAdminSeat)
+            raise (duplicate() if seat_taken and duplicate else EmailAlreadyRegistered(user.email)) from None
+        self._sync.wait_for(position)
+        return self._view(user.user_id)
+
+    def _save_existing(self, user: User, *others: object) -> UserView:
+        try:
+            position = self._events.commit(user, *others)
+        except ConcurrentWrite:
+            raise Conflict("The user was changed by another request; retry") from None
+        self._sync.wait_for(position)
+        return self._view(user.user_id)
+
+    def _move_email(self, user: User, email: str | None, by: int) -> list[EmailClaim]:
+        if email is None or normalise_email(email) == normalise_email(user.email):
+            if email is not None:
+                user.change_email(email=email, by=by)
+            return []
+        old = self._events.find(EmailClaim.id_for(user.email), EmailClaim)
+        new = self._events.find(EmailClaim.id_for(email), EmailClaim)
+        user.change_email(email=email, by=by)
+        if new is None:
+            new = EmailClaim.claim(email, user.user_id)
+        else:
+            new.reclaim(user.user_id)
+        if old is not None:
+            old.release()
+        return [c for c in (old, new) if c is not None]
+
+    def _check_tenant_exists(self, enterprise_id: int | None, department_id: int | None) -> None:
+        if enterprise_id is not None and self._directory.enterprise(enterprise_id) is None:
+            raise RuleViolation("Enterprise does not exist", field="enterprise_id")
+        if department_id is not None:
+            department = self._directory.department(department_id)
+            if department is None or department.enterprise_id != enterprise_id:
+                raise RuleViolation(
+                    "Department does not exist in this enterprise", field="department_id"
+                )
+
+    def _load_user(self, user_id: int) -> User:
+        user = self._events.find(aggregate_uuid("user", user_id), User)
+        if user is None:
+            raise NotFound("User not found")
+        return user
+
+    def _load_visible_user(self, principal: Principal, user_id: int) -> User:
+        user = self._load_user(user_id)
+        if not policy.can_read_user(principal, user.user_id, user.enterprise_id, user.department_id):
+            raise NotFound("User not found")
+        return user
+
+    def _view(self, user_id: int) -> UserView:
+        view = self._directory.user(user_id)
+        if view is None:
+            raise NotFound("User not found")
+        return view
+
+    def _dummy_hash(self) -> str:
+        # Verifying against it costs what a real check costs.
+        if self._dummy is None:
+            self._dummy = self._hasher.hash("no user has this password")
+        return self._dummy
+
+    def _hash(self, password: str) -> str:
+        return self._hasher.hash(check_password(password))
+
+
+def _pick(changes: UserChanges, name: str, current: int | None) -> int | None:
+    if name in changes.cleared:
+        return None
+    value = getattr(changes, name)
+    return current if value is None else value
+
+
+def _narrow(criteria: UserFilter, **fixed: int | None) -> UserFilter:
+    return msgspec.structs.replace(criteria, **fixed)
+

@@ -1,0 +1,59 @@
+"""Who may do what to which tenant.
+
+Resources of another tenant are reported as not found, so that their existence
+does not leak; a role that may never perform a kind of operation gets 403.
+"""
+
+from __future__ import annotations
+
+from domain.errors import NotFound, PermissionDenied
+from domain.roles import Role
+
+from application.principal import Principal
+
+ADMINS = (Role.SYSTEM_ADMIN, Role.ENTERPRISE_ADMIN)
+
+# Roles each role may hand out when creating or updating a user.
+GRANTABLE: dict[Role, frozenset[Role]] = {
+    Role.SYSTEM_ADMIN: frozenset(Role),
+    Role.ENTERPRISE_ADMIN: frozenset({Role.ENTERPRISE_ADMIN, Role.MANAGER, Role.EMPLOYEE}),
+    Role.MANAGER: frozenset(),
+    Role.EMPLOYEE: frozenset(),
+}
+
+
+def require_role(principal: Principal, *roles: Role) -> None:
+    if principal.role not in roles:
+        raise PermissionDenied("Insufficient permissions for this operation")
+
+
+def require_grantable(principal: Principal, role: Role) -> None:
+    if role not in GRANTABLE[principal.role]:
+        raise PermissionDenied(f"A {principal.role.value} cannot grant the {role.value} role")
+
+
+def in_enterprise(principal: Principal, enterprise_id: int | None) -> bool:
+    return principal.is_system_admin or (
+        enterprise_id is not None and principal.enterprise_id == enterprise_id
+    )
+
+
+def require_enterprise(principal: Principal, enterprise_id: int | None, what: str) -> None:
+    if not in_enterprise(principal, enterprise_id):
+        raise NotFound(f"{what} not found")
+
+
+def can_read_user(
+    principal: Principal, user_id: int, enterprise_id: int | None, department_id: int | None
+) -> bool:
+    if principal.id == user_id or principal.is_system_admin:
+        return True
+    if principal.role is Role.ENTERPRISE_ADMIN:
+        return enterprise_id == principal.enterprise_id
+    if principal.role is Role.MANAGER:
+        return (
+            enterprise_id == principal.enterprise_id
+            and department_id is not None
+            and department_id == principal.department_id
+        )
+    return False

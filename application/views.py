@@ -1,0 +1,101 @@
+"""Read DTOs returned by the application layer (never aggregates)."""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+import msgspec
+
+T = TypeVar("T")
+
+
+class Page(msgspec.Struct, frozen=True):
+    number: int = 1
+    size: int = 10
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+
+class Paged(msgspec.Struct, Generic[T], frozen=True):
+    items: list[T]
+    total: int
+    page: Page
+
+    @property
+    def total_pages(self) -> int:
+        return (self.total + self.page.size - 1) // self.page.size if self.total else 0
+
+
+class UserView(msgspec.Struct, kw_only=True):
+    id: int
+    full_name: str
+    email: str
+    role: str
+    gender: str | None
+    enterprise_id: int | None
+    department_id: int | None
+    is_active: bool
+    created_at: str
+    updated_at: str
+    version: int
+
+
+class UserFilter(msgspec.Struct, kw_only=True, frozen=True):
+    enterprise_id: int | None = None
+    department_id: int | None = None
+    role: str | None = None
+    is_active: bool | None = None
+    search: str | None = None
+
+
+class DepartmentUsers(msgspec.Struct, kw_only=True):
+    id: int
+    name: str
+    user_count: int
+
+
+class EnterpriseView(msgspec.Struct, kw_only=True):
+    id: int
+    name: str
+    description: str | None
+    created_by: int
+    created_at: str
+    updated_at: str
+    user_count: int
+    department_count: int
+    version: int
+
+
+class EnterpriseDetail(msgspec.Struct, kw_only=True):
+    id: int
+    name: str
+    description: str | None
+    created_by: int
+    created_at: str
+    updated_at: str
+    departments: list[DepartmentUsers]
+    total_users: int
+    active_users: int
+    version: int
+
+
+class ManagerSummary(msgspec.Struct, kw_only=True):
+    id: int
+    full_name: str
+    email: str
+
+
+class DepartmentView(msgspec.Struct, kw_only=True):
+    id: int
+    name: str
+    enterprise_id: int
+    description: str | None
+    manager_id: int | None
+    manager: ManagerSummary | None
+    user_count: int
+    active_rosters: int
+    created_at: str
+    updated_at: str
+    version: int

@@ -1,0 +1,1 @@
+"""SchedulaX domain: aggregates, value objects and domain errors. No I/O."""

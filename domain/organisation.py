@@ -1,0 +1,160 @@
+"""Enterprises (tenants) and their departments."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import Conflict, RuleViolation
+from domain.ids import aggregate_uuid
+
+MAX_NAME_LENGTH = 255
+MAX_DESCRIPTION_LENGTH = 2000
+
+
+def check_name(name: str, what: str) -> str:
+    name = name.strip()
+    if not name or len(name) > MAX_NAME_LENGTH:
+        raise RuleViolation(f"{what} name must be 1 to {MAX_NAME_LENGTH} characters", field="name")
+    return name
+
+
+def check_description(description: str | None) -> str | None:
+    if description is not None and len(description) > MAX_DESCRIPTION_LENGTH:
+        raise RuleViolation(
+            f"Description must be at most {MAX_DESCRIPTION_LENGTH} characters", field="description"
+        )
+    return description
+
+
+class Enterprise(Aggregate):
+    """A tenant: every department, roster and non-system user belongs to one."""
+
+    @staticmethod
+    def create_id(enterprise_id: int, **_: object) -> UUID:
+        return aggregate_uuid("enterprise", enterprise_id)
+
+    @classmethod
+    def found(
+        cls, *, enterprise_id: int, name: str, description: str | None, by: int
+    ) -> Enterprise:
+        return cls(
+            enterprise_id=enterprise_id,
+            name=check_name(name, "Enterprise"),
+            description=check_description(description),
+            by=by,
+        )
+
+    @event("Founded")
+    def __init__(self, *, enterprise_id: int, name: str, description: str | None, by: int) -> None:
+        self.enterprise_id = enterprise_id
+        self.name = name
+        self.description = description
+        self.created_by = by
+
+    def update(self, *, name: str | None, description: str | None, by: int) -> None:
+        new_name = check_name(name, "Enterprise") if name is not None else self.name
+        new_description = (
+            check_description(description) if description is not None else self.description
+        )
+        if (new_name, new_description) != (self.name, self.description):
+            self._updated(name=new_name, description=new_description, by=by)
+
+    @event("Updated")
+    def _updated(self, *, name: str, description: str | None, by: int) -> None:
+        self.name = name
+        self.description = description
+
+
+class DepartmentDeleted(Conflict):
+    def __init__(self) -> None:
+        super().__init__("Department has been deleted")
+
+
+class Department(Aggregate):
+    """A team inside an enterprise, optionally led by a manager."""
+
+    @staticmethod
+    def create_id(department_id: int, **_: object) -> UUID:
+        return aggregate_uuid("department", department_id)
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        department_id: int,
+        enterprise_id: int,
+        name: str,
+        description: str | None,
+        manager_id: int | None,
+        by: int,
+    ) -> Department:
+        return cls(
+            department_id=department_id,
+            enterprise_id=enterprise_id,
+            name=check_name(name, "Department"),
+            description=check_description(description),
+            manager_id=manager_id,
+            by=by,
+        )
+
+    @event("Opened")
+    def __init__(
+        self,
+        *,
+        department_id: int,
+        enterprise_id: int,
+        name: str,
+        description: str | None,
+        manager_id: int | None,
+        by: int,
+    ) -> None:
+        self.department_id = department_id
+        self.enterprise_id = enterprise_id
+        self.name = name
+        self.description = description
+        self.manager_id = manager_id
+        self.is_deleted = False
+
+    def update(
+        self,
+        *,
+        name: str | None,
+        description: str | None,
+        manager_id: int | None,
+        clear_manager: bool,
+        by: int,
+    ) -> None:
+        self._check_live()
+        new_name = check_name(name, "Department") if name is not None else self.name
+        new_description = (
+            check_description(description) if description is not None else self.description
+        )
+        new_manager = None if clear_manager else (manager_id or self.manager_id)
+        if (new_name, new_description, new_manager) != (
+            self.name,
+            self.description,
+            self.manager_id,
+        ):
+            self._updated(
+                name=new_name, description=new_description, manager_id=new_manager, by=by
+            )
+
+    @event("Updated")
+    def _updated(self, *, name: str, description: str | None, manager_id: int | None, by: int) -> None:
+        self.name = name
+        self.description = description
+        self.manager_id = manager_id
+
+    def delete(self, *, by: int) -> None:
+        self._check_live()
+        self._deleted(by=by)
+
+    @event("Deleted")
+    def _deleted(self, *, by: int) -> None:
+        self.is_deleted = True
+
+    def _check_live(self) -> None:
+        if self.is_deleted:
+            raise DepartmentDeleted()

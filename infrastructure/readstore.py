@@ -1,0 +1,162 @@
+"""Read-model databases: a SQLite file (embedded default) or a PostgreSQL pool."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import sql as pgsql
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+from infrastructure.settings import PostgresTarget
+
+
+class SqliteReadStore:
+    """One connection per thread (sqlite3 objects are not shared), WAL, explicit transactions."""
+
+    dialect = "sqlite"
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._path = path
+        self._local = threading.local()
+
+    def _connection(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+            conn.row_factory = lambda cur, row: {d[0]: v for d, v in zip(cur.description, row)}
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Cursor]:
+        conn = self._connection()
+        # IMMEDIATE takes the write lock now: writers queue instead of failing late.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn.cursor()
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Cursor]:
+        conn = self._connection()
+        conn.execute("BEGIN")
+        try:
+            yield conn.cursor()
+        finally:
+            conn.execute("ROLLBACK")
+
+    def next_id(self, kind: str) -> int:
+        table = _sequence_name(kind)
+        with self.write() as cur:
+            cur.execute(
+                f"CREATE TABLE IF NOT EXISTS {table} (id INTEGER PRIMARY KEY AUTOINCREMENT)"
+            )
+            cur.execute(f"INSERT INTO {table} DEFAULT VALUES")
+            number = int(cur.lastrowid)
+            cur.execute(f"DELETE FROM {table} WHERE id < ?", (number,))
+        return number
+
+    def ping(self) -> None:
+        with self.read() as cur:
+            cur.execute("SELECT 1")
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+
+class _PgCursor:
+    """Adapts `?` placeholders to psycopg's `%s`."""
+
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self._cursor.execute(_pg_sql(sql), tuple(params))
+
+    def fetchone(self) -> dict[str, Any] | None:
+        return self._cursor.fetchone()
+
+    def fetchall(self) -> list[dict[str, Any]]:
+        return self._cursor.fetchall()
+
+
+@lru_cache(maxsize=2048)
+def _pg_sql(sql: str) -> str:
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class PostgresReadStore:
+    dialect = "postgres"
+
+    def __init__(self, target: PostgresTarget, schema: str, pool_size: int) -> None:
+        self._schema = schema
+        with _connect(target) as conn:
+            conn.execute(pgsql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(pgsql.Identifier(schema)))
+        self._pool = ConnectionPool(
+            target.conninfo(),
+            min_size=1,
+            max_size=pool_size,
+            kwargs={"row_factory": dict_row, "options": f"-c search_path={schema}"},
+            open=True,
+        )
+
+    @contextmanager
+    def write(self) -> Iterator[_PgCursor]:
+        with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            yield _PgCursor(cur)
+
+    @contextmanager
+    def read(self) -> Iterator[_PgCursor]:
+        with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            yield _PgCursor(cur)
+
+    def next_id(self, kind: str) -> int:
+        name = _sequence_name(kind)
+        with self._pool.connection() as conn:
+            try:
+                row = conn.execute(f"SELECT nextval('{name}') AS n").fetchone()
+            except psycopg.errors.UndefinedTable:
+                conn.rollback()
+                with conn.transaction():
+                    # Concurrent CREATE ... IF NOT EXISTS can still collide; serialise it.
+                    conn.execute("SELECT pg_advisory_xact_lock(hashtext('schedulax-ddl'))")
+                    conn.execute(f"CREATE SEQUENCE IF NOT EXISTS {name}")
+                row = conn.execute(f"SELECT nextval('{name}') AS n").fetchone()
+            conn.commit()
+        return int(row["n"])
+
+    def ping(self) -> None:
+        with self._pool.connection() as conn:
+            conn.execute("SELECT 1")
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+def _connect(target: PostgresTarget) -> Any:
+    return psycopg.connect(target.conninfo(), autocommit=True)
+
+
+def _sequence_name(kind: str) -> str:
+    if not re.fullmatch(r"[a-z_]+", kind):
+        raise ValueError(f"bad sequence kind {kind!r}")
+    return f"seq_{kind}"

@@ -1,0 +1,126 @@
+"""Settings: one typed object, read once from the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("data")
+    """Folder of the embedded default: SQLite files and the generated JWT secret."""
+    database_url: str = ""
+    """`postgresql://user@host:port/db`, `memory://`, or empty for SQLite files in data_dir."""
+    database_schema: str = "public"
+    """PostgreSQL schema holding the event store, read models and id sequences."""
+    redis_url: str = ""
+    """`redis://host:port/db` for shared rate limits (and later pub/sub); empty: in memory."""
+    jwt_secret: str = ""
+    """HS256 signing key; empty: generated once and kept in data_dir/jwt_secret."""
+    token_ttl_seconds: int = 24 * 3600
+    """Lifetime of an access token."""
+    bcrypt_rounds: int = 12
+    """bcrypt cost factor (tests lower it)."""
+    rate_limit_enabled: bool = True
+    """Switch rate limiting off for tests and benchmarks."""
+    rate_limit_auth: str = "10/minute"
+    """Authentication endpoints, per client IP."""
+    rate_limit_general: str = "100/minute"
+    """Every other endpoint, per user (per IP when anonymous)."""
+    rate_limit_bulk: str = "20/minute"
+    """Bulk and batch endpoints, per user."""
+    max_body_bytes: int = 1_048_576
+    """Largest accepted request body; larger gets 413."""
+    postgres_pool_size: int = 8
+    """Connections per process for the read models (the event store has its own)."""
+    host: str = "127.0.0.1"
+    """Address `schedulax serve` binds."""
+    port: int = 8000
+    """Port `schedulax serve` binds."""
+    trusted_proxy_count: int = 0
+    """How many X-Forwarded-For hops to trust for the client IP."""
+
+
+    @property
+    def backend(self) -> str:
+        url = self.database_url
+        if url.startswith(("postgresql://", "postgres://")):
+            return "postgres"
+        if url.startswith("memory://"):
+            return "memory"
+        return "sqlite"
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+
+        def get(name: str, default: str) -> str:
+            return env.get(f"SCHEDULAX_{name}", default)
+
+        return cls(
+            data_dir=Path(get("DATA_DIR", "data")),
+            database_url=get("DATABASE_URL", ""),
+            database_schema=get("DATABASE_SCHEMA", "public"),
+            redis_url=get("REDIS_URL", ""),
+            jwt_secret=get("JWT_SECRET", ""),
+            token_ttl_seconds=int(get("TOKEN_TTL_SECONDS", str(24 * 3600))),
+            bcrypt_rounds=int(get("BCRYPT_ROUNDS", "12")),
+            rate_limit_enabled=get("RATE_LIMIT_ENABLED", "true").lower() in ("1", "true", "yes"),
+            rate_limit_auth=get("RATE_LIMIT_AUTH", "10/minute"),
+            rate_limit_general=get("RATE_LIMIT_GENERAL", "100/minute"),
+            rate_limit_bulk=get("RATE_LIMIT_BULK", "20/minute"),
+            max_body_bytes=int(get("MAX_BODY_BYTES", "1048576")),
+            postgres_pool_size=int(get("POSTGRES_POOL_SIZE", "8")),
+            host=get("HOST", "127.0.0.1"),
+            port=int(get("PORT", "8000")),
+            trusted_proxy_count=int(get("TRUSTED_PROXY_COUNT", "0")),
+        )
+
+    def resolved_jwt_secret(self) -> str:
+        """The configured secret, or one generated once and kept in the data folder."""
+        if self.jwt_secret:
+            return self.jwt_secret
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        path = self.data_dir / "jwt_secret"
+        if not path.exists():
+            # O_EXCL: two processes starting together keep the first one's secret.
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass
+            else:
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()
+
+
+@dataclass(frozen=True)
+class PostgresTarget:
+    host: str
+    port: int
+    user: str
+    password: str
+    dbname: str
+
+    @classmethod
+    def parse(cls, url: str) -> PostgresTarget:
+        parsed = urlparse(url)
+        query = parse_qs(parsed.query)
+        return cls(
+            host=parsed.hostname or query.get("host", ["127.0.0.1"])[0],
+            port=parsed.port or 5432,
+            user=parsed.username or "postgres",
+            password=parsed.password or "",
+            dbname=(parsed.path or "/postgres").lstrip("/") or "postgres",
+        )
+
+    def conninfo(self) -> str:
+        parts = [f"host={self.host}", f"port={self.port}", f"user={self.user}",
+                 f"dbname={self.dbname}"]
+        if self.password:
+            parts.append(f"password={self.password}")
+        return " ".join(parts)

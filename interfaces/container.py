@@ -1,0 +1,92 @@
+"""Composition root: builds every component from settings. Nothing is built at import."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from application.events import SchedulaX
+from application.identity import IdentityService
+from application.organisation import OrganisationService
+from infrastructure.hashing import BcryptHasher
+from infrastructure.ratelimit import RateLimiter
+from infrastructure.readstore import PostgresReadStore, SqliteReadStore
+from infrastructure.settings import PostgresTarget, Settings
+from infrastructure.tokens import TokenIssuer
+from projections.directory import DirectoryProjection
+from projections.directory_queries import SqlDirectory
+from projections.runner import CatchUpRunner
+
+
+@dataclass
+class Container:
+    settings: Settings
+    events: SchedulaX
+    store: SqliteReadStore | PostgresReadStore
+    runner: CatchUpRunner
+    identity: IdentityService
+    organisation: OrganisationService
+    tokens: TokenIssuer
+    limiter: RateLimiter
+
+    def close(self) -> None:
+        self.store.close()
+        self.events.close()
+
+
+def event_store_env(settings: Settings) -> dict[str, str]:
+    if settings.backend == "postgres":
+        target = PostgresTarget.parse(settings.database_url)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": target.dbname,
+            "POSTGRES_HOST": target.host,
+            "POSTGRES_PORT": str(target.port),
+            "POSTGRES_USER": target.user,
+            "POSTGRES_PASSWORD": target.password,
+            "POSTGRES_SCHEMA": settings.database_schema,
+            "POSTGRES_POOL_SIZE": "5",
+            "POSTGRES_MAX_OVERFLOW": "5",
+        }
+    if settings.backend == "memory":
+        return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": str(settings.data_dir / "events.sqlite3"),
+        "SQLITE_LOCK_TIMEOUT": "30",
+    }
+
+
+def read_store(settings: Settings) -> SqliteReadStore | PostgresReadStore:
+    if settings.backend == "postgres":
+        return PostgresReadStore(
+            PostgresTarget.parse(settings.database_url),
+            settings.database_schema,
+            settings.postgres_pool_size,
+        )
+    if settings.backend == "memory":
+        # Events vanish with the process, so the read models must too.
+        return SqliteReadStore(Path(tempfile.mkdtemp(prefix="schedulax-")) / "readmodels.sqlite3")
+    return SqliteReadStore(Path(settings.data_dir) / "readmodels.sqlite3")
+
+
+def build_container(settings: Settings) -> Container:
+    events = SchedulaX(env=event_store_env(settings))
+    store = read_store(settings)
+    runner = CatchUpRunner(events, store, [DirectoryProjection()])
+    runner.setup()
+    runner.catch_up()
+    directory = SqlDirectory(store)
+    hasher = BcryptHasher(settings.bcrypt_rounds)
+    return Container(
+        settings=settings,
+        events=events,
+        store=store,
+        runner=runner,
+        identity=IdentityService(events, store, hasher, directory, runner),
+        organisation=OrganisationService(events, store, directory, runner),
+        tokens=TokenIssuer(settings.resolved_jwt_secret(), settings.token_ttl_seconds),
+        limiter=RateLimiter.for_url(settings.redis_url),
+    )

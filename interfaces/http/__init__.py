@@ -1,0 +1,1 @@
+"""Litestar HTTP layer: controllers, DTOs, errors, content negotiation, rate limits."""

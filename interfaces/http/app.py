@@ -1,0 +1,69 @@
+"""The Litestar application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+
+from infrastructure.settings import Settings
+from interfaces.container import Container, build_container
+from interfaces.http.controllers.auth import AuthController
+from interfaces.http.controllers.health import health
+from interfaces.http.controllers.organisation import DepartmentController, EnterpriseController
+from interfaces.http.controllers.users import UserController
+from interfaces.http.errors import EXCEPTION_HANDLERS
+from interfaces.http.negotiation import ContentNegotiationMiddleware
+from interfaces.http.ratelimit import RateLimitMiddleware
+from interfaces.http.security import provide_principal
+
+
+def create_app(settings: Settings | None = None, container: Container | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    container = container or build_container(settings)
+    middleware: list[Any] = []
+    if settings.rate_limit_enabled:
+        middleware.append(
+            DefineMiddleware(
+                RateLimitMiddleware,
+                limiter=container.limiter,
+                tokens=container.tokens,
+                settings=settings,
+            )
+        )
+    # Listed last, so it runs innermost: 429s are negotiated by send_error itself.
+    middleware.append(
+        DefineMiddleware(ContentNegotiationMiddleware, max_body_bytes=settings.max_body_bytes)
+    )
+    app = Litestar(
+        route_handlers=[
+            AuthController,
+            UserController,
+            EnterpriseController,
+            DepartmentController,
+            health,
+        ],
+        dependencies={
+            "container": Provide(lambda: container, use_cache=True, sync_to_thread=False),
+            "principal": Provide(provide_principal, sync_to_thread=True),
+        },
+        middleware=middleware,
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        openapi_config=OpenAPIConfig(
+            title="SchedulaX API",
+            version="1.0.0",
+            description="Duty rosters and shift scheduling. Errors carry `error`, `message`,"
+            " `details` and `detail: {code, message, errors}`. Every endpoint answers"
+            " MessagePack for `Accept: application/x-msgpack`.",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin(path="/scalar")],
+        ),
+        on_shutdown=[container.close],
+        request_max_body_size=settings.max_body_bytes,
+    )
+    app.state.container = container
+    return app

@@ -1,0 +1,120 @@
+"""/api/auth: first system admin, registration, login, tokens, own profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post, put
+from litestar.exceptions import NotAuthorizedException
+
+from application.commands import NewUser
+from application.views import UserView
+from domain.errors import RuleViolation
+from infrastructure.tokens import InvalidToken
+from interfaces.http.security import Caller, Services
+from interfaces.http.dto import (
+    AuthResponse,
+    LoginRequest,
+    ProfileUpdateRequest,
+    RegisterRequest,
+    RegisterResponse,
+    SystemAdminRequest,
+    TokenResponse,
+    UserResponse,
+    given,
+)
+from interfaces.http.security import bearer_token
+
+
+def _auth(container: Services, message: str, user: UserView) -> dict[str, Any]:
+    access = container.tokens.issue(user)
+    return {
+        "message": message,
+        "user": user,
+        "token": access,
+        "access_token": access,
+        "refresh_token": container.tokens.issue(user, kind="refresh"),
+    }
+
+
+class AuthController(Controller):
+    path = "/api/auth"
+    tags = ["Authentication"]
+
+    @post("/create-system-admin", status_code=201, sync_to_thread=True,
+          summary="Create the first system administrator (only while none exists)")
+    def create_system_admin(self, data: SystemAdminRequest, container: Services) -> AuthResponse:
+        user = container.identity.create_system_admin(data.full_name, data.email, data.password)
+        return AuthResponse(**_auth(container, "System administrator created successfully", user))
+
+    @post("/register", status_code=201, sync_to_thread=True,
+          summary="Register an employee (public); accepts 002's and 001's request forms")
+    def register(self, data: RegisterRequest, container: Services) -> RegisterResponse:
+        full_name = data.full_name or data.username
+        if not full_name:
+            raise RuleViolation(
+                "Full name, email and password are required",
+                field="full_name",
+                missing_fields=["full_name"],
+            )
+        user = container.identity.register(
+            NewUser(
+                full_name=full_name,
+                email=data.email,
+                password=data.password,
+                role=data.role,
+                gender=data.gender,
+                enterprise_id=data.enterprise_id,
+                department_id=data.department_id,
+            )
+        )
+        return RegisterResponse(
+            **_auth(container, "User registered successfully", user),
+            id=user.id,
+            email=user.email,
+            username=data.username or user.full_name,
+            created_at=user.created_at,
+        )
+
+    @post("/login", status_code=200, sync_to_thread=True,
+          summary="Log in with JSON {email, password} or form username=&password=")
+    def login(self, data: LoginRequest, container: Services) -> AuthResponse:
+        email = data.email or data.username
+        if not email:
+            raise RuleViolation(
+                "Email (or username) and password are required",
+                field="email",
+                missing_fields=["email"],
+            )
+        user = container.identity.authenticate(email, data.password)
+        return AuthResponse(**_auth(container, "Login successful", user))
+
+    @post("/refresh", status_code=200, sync_to_thread=True,
+          summary="Exchange a refresh token (Authorization: Bearer <refresh_token>) for an access token")
+    def refresh(self, request: Request[Any, Any, Any], container: Services) -> TokenResponse:
+        try:
+            claims = container.tokens.decode(bearer_token(request), kind="refresh")
+        except InvalidToken as error:
+            raise NotAuthorizedException(str(error)) from error
+        principal = container.identity.principal(claims.id)
+        if principal is None:
+            raise NotAuthorizedException("User no longer exists or is deactivated")
+        access = container.tokens.issue(container.identity.profile(principal))
+        return TokenResponse(access_token=access, token=access)
+
+    @get("/profile", sync_to_thread=True, summary="The caller's own profile")
+    def profile(self, principal: Caller, container: Services) -> UserResponse:
+        return UserResponse(
+            message="Profile retrieved successfully", user=container.identity.profile(principal)
+        )
+
+    @put("/profile", sync_to_thread=True, summary="Update the caller's name and gender")
+    def update_profile(
+        self, data: ProfileUpdateRequest, principal: Caller, container: Services
+    ) -> UserResponse:
+        user = container.identity.update_profile(
+            principal,
+            full_name=data.full_name if given(data.full_name) else None,
+            gender=data.gender if given(data.gender) else None,
+        )
+        return UserResponse(message="Profile updated successfully", user=user)

@@ -1,0 +1,186 @@
+"""/api/enterprises and /api/departments."""
+
+from __future__ import annotations
+
+from litestar import Controller, Response, delete, get, post, put
+
+from application.commands import DepartmentChanges, NewDepartment
+from interfaces.http.security import Caller, Services
+from interfaces.http.dto import (
+    CreateDepartmentRequest,
+    CreateEnterpriseRequest,
+    DepartmentResponse,
+    DepartmentsResponse,
+    EnterpriseResponse,
+    EnterprisesResponse,
+    UpdateDepartmentRequest,
+    UpdateEnterpriseRequest,
+    given,
+)
+from interfaces.http.params import (
+    IfMatch,
+    PageLimit,
+    PageNumber,
+    Search,
+    etag,
+    expected_version,
+    page_of,
+    pagination,
+)
+
+
+def _or_none(value: object) -> object:
+    return value if given(value) else None
+
+
+class EnterpriseController(Controller):
+    path = "/api/enterprises"
+    tags = ["Enterprises"]
+
+    @post("/", status_code=201, sync_to_thread=True, summary="Create an enterprise (system admin)")
+    def create(
+        self, data: CreateEnterpriseRequest, principal: Caller, container: Services
+    ) -> Response[EnterpriseResponse]:
+        enterprise = container.organisation.create_enterprise(principal, data.name, data.description)
+        return Response(
+            EnterpriseResponse(message="Enterprise created successfully", enterprise=enterprise),
+            status_code=201,
+            headers={"ETag": etag(enterprise.version)},
+        )
+
+    @get("/", sync_to_thread=True, summary="List enterprises (system admin)")
+    def list(
+        self,
+        principal: Caller,
+        container: Services,
+        page: PageNumber = 1,
+        limit: PageLimit = 10,
+        search: Search = None,
+    ) -> EnterprisesResponse:
+        paged = container.organisation.list_enterprises(principal, search, page_of(page, limit))
+        return EnterprisesResponse(
+            message="Enterprises retrieved successfully",
+            enterprises=paged.items,
+            pagination=pagination(paged),
+        )
+
+    @get("/{enterprise_id:int}", sync_to_thread=True, summary="One enterprise with its departments")
+    def get(
+        self, enterprise_id: int, principal: Caller, container: Services
+    ) -> Response[EnterpriseResponse]:
+        enterprise = container.organisation.get_enterprise(principal, enterprise_id)
+        return Response(
+            EnterpriseResponse(message="Enterprise retrieved successfully", enterprise=enterprise),
+            headers={"ETag": etag(enterprise.version)},
+        )
+
+    @put("/{enterprise_id:int}", sync_to_thread=True, summary="Rename or describe an enterprise")
+    def update(
+        self,
+        enterprise_id: int,
+        data: UpdateEnterpriseRequest,
+        principal: Caller,
+        container: Services,
+        if_match: IfMatch = None,
+    ) -> Response[EnterpriseResponse]:
+        enterprise = container.organisation.update_enterprise(
+            principal,
+            enterprise_id,
+            name=_or_none(data.name),  # type: ignore[arg-type]
+            description=_or_none(data.description),  # type: ignore[arg-type]
+            expected_version=expected_version(if_match),
+        )
+        return Response(
+            EnterpriseResponse(message="Enterprise updated successfully", enterprise=enterprise),
+            headers={"ETag": etag(enterprise.version)},
+        )
+
+
+class DepartmentController(Controller):
+    path = "/api/departments"
+    tags = ["Departments"]
+
+    @post("/", status_code=201, sync_to_thread=True, summary="Create a department (admins)")
+    def create(
+        self, data: CreateDepartmentRequest, principal: Caller, container: Services
+    ) -> Response[DepartmentResponse]:
+        department = container.organisation.create_department(
+            principal,
+            NewDepartment(
+                name=data.name,
+                enterprise_id=data.enterprise_id,
+                description=data.description,
+                manager_id=data.manager_id,
+            ),
+        )
+        return Response(
+            DepartmentResponse(message="Department created successfully", department=department),
+            status_code=201,
+            headers={"ETag": etag(department.version)},
+        )
+
+    @get("/enterprise/{enterprise_id:int}", sync_to_thread=True,
+         summary="Departments of an enterprise")
+    def list(
+        self,
+        enterprise_id: int,
+        principal: Caller,
+        container: Services,
+        page: PageNumber = 1,
+        limit: PageLimit = 10,
+        search: Search = None,
+    ) -> DepartmentsResponse:
+        paged = container.organisation.list_departments(
+            principal, enterprise_id, search, page_of(page, limit)
+        )
+        return DepartmentsResponse(
+            message="Departments retrieved successfully",
+            departments=paged.items,
+            pagination=pagination(paged),
+        )
+
+    @get("/{department_id:int}", sync_to_thread=True, summary="One department")
+    def get(
+        self, department_id: int, principal: Caller, container: Services
+    ) -> Response[DepartmentResponse]:
+        department = container.organisation.get_department(principal, department_id)
+        return Response(
+            DepartmentResponse(message="Department retrieved successfully", department=department),
+            headers={"ETag": etag(department.version)},
+        )
+
+    @put("/{department_id:int}", sync_to_thread=True, summary="Update a department (admins)")
+    def update(
+        self,
+        department_id: int,
+        data: UpdateDepartmentRequest,
+        principal: Caller,
+        container: Services,
+        if_match: IfMatch = None,
+    ) -> Response[DepartmentResponse]:
+        changes = DepartmentChanges(
+            name=_or_none(data.name),  # type: ignore[arg-type]
+            description=_or_none(data.description),  # type: ignore[arg-type]
+            manager_id=_or_none(data.manager_id),  # type: ignore[arg-type]
+            cleared=frozenset({"manager_id"}) if data.manager_id is None else frozenset(),
+        )
+        department = container.organisation.update_department(
+            principal, department_id, changes, expected_version(if_match)
+        )
+        return Response(
+            DepartmentResponse(message="Department updated successfully", department=department),
+            headers={"ETag": etag(department.version)},
+        )
+
+    @delete("/{department_id:int}", status_code=204, sync_to_thread=True,
+            summary="Delete a department with no active users (admins)")
+    def remove(
+        self,
+        department_id: int,
+        principal: Caller,
+        container: Services,
+        if_match: IfMatch = None,
+    ) -> None:
+        container.organisation.delete_department(
+            principal, department_id, expected_version(if_match)
+        )

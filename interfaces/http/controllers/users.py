@@ -1,0 +1,112 @@
+"""/api/users: administrators manage users of their tenant."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Response, get, post, put
+from litestar.params import Parameter
+
+from application.commands import NewUser, UserChanges
+from application.views import UserFilter
+from domain.roles import Role
+from interfaces.http.security import Caller, Services
+from interfaces.http.dto import CreateUserRequest, UpdateUserRequest, UserResponse, UsersResponse, given
+from interfaces.http.params import (
+    IfMatch,
+    PageLimit,
+    PageNumber,
+    Search,
+    etag,
+    expected_version,
+    page_of,
+    pagination,
+)
+
+NULLABLE = ("gender", "enterprise_id", "department_id")
+
+
+class UserController(Controller):
+    path = "/api/users"
+    tags = ["Users"]
+
+    @post("/", status_code=201, sync_to_thread=True, summary="Create a user (admins)")
+    def create(
+        self, data: CreateUserRequest, principal: Caller, container: Services
+    ) -> Response[UserResponse]:
+        user = container.identity.create_user(
+            principal,
+            NewUser(
+                full_name=data.full_name,
+                email=data.email,
+                password=data.password,
+                role=data.role,
+                gender=data.gender,
+                enterprise_id=data.enterprise_id,
+                department_id=data.department_id,
+                is_active=data.is_active,
+            ),
+        )
+        return Response(
+            UserResponse(message="User created successfully", user=user),
+            status_code=201,
+            headers={"ETag": etag(user.version)},
+        )
+
+    @get("/", sync_to_thread=True, summary="List users the caller may see")
+    def list(
+        self,
+        principal: Caller,
+        container: Services,
+        page: PageNumber = 1,
+        limit: PageLimit = 10,
+        role: Role | None = None,
+        department_id: Annotated[int | None, Parameter(ge=1)] = None,
+        enterprise_id: Annotated[int | None, Parameter(ge=1)] = None,
+        active: bool | None = None,
+        search: Search = None,
+    ) -> UsersResponse:
+        criteria = UserFilter(
+            enterprise_id=enterprise_id,
+            department_id=department_id,
+            role=role.value if role else None,
+            is_active=active,
+            search=search,
+        )
+        paged = container.identity.list_users(principal, criteria, page_of(page, limit))
+        return UsersResponse(
+            message="Users retrieved successfully", users=paged.items, pagination=pagination(paged)
+        )
+
+    @get("/{user_id:int}", sync_to_thread=True, summary="One user")
+    def get(self, user_id: int, principal: Caller, container: Services) -> Response[UserResponse]:
+        user = container.identity.get_user(principal, user_id)
+        return Response(
+            UserResponse(message="User retrieved successfully", user=user),
+            headers={"ETag": etag(user.version)},
+        )
+
+    @put("/{user_id:int}", sync_to_thread=True, summary="Update a user (admins)")
+    def update(
+        self,
+        user_id: int,
+        data: UpdateUserRequest,
+        principal: Caller,
+        container: Services,
+        if_match: IfMatch = None,
+    ) -> Response[UserResponse]:
+        fields = {
+            name: getattr(data, name)
+            for name in data.__struct_fields__
+            if given(getattr(data, name)) and getattr(data, name) is not None
+        }
+        cleared = frozenset(
+            name for name in NULLABLE if given(getattr(data, name)) and getattr(data, name) is None
+        )
+        user = container.identity.update_user(
+            principal, user_id, UserChanges(**fields, cleared=cleared), expected_version(if_match)
+        )
+        return Response(
+            UserResponse(message="User updated successfully", user=user),
+            headers={"ETag": etag(user.version)},
+        )

@@ -1,0 +1,165 @@
+"""Request and response bodies. Unknown request fields are ignored; absent is not null."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+from application.views import DepartmentView, EnterpriseDetail, EnterpriseView, UserView
+from domain.roles import Gender, Role
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
+Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254)]
+Password = Annotated[str, msgspec.Meta(min_length=8, max_length=72)]
+Description = Annotated[str, msgspec.Meta(max_length=2000)]
+Id = Annotated[int, msgspec.Meta(ge=1)]
+
+
+class RegisterRequest(msgspec.Struct, kw_only=True):
+    """002's registration, or 001's (`username` in place of `full_name`)."""
+
+    email: Email
+    password: Password
+    full_name: Name | None = None
+    username: Name | None = None
+    role: Role = Role.EMPLOYEE
+    gender: Gender | None = None
+    enterprise_id: Id | None = None
+    department_id: Id | None = None
+
+
+class LoginRequest(msgspec.Struct, kw_only=True):
+    """JSON `{email, password}` (002) or form `username=<email>&password=` (001)."""
+
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+    email: str | None = None
+    username: str | None = None
+
+
+class SystemAdminRequest(msgspec.Struct, kw_only=True):
+    full_name: Name
+    email: Email
+    password: Password
+
+
+class ProfileUpdateRequest(msgspec.Struct, kw_only=True):
+    full_name: Name | UnsetType = UNSET
+    gender: Gender | None | UnsetType = UNSET
+
+
+class CreateUserRequest(msgspec.Struct, kw_only=True):
+    full_name: Name
+    email: Email
+    password: Password
+    role: Role
+    gender: Gender | None = None
+    enterprise_id: Id | None = None
+    department_id: Id | None = None
+    is_active: bool = True
+
+
+class UpdateUserRequest(msgspec.Struct, kw_only=True):
+    full_name: Name | UnsetType = UNSET
+    email: Email | UnsetType = UNSET
+    password: Password | UnsetType = UNSET
+    role: Role | UnsetType = UNSET
+    gender: Gender | None | UnsetType = UNSET
+    enterprise_id: Id | None | UnsetType = UNSET
+    department_id: Id | None | UnsetType = UNSET
+    is_active: bool | UnsetType = UNSET
+
+
+class CreateEnterpriseRequest(msgspec.Struct, kw_only=True):
+    name: Name
+    description: Description | None = None
+
+
+class UpdateEnterpriseRequest(msgspec.Struct, kw_only=True):
+    name: Name | UnsetType = UNSET
+    description: Description | None | UnsetType = UNSET
+
+
+class CreateDepartmentRequest(msgspec.Struct, kw_only=True):
+    name: Name
+    enterprise_id: Id
+    manager_id: Id | None = None
+    description: Description | None = None
+
+
+class UpdateDepartmentRequest(msgspec.Struct, kw_only=True):
+    name: Name | UnsetType = UNSET
+    description: Description | None | UnsetType = UNSET
+    manager_id: Id | None | UnsetType = UNSET
+
+
+class Pagination(msgspec.Struct):
+    current_page: int
+    total_pages: int
+    total_items: int
+    items_per_page: int
+
+
+class AuthResponse(msgspec.Struct, kw_only=True):
+    message: str
+    user: UserView
+    token: str
+    access_token: str
+    refresh_token: str
+    token_type: str = "bearer"
+
+
+class RegisterResponse(AuthResponse, kw_only=True):
+    id: int
+    email: str
+    username: str
+    created_at: str
+
+
+class TokenResponse(msgspec.Struct, kw_only=True):
+    access_token: str
+    token: str
+    token_type: str = "bearer"
+
+
+class UserResponse(msgspec.Struct, kw_only=True):
+    message: str
+    user: UserView
+
+
+class UsersResponse(msgspec.Struct, kw_only=True):
+    message: str
+    users: list[UserView]
+    pagination: Pagination
+
+
+class EnterpriseResponse(msgspec.Struct, kw_only=True):
+    message: str
+    enterprise: EnterpriseDetail
+
+
+class EnterprisesResponse(msgspec.Struct, kw_only=True):
+    message: str
+    enterprises: list[EnterpriseView]
+    pagination: Pagination
+
+
+class DepartmentResponse(msgspec.Struct, kw_only=True):
+    message: str
+    department: DepartmentView
+
+
+class DepartmentsResponse(msgspec.Struct, kw_only=True):
+    message: str
+    departments: list[DepartmentView]
+    pagination: Pagination
+
+
+class HealthResponse(msgspec.Struct, kw_only=True):
+    status: str
+    checks: dict[str, str]
+
+
+def given(value: object) -> bool:
+    return value is not UNSET

@@ -1,0 +1,132 @@
+"""One error envelope for every failure, holding the fields of both contracts.
+
+002: `{error, message, details}`; 001: `{detail: {code, message, errors}}`.
+Domain errors map to status codes in the single table below.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from domain.errors import (
+    AuthenticationFailed,
+    Conflict,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    RuleViolation,
+    StaleVersion,
+)
+
+log = logging.getLogger("schedulax.http")
+
+STATUS_OF: dict[type[DomainError], int] = {
+    RuleViolation: 400,
+    AuthenticationFailed: 401,
+    PermissionDenied: 403,
+    NotFound: 404,
+    Conflict: 409,
+    StaleVersion: 412,
+}
+
+TITLES: dict[int, tuple[str, str]] = {
+    400: ("Validation error", "VALIDATION_ERROR"),
+    401: ("Authentication failed", "UNAUTHORIZED"),
+    403: ("Forbidden", "FORBIDDEN"),
+    404: ("Not found", "NOT_FOUND"),
+    405: ("Method not allowed", "METHOD_NOT_ALLOWED"),
+    409: ("Conflict", "CONFLICT"),
+    412: ("Precondition failed", "PRECONDITION_FAILED"),
+    413: ("Payload too large", "PAYLOAD_TOO_LARGE"),
+    415: ("Unsupported media type", "UNSUPPORTED_MEDIA_TYPE"),
+    422: ("Unprocessable entity", "UNPROCESSABLE_ENTITY"),
+    429: ("Too many requests", "RATE_LIMIT_EXCEEDED"),
+    500: ("Internal server error", "INTERNAL_ERROR"),
+    503: ("Service unavailable", "SERVICE_UNAVAILABLE"),
+}
+
+
+def error_body(
+    status: int,
+    message: str,
+    details: dict[str, Any] | None = None,
+    errors: list[dict[str, str]] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    title, code = TITLES.get(status, ("Error", f"HTTP_{status}"))
+    body: dict[str, Any] = {"error": title, "message": message}
+    if details:
+        body["details"] = details
+    detail: dict[str, Any] = {"code": code, "message": message, **extra}
+    if errors:
+        detail["errors"] = errors
+    body["detail"] = detail
+    return body
+
+
+def status_for(error: DomainError) -> int:
+    for cls in type(error).__mro__:
+        if cls in STATUS_OF:
+            return STATUS_OF[cls]
+    return 400
+
+
+def domain_error_handler(_: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    status = status_for(exc)
+    errors = [{"field": exc.details["field"], "message": exc.message}] if "field" in exc.details else None
+    return Response(error_body(status, exc.message, exc.details or None, errors), status_code=status)
+
+
+_FIELD = re.compile(r"`\$\.([A-Za-z0-9_\.\[\]]+)`|field `([A-Za-z0-9_]+)`")
+
+
+def _field_errors(exc: ValidationException) -> list[dict[str, str]]:
+    found = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if not isinstance(item, dict):
+            continue
+        message = str(item.get("message", "Invalid value"))
+        field = item.get("key") or ""
+        match = _FIELD.search(message)
+        if match:
+            field = match.group(1) or match.group(2)
+        found.append({"field": str(field), "message": message})
+    return found
+
+
+def validation_error_handler(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    errors = _field_errors(exc)
+    missing = [e["field"] for e in errors if "missing required field" in e["message"]]
+    details: dict[str, Any] = {"fields": errors} if errors else {}
+    if missing:
+        details["missing_fields"] = missing
+    message = errors[0]["message"] if len(errors) == 1 else (exc.detail or "Validation error")
+    if errors and errors[0]["field"] and errors[0]["field"] not in message:
+        message = f"{message} ({errors[0]['field']})"
+    return Response(error_body(400, message, details, errors), status_code=400)
+
+
+def http_error_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    message = exc.detail or TITLES.get(status, ("Error", ""))[0]
+    if status == 404 and message == "Not Found":
+        message = "Resource not found"
+    return Response(error_body(status, message), status_code=status, headers=exc.headers or None)
+
+
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return Response(error_body(500, "An unexpected error occurred"), status_code=500)
+
+
+EXCEPTION_HANDLERS = {
+    DomainError: domain_error_handler,
+    ValidationException: validation_error_handler,
+    HTTPException: http_error_handler,
+    Exception: internal_error_handler,
+}

@@ -1,0 +1,158 @@
+"""Content negotiation in one place, as ASGI middleware.
+
+Requests: JSON passes; MessagePack and form-encoded bodies are re-encoded as JSON
+so that every handler decodes one format; anything else gets 415; bodies over the
+limit get 413. Responses: JSON becomes MessagePack for `Accept: application/x-msgpack`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl
+
+import msgspec
+
+from interfaces.http.errors import error_body
+
+MSGPACK = "application/x-msgpack"
+JSON_TYPES = ("application/json",)
+MSGPACK_TYPES = (MSGPACK, "application/msgpack", "application/vnd.msgpack")
+FORM = "application/x-www-form-urlencoded"
+PASS_THROUGH = ("multipart/form-data",)
+
+_json = msgspec.json.Encoder()
+_msgpack = msgspec.msgpack.Encoder()
+
+
+def _header(scope: dict[str, Any], name: bytes) -> str:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return ""
+
+
+def _replace_headers(headers: list[tuple[bytes, bytes]], **new: str) -> list[tuple[bytes, bytes]]:
+    names = {k.replace("_", "-").encode() for k in new}
+    kept = [(k, v) for k, v in headers if k.lower() not in names]
+    return kept + [(k.replace("_", "-").encode(), v.encode()) for k, v in new.items()]
+
+
+def wants_msgpack(scope: dict[str, Any]) -> bool:
+    accept = _header(scope, b"accept").lower()
+    return any(t in accept for t in MSGPACK_TYPES)
+
+
+async def send_error(
+    scope: dict[str, Any], send: Any, status: int, message: str, headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> None:
+    body_obj = error_body(status, message, **extra)
+    packed = wants_msgpack(scope)
+    body = _msgpack.encode(body_obj) if packed else _json.encode(body_obj)
+    raw = [
+        (b"content-type", (MSGPACK if packed else "application/json").encode()),
+        (b"content-length", str(len(body)).encode()),
+    ] + [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+
+
+class ContentNegotiationMiddleware:
+    def __init__(self, app: Any, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = _header(scope, b"content-length")
+        if length.isdigit() and int(length) > self.max_body_bytes:
+            await send_error(scope, send, 413, f"Request body exceeds {self.max_body_bytes} bytes")
+            return
+        body, more = b"", True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > self.max_body_bytes:
+                await send_error(scope, send, 413, f"Request body exceeds {self.max_body_bytes} bytes")
+                return
+        if body:
+            ctype = _header(scope, b"content-type").split(";")[0].strip().lower()
+            try:
+                body, scope = self._as_json(scope, ctype, body)
+            except _Unsupported:
+                await send_error(
+                    scope, send, 415,
+                    f"Unsupported media type '{ctype or 'none'}'; send application/json,"
+                    f" {MSGPACK} or {FORM}",
+                )
+                return
+            except (msgspec.DecodeError, ValueError, UnicodeDecodeError):
+                await send_error(scope, send, 400, f"Malformed {ctype} request body")
+                return
+
+        sent = False
+
+        async def replay() -> dict[str, Any]:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, self._packing_sender(scope, send) if wants_msgpack(scope) else send)
+
+    @staticmethod
+    def _as_json(scope: dict[str, Any], ctype: str, body: bytes) -> tuple[bytes, dict[str, Any]]:
+        if ctype in JSON_TYPES or ctype.endswith("+json") or ctype in PASS_THROUGH:
+            return body, scope
+        if ctype in MSGPACK_TYPES:
+            converted = _json.encode(msgspec.msgpack.decode(body))
+        elif ctype == FORM:
+            converted = _json.encode(dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True)))
+        else:
+            raise _Unsupported()
+        headers = _replace_headers(
+            list(scope["headers"]), content_type="application/json",
+            content_length=str(len(converted)),
+        )
+        return converted, {**scope, "headers": headers}
+
+    @staticmethod
+    def _packing_sender(scope: dict[str, Any], send: Any) -> Any:
+        start: dict[str, Any] | None = None
+        chunks: list[bytes] = []
+
+        async def sender(message: dict[str, Any]) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                ctype = dict(message.get("headers", [])).get(b"content-type", b"").decode()
+                if ctype.startswith("application/json"):
+                    start = message
+                    return
+                await send(message)
+                return
+            if message["type"] == "http.response.body" and start is not None:
+                chunks.append(message.get("body", b""))
+                if message.get("more_body"):
+                    return
+                raw = b"".join(chunks)
+                packed = _msgpack.encode(msgspec.json.decode(raw)) if raw else b""
+                headers = _replace_headers(
+                    list(start.get("headers", [])), content_type=MSGPACK,
+                    content_length=str(len(packed)),
+                )
+                await send({**start, "headers": headers})
+                await send({"type": "http.response.body", "body": packed})
+                return
+            await send(message)
+
+        return sender
+
+
+class _Unsupported(Exception):
+    pass

@@ -1,0 +1,50 @@
+"""Shared query parameters, pagination blocks and version headers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar.exceptions import ClientException
+from litestar.params import Parameter
+
+from application.views import Page, Paged
+
+PageNumber = Annotated[int, Parameter(ge=1, default=1, description="Page number (from 1)")]
+PageLimit = Annotated[
+    int, Parameter(ge=1, le=100, default=10, description="Items per page (1 to 100)")
+]
+Search = Annotated[str | None, Parameter(default=None, max_length=200, description="Search text")]
+IfMatch = Annotated[
+    str | None,
+    Parameter(
+        header="If-Match",
+        default=None,
+        description="The ETag (version) the client last read; a stale one gets 412",
+    ),
+]
+
+
+def page_of(page: int, limit: int) -> Page:
+    return Page(number=page, size=limit)
+
+
+def pagination(paged: Paged[Any]) -> dict[str, int]:
+    return {
+        "current_page": paged.page.number,
+        "total_pages": paged.total_pages,
+        "total_items": paged.total,
+        "items_per_page": paged.page.size,
+    }
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def expected_version(if_match: str | None) -> int | None:
+    if if_match is None or if_match.strip() == "*":
+        return None
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise ClientException("If-Match must be an ETag returned by the API", status_code=400)
+    return int(value)

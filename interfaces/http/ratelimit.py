@@ -1,0 +1,105 @@
+"""Rate limits per the contract: auth endpoints per IP, bulk per user, the rest per user or IP."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Any
+
+from infrastructure.ratelimit import Decision, RateLimiter
+from infrastructure.settings import Settings
+from infrastructure.tokens import InvalidToken, TokenIssuer
+from interfaces.http.negotiation import send_error
+
+log = logging.getLogger("schedulax.ratelimit")
+
+AUTH_PATHS = frozenset(
+    {
+        "/api/auth/login",
+        "/api/auth/register",
+        "/api/auth/create-system-admin",
+        "/api/auth/refresh",
+        "/auth/login",
+    }
+)
+UNLIMITED_PREFIXES = ("/health", "/api/health", "/schema")
+
+
+def client_ip(scope: dict[str, Any], trusted_hops: int) -> str:
+    if trusted_hops:
+        for key, value in scope["headers"]:
+            if key == b"x-forwarded-for":
+                hops = [h.strip() for h in value.decode("latin-1").split(",") if h.strip()]
+                if len(hops) >= trusted_hops:
+                    return hops[-trusted_hops]
+    client = scope.get("client")
+    return client[0] if client else "unknown"
+
+
+class RateLimitMiddleware:
+    def __init__(self, app: Any, limiter: RateLimiter, tokens: TokenIssuer, settings: Settings) -> None:
+        self.app = app
+        self.limiter = limiter
+        self.tokens = tokens
+        self.settings = settings
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path.startswith(UNLIMITED_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        rule, key = self._rule_and_key(scope, path)
+        try:
+            decision = await self.limiter.hit(rule, *key)
+        except Exception:  # noqa: BLE001 - a limiter outage must not take the API down
+            log.warning("rate limiter unavailable; request let through", exc_info=True)
+            await self.app(scope, receive, send)
+            return
+        headers = _headers(decision)
+        if not decision.allowed:
+            reset_at = datetime.fromtimestamp(decision.reset_at, tz=timezone.utc)
+            retry_after = max(1, decision.reset_at - int(datetime.now(tz=timezone.utc).timestamp()))
+            await send_error(
+                scope, send, 429, "Too many requests, please try again later",
+                headers={**headers, "Retry-After": str(retry_after)},
+                details={"reset_at": reset_at.strftime("%Y-%m-%dT%H:%M:%SZ"), "limit": decision.limit},
+                reset_at=reset_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            )
+            return
+
+        async def with_headers(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                extra = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+                message = {**message, "headers": list(message.get("headers", [])) + extra}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+    def _rule_and_key(self, scope: dict[str, Any], path: str) -> tuple[str, tuple[str, ...]]:
+        ip = client_ip(scope, self.settings.trusted_proxy_count)
+        if path in AUTH_PATHS:
+            return self.settings.rate_limit_auth, ("auth", ip)
+        caller = self._caller(scope)
+        who = f"user:{caller}" if caller is not None else f"ip:{ip}"
+        if scope.get("method") == "POST" and ("/bulk" in path or "/batch" in path):
+            return self.settings.rate_limit_bulk, ("bulk", who)
+        return self.settings.rate_limit_general, ("general", who)
+
+    def _caller(self, scope: dict[str, Any]) -> int | None:
+        for key, value in scope["headers"]:
+            if key == b"authorization":
+                scheme, _, token = value.decode("latin-1").partition(" ")
+                if scheme.lower() == "bearer" and token:
+                    try:
+                        return self.tokens.decode(token.strip()).id
+                    except InvalidToken:
+                        return None
+        return None
+
+
+def _headers(decision: Decision) -> dict[str, str]:
+    return {
+        "X-RateLimit-Limit": str(decision.limit),
+        "X-RateLimit-Remaining": str(decision.remaining),
+        "X-RateLimit-Reset": str(decision.reset_at),
+    }

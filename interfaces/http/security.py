@@ -1,0 +1,38 @@
+"""Authentication: bearer token -> the caller as the read model knows them now."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from typing import Annotated
+
+from litestar import Request
+from litestar.exceptions import NotAuthorizedException
+from litestar.params import Dependency
+
+from application.principal import Principal
+from infrastructure.tokens import InvalidToken
+from interfaces.container import Container
+
+
+# Injected objects are ours, not client input: Litestar need not validate them.
+Services = Annotated[Container, Dependency(skip_validation=True)]
+Caller = Annotated[Principal, Dependency(skip_validation=True)]
+
+
+def bearer_token(request: Request[Any, Any, Any]) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthorizedException("Authentication required: send 'Authorization: Bearer <token>'")
+    return token.strip()
+
+
+def provide_principal(request: Request[Any, Any, Any], container: Services) -> Principal:
+    try:
+        claims = container.tokens.decode(bearer_token(request))
+    except InvalidToken as error:
+        raise NotAuthorizedException(str(error)) from error
+    principal = container.identity.principal(claims.id)
+    if principal is None:
+        raise NotAuthorizedException("User no longer exists or is deactivated")
+    return principal

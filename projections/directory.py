@@ -1,0 +1,108 @@
+"""Projection of users, enterprises and departments into the directory tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.identity import User
+from domain.organisation import Department, Enterprise
+
+from projections.base import Handler, Projection
+from projections.schema import DIRECTORY
+from projections.sql import Cursor, iso
+
+
+def _stamp(event: Any) -> tuple[str, int]:
+    return iso(event.timestamp), event.originator_version
+
+
+class DirectoryProjection(Projection):
+    name = "directory"
+    ddl = DIRECTORY
+
+    def handlers(self) -> dict[type, Handler]:
+        return {
+            User.Registered: self.user_registered,
+            User.ProfileUpdated: self.user_changed("full_name", "gender"),
+            User.Placed: self.user_changed("role", "enterprise_id", "department_id"),
+            User.EmailChanged: self.user_email_changed,
+            User.ActivationChanged: self.user_changed("is_active"),
+            User.PasswordChanged: self.user_changed(),
+            Enterprise.Founded: self.enterprise_founded,
+            Enterprise.Updated: self.enterprise_changed("name", "description"),
+            Department.Opened: self.department_opened,
+            Department.Updated: self.department_changed("name", "description", "manager_id"),
+            Department.Deleted: self.department_deleted,
+        }
+
+    # -- users ----------------------------------------------------------------
+
+    def user_registered(self, e: Any, cur: Cursor) -> None:
+        at, version = _stamp(e)
+        cur.execute(
+            "INSERT INTO rm_users (id, uuid, full_name, email, email_key, role, gender, enterprise_id,"
+            " department_id, is_active, created_at, updated_at, version)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                e.user_id, str(e.originator_id), e.full_name, e.email, e.email.lower(), e.role, e.gender,
+                e.enterprise_id, e.department_id, e.is_active, at, at, version,
+            ),
+        )
+
+    def user_changed(self, *fields: str) -> Handler:
+        return _updater("rm_users", fields)
+
+    def user_email_changed(self, e: Any, cur: Cursor) -> None:
+        at, version = _stamp(e)
+        cur.execute(
+            "UPDATE rm_users SET email = ?, email_key = ?, updated_at = ?, version = ?"
+            " WHERE uuid = ?",
+            (e.email, e.email.lower(), at, version, str(e.originator_id)),
+        )
+
+    # -- enterprises ----------------------------------------------------------
+
+    def enterprise_founded(self, e: Any, cur: Cursor) -> None:
+        at, version = _stamp(e)
+        cur.execute(
+            "INSERT INTO rm_enterprises (id, uuid, name, description, created_by, created_at,"
+            " updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (e.enterprise_id, str(e.originator_id), e.name, e.description, e.by, at, at, version),
+        )
+
+    def enterprise_changed(self, *fields: str) -> Handler:
+        return _updater("rm_enterprises", fields)
+
+    # -- departments ----------------------------------------------------------
+
+    def department_opened(self, e: Any, cur: Cursor) -> None:
+        at, version = _stamp(e)
+        cur.execute(
+            "INSERT INTO rm_departments (id, uuid, enterprise_id, name, description, manager_id,"
+            " is_deleted, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (e.department_id, str(e.originator_id), e.enterprise_id, e.name, e.description, e.manager_id, False,
+             at, at, version),
+        )
+
+    def department_changed(self, *fields: str) -> Handler:
+        return _updater("rm_departments", fields)
+
+    def department_deleted(self, e: Any, cur: Cursor) -> None:
+        at, version = _stamp(e)
+        cur.execute(
+            "UPDATE rm_departments SET is_deleted = ?, updated_at = ?, version = ? WHERE uuid = ?",
+            (True, at, version, str(e.originator_id)),
+        )
+
+
+def _updater(table: str, fields: tuple[str, ...]) -> Handler:
+    """A handler copying the named event attributes onto the row of the event's aggregate."""
+    assignments = "".join(f"{f} = ?, " for f in fields)
+    sql = f"UPDATE {table} SET {assignments}updated_at = ?, version = ? WHERE uuid = ?"
+
+    def handle(e: Any, cur: Cursor) -> None:
+        at, version = _stamp(e)
+        cur.execute(sql, (*(getattr(e, f) for f in fields), at, version, str(e.originator_id)))
+
+    return handle
+

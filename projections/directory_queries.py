@@ -1,0 +1,190 @@
+"""The Directory port over the directory tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from application.views import (
+    DepartmentUsers,
+    DepartmentView,
+    EnterpriseDetail,
+    EnterpriseView,
+    ManagerSummary,
+    Page,
+    Paged,
+    UserFilter,
+    UserView,
+)
+
+from projections.sql import Cursor, ReadStore, like_pattern
+
+LIVE_ROSTER_STATUSES = ("draft", "published", "approved")
+
+USER_COLUMNS = (
+    "id, full_name, email, role, gender, enterprise_id, department_id, is_active,"
+    " created_at, updated_at, version"
+)
+
+DEPARTMENT_SELECT = f"""
+SELECT d.id, d.name, d.enterprise_id, d.description, d.manager_id, d.created_at,
+       d.updated_at, d.version,
+       m.full_name AS manager_full_name, m.email AS manager_email,
+       (SELECT COUNT(*) FROM rm_users u WHERE u.department_id = d.id) AS user_count,
+       (SELECT COUNT(*) FROM rm_rosters r WHERE r.department_id = d.id
+           AND r.status IN ({", ".join("?" for _ in LIVE_ROSTER_STATUSES)})) AS active_rosters
+FROM rm_departments d LEFT JOIN rm_users m ON m.id = d.manager_id
+"""
+
+
+class SqlDirectory:
+    def __init__(self, store: ReadStore) -> None:
+        self._store = store
+
+    # -- users ----------------------------------------------------------------
+
+    def user(self, user_id: int) -> UserView | None:
+        with self._store.read() as cur:
+            cur.execute(f"SELECT {USER_COLUMNS} FROM rm_users WHERE id = ?", (user_id,))
+            row = cur.fetchone()
+        return _user(row) if row else None
+
+    def users(self, criteria: UserFilter, page: Page) -> Paged[UserView]:
+        where, params = [], []
+        for column in ("enterprise_id", "department_id", "role", "is_active"):
+            value = getattr(criteria, column)
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if criteria.search:
+            where.append("(lower(full_name) LIKE ? ESCAPE '\\' OR email_key LIKE ? ESCAPE '\\')")
+            params += [like_pattern(criteria.search)] * 2
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        with self._store.read() as cur:
+            total = _count(cur, f"SELECT COUNT(*) AS n FROM rm_users{clause}", params)
+            cur.execute(
+                f"SELECT {USER_COLUMNS} FROM rm_users{clause} ORDER BY id LIMIT ? OFFSET ?",
+                (*params, page.size, page.offset),
+            )
+            items = [_user(r) for r in cur.fetchall()]
+        return Paged(items=items, total=total, page=page)
+
+    def count_active_users(self, *, department_id: int) -> int:
+        with self._store.read() as cur:
+            return _count(
+                cur,
+                "SELECT COUNT(*) AS n FROM rm_users WHERE department_id = ? AND is_active = ?",
+                (department_id, True),
+            )
+
+    # -- enterprises ----------------------------------------------------------
+
+    def enterprise(self, enterprise_id: int) -> EnterpriseDetail | None:
+        with self._store.read() as cur:
+            cur.execute(
+                "SELECT e.*,"
+                " (SELECT COUNT(*) FROM rm_users u WHERE u.enterprise_id = e.id) AS total_users,"
+                " (SELECT COUNT(*) FROM rm_users u WHERE u.enterprise_id = e.id"
+                "     AND u.is_active = ?) AS active_users"
+                " FROM rm_enterprises e WHERE e.id = ?",
+                (True, enterprise_id),
+            )
+            row = cur.fetchone()
+            if row is None:
+                return None
+            cur.execute(
+                "SELECT d.id, d.name, (SELECT COUNT(*) FROM rm_users u"
+                " WHERE u.department_id = d.id) AS user_count"
+                " FROM rm_departments d WHERE d.enterprise_id = ? AND d.is_deleted = ?"
+                " ORDER BY d.id",
+                (enterprise_id, False),
+            )
+            departments = [DepartmentUsers(**r) for r in cur.fetchall()]
+        return EnterpriseDetail(
+            id=row["id"],
+            name=row["name"],
+            description=row["description"],
+            created_by=row["created_by"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            departments=departments,
+            total_users=row["total_users"],
+            active_users=row["active_users"],
+            version=row["version"],
+        )
+
+    def enterprises(self, search: str | None, page: Page) -> Paged[EnterpriseView]:
+        clause, params = ("", []) if not search else (
+            " WHERE lower(e.name) LIKE ? ESCAPE '\\'", [like_pattern(search)]
+        )
+        with self._store.read() as cur:
+            total = _count(cur, f"SELECT COUNT(*) AS n FROM rm_enterprises e{clause}", params)
+            cur.execute(
+                "SELECT e.id, e.name, e.description, e.created_by, e.created_at, e.updated_at,"
+                " e.version,"
+                " (SELECT COUNT(*) FROM rm_users u WHERE u.enterprise_id = e.id) AS user_count,"
+                " (SELECT COUNT(*) FROM rm_departments d WHERE d.enterprise_id = e.id"
+                "     AND d.is_deleted = ?) AS department_count"
+                f" FROM rm_enterprises e{clause} ORDER BY e.id LIMIT ? OFFSET ?",
+                (False, *params, page.size, page.offset),
+            )
+            items = [EnterpriseView(**r) for r in cur.fetchall()]
+        return Paged(items=items, total=total, page=page)
+
+    # -- departments ----------------------------------------------------------
+
+    def department(self, department_id: int) -> DepartmentView | None:
+        with self._store.read() as cur:
+            cur.execute(
+                DEPARTMENT_SELECT + " WHERE d.id = ? AND d.is_deleted = ?",
+                (*LIVE_ROSTER_STATUSES, department_id, False),
+            )
+            row = cur.fetchone()
+        return _department(row) if row else None
+
+    def departments(
+        self, enterprise_id: int, search: str | None, page: Page
+    ) -> Paged[DepartmentView]:
+        where = " WHERE d.enterprise_id = ? AND d.is_deleted = ?"
+        params: list[Any] = [enterprise_id, False]
+        if search:
+            where += " AND lower(d.name) LIKE ? ESCAPE '\\'"
+            params.append(like_pattern(search))
+        with self._store.read() as cur:
+            total = _count(cur, f"SELECT COUNT(*) AS n FROM rm_departments d{where}", params)
+            cur.execute(
+                DEPARTMENT_SELECT + where + " ORDER BY d.id LIMIT ? OFFSET ?",
+                (*LIVE_ROSTER_STATUSES, *params, page.size, page.offset),
+            )
+            items = [_department(r) for r in cur.fetchall()]
+        return Paged(items=items, total=total, page=page)
+
+
+def _count(cur: Cursor, sql: str, params: Any) -> int:
+    cur.execute(sql, params)
+    row = cur.fetchone()
+    return int(row["n"]) if row else 0
+
+
+def _user(row: dict[str, Any]) -> UserView:
+    return UserView(**{**row, "is_active": bool(row["is_active"])})
+
+
+def _department(row: dict[str, Any]) -> DepartmentView:
+    manager = None
+    if row["manager_id"] is not None and row["manager_full_name"] is not None:
+        manager = ManagerSummary(
+            id=row["manager_id"], full_name=row["manager_full_name"], email=row["manager_email"]
+        )
+    return DepartmentView(
+        id=row["id"],
+        name=row["name"],
+        enterprise_id=row["enterprise_id"],
+        description=row["description"],
+        manager_id=row["manager_id"],
+        manager=manager,
+        user_count=row["user_count"],
+        active_rosters=row["active_rosters"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        version=row["version"],
+    )

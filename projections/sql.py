@@ -1,0 +1,49 @@
+"""The read-model database as the projections see it (SQLite or PostgreSQL behind it).
+
+SQL is written once with `?` placeholders and portable syntax; the store adapts it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime, timezone
+from typing import Any, Protocol
+
+
+class Cursor(Protocol):
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+
+    def fetchone(self) -> dict[str, Any] | None: ...
+
+    def fetchall(self) -> list[dict[str, Any]]: ...
+
+
+class ReadStore(Protocol):
+    dialect: str
+    """`sqlite` or `postgres`."""
+
+    def write(self) -> AbstractContextManager[Cursor]:
+        """A write transaction, committed on success, serialised with other writers."""
+        ...
+
+    def read(self) -> AbstractContextManager[Cursor]:
+        """A read-only snapshot."""
+        ...
+
+
+def iso(moment: datetime) -> str:
+    """Timestamps as the contract shows them: ISO 8601, UTC, milliseconds, `Z`."""
+    moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def like_pattern(term: str) -> str:
+    """A case-insensitive `contains` pattern for `lower(col) LIKE ? ESCAPE '\\'`."""
+    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def rows(cursor: Cursor, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
+    cursor.execute(sql, params)
+    yield from cursor.fetchall()
