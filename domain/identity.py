@@ -42,7 +42,11 @@ def check_full_name(full_name: str) -> str:
 
 
 def check_placement(role: Role, enterprise_id: int | None, department_id: int | None) -> None:
-    """A system admin stands outside every enterprise; everyone else belongs to one."""
+    """A system admin stands outside every enterprise; admins and managers belong to one.
+
+    An employee may stand alone: 001's clients register with no enterprise and see
+    only their own data until an administrator places them.
+    """
     if role is Role.SYSTEM_ADMIN:
         if enterprise_id is not None or department_id is not None:
             raise RuleViolation(
@@ -50,8 +54,10 @@ def check_placement(role: Role, enterprise_id: int | None, department_id: int | 
                 field="enterprise_id",
             )
         return
-    if enterprise_id is None:
+    if enterprise_id is None and role is not Role.EMPLOYEE:
         raise RuleViolation(f"A {role.value} must belong to an enterprise", field="enterprise_id")
+    if enterprise_id is None and department_id is not None:
+        raise RuleViolation("A department belongs to an enterprise", field="enterprise_id")
     if role is Role.ENTERPRISE_ADMIN and department_id is not None:
         raise RuleViolation(
             "An enterprise administrator belongs to no single department", field="department_id"

@@ -73,8 +73,8 @@ def read_store(settings: Settings) -> SqliteReadStore | PostgresReadStore:
 
 
 def build_container(settings: Settings) -> Container:
+    store = read_store(settings)  # first: on PostgreSQL it creates the schema
     events = SchedulaX(env=event_store_env(settings))
-    store = read_store(settings)
     runner = CatchUpRunner(events, store, [DirectoryProjection()])
     runner.setup()
     runner.catch_up()
