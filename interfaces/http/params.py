@@ -5,20 +5,19 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar.exceptions import ClientException
-from litestar.params import Parameter
+from litestar.params import HeaderParameter, Parameter
 
 from application.views import Page, Paged
 
-PageNumber = Annotated[int, Parameter(ge=1, default=1, description="Page number (from 1)")]
+PageNumber = Annotated[int, Parameter(ge=1, description="Page number (from 1)")]
 PageLimit = Annotated[
-    int, Parameter(ge=1, le=100, default=10, description="Items per page (1 to 100)")
+    int, Parameter(ge=1, le=100, description="Items per page (1 to 100)")
 ]
-Search = Annotated[str | None, Parameter(default=None, max_length=200, description="Search text")]
+Search = Annotated[str | None, Parameter(max_length=200, description="Search text")]
 IfMatch = Annotated[
     str | None,
-    Parameter(
-        header="If-Match",
-        default=None,
+    HeaderParameter(
+        name="If-Match",
         description="The ETag (version) the client last read; a stale one gets 412",
     ),
 ]
