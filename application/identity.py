@@ -52,8 +52,13 @@ class IdentityService:
             NewUser(full_name=full_name, email=email, password=password, role=Role.SYSTEM_ADMIN),
             by=None,
         )
-        seat = SystemAdminSeat(user_id=user.user_id)
-        return self._save_new(user, seat, duplicate=SystemAdminAlreadyExists)
+        try:
+            return self._save_new(user, SystemAdminSeat(user_id=user.user_id))
+        except EmailAlreadyRegistered:
+            # The save refuses both kinds of duplicate; the seat tells which one lost.
+            if self._events.find(SystemAdminSeat.ID, SystemAdminSeat) is not None:
+                raise SystemAdminAlreadyExists() from None
+            raise
 
     def register(self, new: NewUser) -> UserView:
         """Public self-registration: employees only; admins create everyone else."""
@@ -173,7 +178,8 @@ class IdentityService:
             by=by,
         )
 
-    def _save_new(self, user: User, *others: object, duplicate: type[Conflict] | None = None) -> UserView:
+    def _save_new(self, user: User, *others: object) -> UserView:
+        """Save a new user with the claim on its email; a concurrent claim wins."""
         claim = self._events.find(EmailClaim.id_for(user.email), EmailClaim)
         if claim is None:
             claim = EmailClaim.claim(user.email, user.user_id)
@@ -182,8 +188,7 @@ class IdentityService:
         try:
             position = self._events.commit(user, claim, *others)
         except ConcurrentWrite:
-            seat_taken = duplicate is not None and self._events.find(SystemAdminSeat.ID, SystemAdminSeat)
-            raise (duplicate() if seat_taken and duplicate else EmailAlreadyRegistered(user.email)) from None
+            raise EmailAlreadyRegistered(user.email) from None
         self._sync.wait_for(position)
         return self._view(user.user_id)
 
