@@ -12,7 +12,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import Conflict, EmailAlreadyRegistered, RuleViolation
+from domain.errors import EmailAlreadyRegistered, RuleViolation
 from domain.ids import aggregate_uuid, registry_uuid
 from domain.roles import Gender, Role
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
+from litestar import Response
 from litestar.exceptions import ClientException
 from litestar.params import HeaderParameter, Parameter
 
 from application.views import Page, Paged
 
+T = TypeVar("T")
+
 PageNumber = Annotated[int, Parameter(ge=1, description="Page number (from 1)")]
-PageLimit = Annotated[
-    int, Parameter(ge=1, le=100, description="Items per page (1 to 100)")
-]
+PageLimit = Annotated[int, Parameter(ge=1, le=100, description="Items per page (1 to 100)")]
 Search = Annotated[str | None, Parameter(max_length=200, description="Search text")]
 IfMatch = Annotated[
     str | None,
@@ -38,6 +39,11 @@ def pagination(paged: Paged[Any]) -> dict[str, int]:
 
 def etag(version: int) -> str:
     return f'"{version}"'
+
+
+def versioned(body: T, version: int, status_code: int = 200) -> Response[T]:
+    """A single resource's response, with its event-stream version as the ETag."""
+    return Response(body, status_code=status_code, headers={"ETag": etag(version)})
 
 
 def expected_version(if_match: str | None) -> int | None:

@@ -6,7 +6,6 @@ import anyio.to_thread
 import redis
 from litestar import Response, get
 
-from interfaces.container import Container
 from interfaces.http.security import Services
 from interfaces.http.dto import HealthResponse
 

@@ -22,9 +22,9 @@ from interfaces.http.params import (
     PageLimit,
     PageNumber,
     Search,
-    etag,
     expected_version,
     page_of,
+    versioned,
     pagination,
 )
 
@@ -41,11 +41,13 @@ class EnterpriseController(Controller):
     def create(
         self, data: CreateEnterpriseRequest, principal: Caller, container: Services
     ) -> Response[EnterpriseResponse]:
-        enterprise = container.organisation.create_enterprise(principal, data.name, data.description)
-        return Response(
+        enterprise = container.organisation.create_enterprise(
+            principal, data.name, data.description
+        )
+        return versioned(
             EnterpriseResponse(message="Enterprise created successfully", enterprise=enterprise),
+            enterprise.version,
             status_code=201,
-            headers={"ETag": etag(enterprise.version)},
         )
 
     @get("/", sync_to_thread=True, summary="List enterprises (system admin)")
@@ -69,9 +71,9 @@ class EnterpriseController(Controller):
         self, enterprise_id: int, principal: Caller, container: Services
     ) -> Response[EnterpriseResponse]:
         enterprise = container.organisation.get_enterprise(principal, enterprise_id)
-        return Response(
+        return versioned(
             EnterpriseResponse(message="Enterprise retrieved successfully", enterprise=enterprise),
-            headers={"ETag": etag(enterprise.version)},
+            enterprise.version,
         )
 
     @put("/{enterprise_id:int}", sync_to_thread=True, summary="Rename or describe an enterprise")
@@ -90,9 +92,9 @@ class EnterpriseController(Controller):
             description=_or_none(data.description),  # type: ignore[arg-type]
             expected_version=expected_version(if_match),
         )
-        return Response(
+        return versioned(
             EnterpriseResponse(message="Enterprise updated successfully", enterprise=enterprise),
-            headers={"ETag": etag(enterprise.version)},
+            enterprise.version,
         )
 
 
@@ -113,14 +115,17 @@ class DepartmentController(Controller):
                 manager_id=data.manager_id,
             ),
         )
-        return Response(
+        return versioned(
             DepartmentResponse(message="Department created successfully", department=department),
+            department.version,
             status_code=201,
-            headers={"ETag": etag(department.version)},
         )
 
-    @get("/enterprise/{enterprise_id:int}", sync_to_thread=True,
-         summary="Departments of an enterprise")
+    @get(
+        "/enterprise/{enterprise_id:int}",
+        sync_to_thread=True,
+        summary="Departments of an enterprise",
+    )
     def list(
         self,
         enterprise_id: int,
@@ -144,9 +149,9 @@ class DepartmentController(Controller):
         self, department_id: int, principal: Caller, container: Services
     ) -> Response[DepartmentResponse]:
         department = container.organisation.get_department(principal, department_id)
-        return Response(
+        return versioned(
             DepartmentResponse(message="Department retrieved successfully", department=department),
-            headers={"ETag": etag(department.version)},
+            department.version,
         )
 
     @put("/{department_id:int}", sync_to_thread=True, summary="Update a department (admins)")
@@ -167,13 +172,17 @@ class DepartmentController(Controller):
         department = container.organisation.update_department(
             principal, department_id, changes, expected_version(if_match)
         )
-        return Response(
+        return versioned(
             DepartmentResponse(message="Department updated successfully", department=department),
-            headers={"ETag": etag(department.version)},
+            department.version,
         )
 
-    @delete("/{department_id:int}", status_code=204, sync_to_thread=True,
-            summary="Delete a department with no active users (admins)")
+    @delete(
+        "/{department_id:int}",
+        status_code=204,
+        sync_to_thread=True,
+        summary="Delete a department with no active users (admins)",
+    )
     def remove(
         self,
         department_id: int,

@@ -11,15 +11,21 @@ from application.commands import NewUser, UserChanges
 from application.views import UserFilter
 from domain.roles import Role
 from interfaces.http.security import Caller, Services
-from interfaces.http.dto import CreateUserRequest, UpdateUserRequest, UserResponse, UsersResponse, given
+from interfaces.http.dto import (
+    CreateUserRequest,
+    UpdateUserRequest,
+    UserResponse,
+    UsersResponse,
+    given,
+)
 from interfaces.http.params import (
     IfMatch,
     PageLimit,
     PageNumber,
     Search,
-    etag,
     expected_version,
     page_of,
+    versioned,
     pagination,
 )
 
@@ -47,10 +53,10 @@ class UserController(Controller):
                 is_active=data.is_active,
             ),
         )
-        return Response(
+        return versioned(
             UserResponse(message="User created successfully", user=user),
+            user.version,
             status_code=201,
-            headers={"ETag": etag(user.version)},
         )
 
     @get("/", sync_to_thread=True, summary="List users the caller may see")
@@ -81,9 +87,8 @@ class UserController(Controller):
     @get("/{user_id:int}", sync_to_thread=True, summary="One user")
     def get(self, user_id: int, principal: Caller, container: Services) -> Response[UserResponse]:
         user = container.identity.get_user(principal, user_id)
-        return Response(
-            UserResponse(message="User retrieved successfully", user=user),
-            headers={"ETag": etag(user.version)},
+        return versioned(
+            UserResponse(message="User retrieved successfully", user=user), user.version
         )
 
     @put("/{user_id:int}", sync_to_thread=True, summary="Update a user (admins)")
@@ -106,7 +111,4 @@ class UserController(Controller):
         user = container.identity.update_user(
             principal, user_id, UserChanges(**fields, cleared=cleared), expected_version(if_match)
         )
-        return Response(
-            UserResponse(message="User updated successfully", user=user),
-            headers={"ETag": etag(user.version)},
-        )
+        return versioned(UserResponse(message="User updated successfully", user=user), user.version)
