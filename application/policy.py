@@ -57,3 +57,41 @@ def can_read_user(
             and department_id == principal.department_id
         )
     return False
+
+
+def can_manage_department(principal: Principal, enterprise_id: int, department_id: int) -> bool:
+    """Admins of the enterprise and the department's own manager plan its rosters."""
+    if principal.is_system_admin:
+        return True
+    if principal.role is Role.ENTERPRISE_ADMIN:
+        return principal.enterprise_id == enterprise_id
+    if principal.role is Role.MANAGER:
+        return principal.enterprise_id == enterprise_id and principal.department_id == department_id
+    return False
+
+
+def can_view_department(principal: Principal, enterprise_id: int, department_id: int) -> bool:
+    return can_manage_department(principal, enterprise_id, department_id) or (
+        principal.role is Role.EMPLOYEE
+        and principal.enterprise_id == enterprise_id
+        and principal.department_id == department_id
+    )
+
+
+def require_department_manager(
+    principal: Principal, enterprise_id: int, department_id: int, what: str
+) -> None:
+    if not can_view_department(principal, enterprise_id, department_id):
+        raise NotFound(f"{what} not found")
+    if not can_manage_department(principal, enterprise_id, department_id):
+        raise PermissionDenied("Insufficient permissions for this operation")
+
+
+# Who may move a roster along its workflow: managers publish and withdraw;
+# approving and archiving need an administrator of the enterprise.
+STATUS_MOVERS: dict[str, tuple[Role, ...]] = {
+    "published": (Role.SYSTEM_ADMIN, Role.ENTERPRISE_ADMIN, Role.MANAGER),
+    "draft": (Role.SYSTEM_ADMIN, Role.ENTERPRISE_ADMIN, Role.MANAGER),
+    "approved": (Role.SYSTEM_ADMIN, Role.ENTERPRISE_ADMIN),
+    "archived": (Role.SYSTEM_ADMIN, Role.ENTERPRISE_ADMIN),
+}

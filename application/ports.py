@@ -4,6 +4,17 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from application.rostering_views import (
+    AssignmentView,
+    AvailabilityView,
+    RosterDetail,
+    RosterFilter,
+    RosterSummary,
+    ScheduleEntry,
+    ShiftView,
+    SwapView,
+    TemplateView,
+)
 from application.views import (
     DepartmentView,
     EnterpriseDetail,
@@ -51,3 +62,38 @@ class Directory(Protocol):
     def departments(
         self, enterprise_id: int, search: str | None, page: Page
     ) -> Paged[DepartmentView]: ...
+
+
+class RosterQueries(Protocol):
+    """Read model of rosters, shifts, assignments, swaps, templates and time off."""
+
+    def roster_summary(self, roster_id: int) -> RosterSummary | None: ...
+
+    def roster(self, roster_id: int) -> RosterDetail | None: ...
+
+    def rosters(self, criteria: RosterFilter, page: Page) -> Paged[RosterSummary]: ...
+
+    def shifts(
+        self, roster_id: int, day: str | None, start_date: str | None, end_date: str | None
+    ) -> list[ShiftView]: ...
+
+    def shift(self, shift_id: int) -> ShiftView | None: ...
+
+    def assignment(self, assignment_id: int) -> AssignmentView | None: ...
+
+    def schedule(
+        self, employee_id: int, start_date: str | None, end_date: str | None, status: str | None
+    ) -> list[ScheduleEntry]: ...
+
+    def swaps(self, employee_id: int | None, status: str | None, direction: str | None,
+              department_id: int | None = None) -> list[SwapView]: ...
+
+    def swap(self, swap_id: int) -> SwapView | None: ...
+
+    def templates(self, department_id: int) -> list[TemplateView]: ...
+
+    def template(self, template_id: int) -> TemplateView | None: ...
+
+    def availability(self, employee_ids: list[int], kind: str | None) -> list[AvailabilityView]: ...
+
+    def availability_entry(self, kind: str, entry_id: int) -> AvailabilityView | None: ...

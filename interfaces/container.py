@@ -6,16 +6,23 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from application.assignments import AssignmentService
+from application.availability import AvailabilityService
 from application.events import SchedulaX
 from application.identity import IdentityService
 from application.organisation import OrganisationService
+from application.rosters import RosterService
+from application.swaps import SwapService
 from infrastructure.hashing import BcryptHasher
 from infrastructure.ratelimit import RateLimiter
 from infrastructure.readstore import PostgresReadStore, SqliteReadStore
 from infrastructure.settings import PostgresTarget, Settings
 from infrastructure.tokens import TokenIssuer
+from projections.base import Projection
 from projections.directory import DirectoryProjection
 from projections.directory_queries import SqlDirectory
+from projections.rostering import RosteringProjection
+from projections.rostering_queries import SqlRosterQueries
 from projections.runner import CatchUpRunner
 
 
@@ -27,6 +34,10 @@ class Container:
     runner: CatchUpRunner
     identity: IdentityService
     organisation: OrganisationService
+    rosters: RosterService
+    assignments: AssignmentService
+    swaps: SwapService
+    availability: AvailabilityService
     tokens: TokenIssuer
     limiter: RateLimiter
 
@@ -72,14 +83,21 @@ def read_store(settings: Settings) -> SqliteReadStore | PostgresReadStore:
     return SqliteReadStore(Path(settings.data_dir) / "readmodels.sqlite3")
 
 
+def all_projections() -> list[Projection]:
+    """Every read model the API serves, in the order they are applied."""
+    return [DirectoryProjection(), RosteringProjection()]
+
+
 def build_container(settings: Settings) -> Container:
     store = read_store(settings)  # first: on PostgreSQL it creates the schema
     events = SchedulaX(env=event_store_env(settings))
-    runner = CatchUpRunner(events, store, [DirectoryProjection()])
+    runner = CatchUpRunner(events, store, all_projections())
     runner.setup()
     runner.catch_up()
     directory = SqlDirectory(store)
+    queries = SqlRosterQueries(store)
     hasher = BcryptHasher(settings.bcrypt_rounds)
+    rostering = (events, store, runner, directory, queries)
     return Container(
         settings=settings,
         events=events,
@@ -87,6 +105,10 @@ def build_container(settings: Settings) -> Container:
         runner=runner,
         identity=IdentityService(events, store, hasher, directory, runner),
         organisation=OrganisationService(events, store, directory, runner),
+        rosters=RosterService(*rostering),
+        assignments=AssignmentService(*rostering),
+        swaps=SwapService(*rostering),
+        availability=AvailabilityService(*rostering),
         tokens=TokenIssuer(settings.resolved_jwt_secret(), settings.token_ttl_seconds),
         limiter=RateLimiter.for_url(settings.redis_url),
     )

@@ -31,7 +31,8 @@ SELECT d.id, d.name, d.enterprise_id, d.description, d.manager_id, d.created_at,
        m.full_name AS manager_full_name, m.email AS manager_email,
        (SELECT COUNT(*) FROM rm_users u WHERE u.department_id = d.id) AS user_count,
        (SELECT COUNT(*) FROM rm_rosters r WHERE r.department_id = d.id
-           AND r.status IN ({", ".join("?" for _ in LIVE_ROSTER_STATUSES)})) AS active_rosters
+           AND r.status IN ({", ".join("?" for _ in LIVE_ROSTER_STATUSES)})
+           AND r.is_deleted = ?) AS active_rosters
 FROM rm_departments d LEFT JOIN rm_users m ON m.id = d.manager_id
 """
 
@@ -136,7 +137,7 @@ class SqlDirectory:
         with self._store.read() as cur:
             cur.execute(
                 DEPARTMENT_SELECT + " WHERE d.id = ? AND d.is_deleted = ?",
-                (*LIVE_ROSTER_STATUSES, department_id, False),
+                (*LIVE_ROSTER_STATUSES, False, department_id, False),
             )
             row = cur.fetchone()
         return _department(row) if row else None
@@ -153,7 +154,7 @@ class SqlDirectory:
             total = _count(cur, f"SELECT COUNT(*) AS n FROM rm_departments d{where}", params)
             cur.execute(
                 DEPARTMENT_SELECT + where + " ORDER BY d.id LIMIT ? OFFSET ?",
-                (*LIVE_ROSTER_STATUSES, *params, page.size, page.offset),
+                (*LIVE_ROSTER_STATUSES, False, *params, page.size, page.offset),
             )
             items = [_department(r) for r in cur.fetchall()]
         return Paged(items=items, total=total, page=page)

@@ -51,12 +51,116 @@ DIRECTORY = [
         version INTEGER NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS rm_departments_enterprise ON rm_departments (enterprise_id)",
-    # Filled by the roster projection; departments count their live rosters here.
+]
+
+ROSTERING = [
     """
     CREATE TABLE IF NOT EXISTS rm_rosters (
         id BIGINT PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        description TEXT,
         department_id BIGINT NOT NULL,
-        status TEXT NOT NULL
+        enterprise_id BIGINT NOT NULL,
+        start_date TEXT NOT NULL,
+        end_date TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_by BIGINT NOT NULL,
+        settings TEXT NOT NULL,
+        total_shifts INTEGER NOT NULL,
+        assigned_shifts INTEGER NOT NULL,
+        auto_assign TEXT,
+        is_deleted BOOLEAN NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        last_modified_at TEXT NOT NULL,
+        version INTEGER NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS rm_rosters_department ON rm_rosters (department_id, status)",
+    "CREATE INDEX IF NOT EXISTS rm_rosters_enterprise ON rm_rosters (enterprise_id, start_date)",
+    """
+    CREATE TABLE IF NOT EXISTS rm_shifts (
+        id BIGINT PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        roster_id BIGINT NOT NULL,
+        department_id BIGINT NOT NULL,
+        enterprise_id BIGINT NOT NULL,
+        date TEXT NOT NULL,
+        start_time TEXT NOT NULL,
+        end_time TEXT NOT NULL,
+        start_at TEXT NOT NULL,
+        end_at TEXT NOT NULL,
+        title TEXT NOT NULL,
+        description TEXT,
+        required_staff INTEGER NOT NULL,
+        assigned_staff INTEGER NOT NULL,
+        location TEXT,
+        is_deleted BOOLEAN NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        version INTEGER NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS rm_shifts_roster ON rm_shifts (roster_id, date)",
+    """
+    CREATE TABLE IF NOT EXISTS rm_assignments (
+        id BIGINT PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        shift_id BIGINT NOT NULL,
+        roster_id BIGINT NOT NULL,
+        employee_id BIGINT NOT NULL,
+        status TEXT NOT NULL,
+        notes TEXT,
+        assigned_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        version INTEGER NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS rm_assignments_shift ON rm_assignments (shift_id)",
+    "CREATE INDEX IF NOT EXISTS rm_assignments_employee ON rm_assignments (employee_id, status)",
+    """
+    CREATE TABLE IF NOT EXISTS rm_swaps (
+        id BIGINT PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        roster_id BIGINT NOT NULL,
+        requester_id BIGINT NOT NULL,
+        target_employee_id BIGINT NOT NULL,
+        shift_id BIGINT NOT NULL,
+        target_shift_id BIGINT,
+        status TEXT NOT NULL,
+        reason TEXT,
+        message TEXT,
+        needs_approval BOOLEAN NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        version INTEGER NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS rm_swaps_requester ON rm_swaps (requester_id)",
+    "CREATE INDEX IF NOT EXISTS rm_swaps_target ON rm_swaps (target_employee_id)",
+    """
+    CREATE TABLE IF NOT EXISTS rm_templates (
+        id BIGINT PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        department_id BIGINT NOT NULL,
+        enterprise_id BIGINT NOT NULL,
+        name TEXT NOT NULL,
+        description TEXT,
+        shifts TEXT NOT NULL,
+        is_deleted BOOLEAN NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        version INTEGER NOT NULL
+    )""",
+    """
+    CREATE TABLE IF NOT EXISTS rm_availability (
+        id BIGINT NOT NULL,
+        kind TEXT NOT NULL,
+        employee_id BIGINT NOT NULL,
+        start_at TEXT NOT NULL,
+        end_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        reason TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (kind, id)
+    )""",
+    "CREATE INDEX IF NOT EXISTS rm_availability_employee ON rm_availability (employee_id)",
 ]

@@ -18,8 +18,7 @@ from domain.errors import DomainError
 from domain.roles import Gender, Role
 from infrastructure.readstore import SqliteReadStore
 from infrastructure.settings import Settings
-from interfaces.container import Container, build_container
-from projections.directory import DirectoryProjection
+from interfaces.container import Container, all_projections, build_container
 from projections.runner import CatchUpRunner
 
 PASSWORD = "correct-horse-9"
@@ -28,6 +27,11 @@ TABLES = {
     "rm_enterprises": "id",
     "rm_departments": "id",
     "rm_rosters": "id",
+    "rm_shifts": "id",
+    "rm_assignments": "id",
+    "rm_swaps": "id",
+    "rm_templates": "id",
+    "rm_availability": "kind, id",
     "projection_tracking": "name",
 }
 
@@ -49,7 +53,7 @@ def sqlite_container(root: Path) -> Container:
 
 def rebuild(container: Container, path: Path, batch_size: int = 1000) -> tuple[SqliteReadStore, CatchUpRunner, int]:
     store = SqliteReadStore(path)
-    runner = CatchUpRunner(container.events, store, [DirectoryProjection()], batch_size=batch_size)
+    runner = CatchUpRunner(container.events, store, all_projections(), batch_size=batch_size)
     runner.setup()
     applied = runner.catch_up()
     return store, runner, applied
@@ -316,6 +320,6 @@ def test_a_rebuilt_store_reflects_the_history_in_its_rows(
         enterprises = {row["name"]: row for row in rows["rm_enterprises"]}
         assert enterprises["Globex Corp"]["description"] == "Stuff"
         assert enterprises["Globex Corp"]["version"] == 2
-        assert [r["name"] for r in rows["projection_tracking"]] == ["directory"]
+        assert [r["name"] for r in rows["projection_tracking"]] == ["directory", "rostering"]
     finally:
         store.close()

@@ -1,0 +1,254 @@
+"""Putting employees on shifts: assign, unassign, answer, bulk, available, auto-assign, my schedule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from domain.assignment import Assignment, AssignmentStatus
+from domain.errors import Conflict, DomainError, NotFound, PermissionDenied, RuleViolation
+from domain.planner import STRATEGIES, auto_assign
+from domain.roles import Role
+from domain.roster import Roster
+from domain.schedule import Booking, EmployeeSchedule, Rules
+from domain.shift import Shift
+
+from application import policy
+from application.base import CommandHandler
+from application.events import SchedulaX
+from application.ports import Directory, IdAllocator, ProjectionSync, RosterQueries
+from application.principal import Principal
+from application.rostering_views import AssignmentView, ScheduleEntry
+from application.versions import check_version
+from application.views import Page, UserFilter, UserView
+
+RACE = "The shift or the employee's schedule changed at the same time; retry"
+
+
+def rules_of(roster: Roster) -> Rules:
+    return Rules(
+        min_rest_hours=float(roster.settings.get("min_rest_hours", 10)),
+        max_shifts_per_roster=roster.settings.get("max_shifts_per_person"),
+    )
+
+
+@dataclass
+class Candidate:
+    employee: UserView
+    available: bool
+    reason: str | None
+    hours_in_roster: float
+    shifts_in_roster: int
+
+
+class AssignmentService(CommandHandler):
+    def __init__(
+        self, events: SchedulaX, ids: IdAllocator, sync: ProjectionSync, directory: Directory,
+        queries: RosterQueries,
+    ) -> None:
+        super().__init__(events, ids, sync)
+        self._directory = directory
+        self._queries = queries
+
+    # -- commands -------------------------------------------------------------
+
+    def assign(
+        self, principal: Principal, shift_id: int, employee_id: int, expected_version: int | None = None
+    ) -> AssignmentView:
+        shift, roster = self._managed_shift(principal, shift_id)
+        check_version(shift.version, expected_version)
+        employee = self._member(roster, employee_id)
+        schedule = self._schedule(employee.id)
+        assignment = self._place(shift, roster, schedule, employee.id, principal.id)
+        self._commit(shift, schedule, assignment, conflict=RACE)
+        return self._view(assignment.assignment_id)
+
+    def bulk_assign(self, principal: Principal, items: list[tuple[int, int]]) -> list[AssignmentView]:
+        """All or nothing: every (shift, employee) pair is placed, or none is."""
+        if not 1 <= len(items) <= 500:
+            raise RuleViolation("Send 1 to 500 assignments", field="assignments")
+        shifts: dict[int, tuple[Shift, Roster]] = {}
+        schedules: dict[int, EmployeeSchedule] = {}
+        made: list[Assignment] = []
+        for index, (shift_id, employee_id) in enumerate(items):
+            try:
+                if shift_id not in shifts:
+                    shifts[shift_id] = self._managed_shift(principal, shift_id)
+                shift, roster = shifts[shift_id]
+                employee = self._member(roster, employee_id)
+                schedule = schedules.setdefault(employee.id, self._schedule(employee.id))
+                made.append(self._place(shift, roster, schedule, employee.id, principal.id))
+            except DomainError as error:
+                error.details.update(index=index, shift_id=shift_id, employee_id=employee_id)
+                raise
+        self._commit(*(s for s, _ in shifts.values()), *schedules.values(), *made, conflict=RACE)
+        return [self._view(a.assignment_id) for a in made]
+
+    def unassign(self, principal: Principal, assignment_id: int) -> None:
+        assignment = self._load(Assignment, "assignment", assignment_id, "Assignment")
+        shift, roster = self._managed_shift(principal, assignment.shift_id, allow_deleted=True)
+        roster.check_writable()
+        assignment.remove(by=principal.id)
+        shift.free_place(assignment_id, by=principal.id)
+        schedule = self._schedule(assignment.employee_id)
+        schedule.release(assignment_id)
+        self._commit(assignment, shift, schedule, conflict=RACE)
+
+    def answer(
+        self, principal: Principal, assignment_id: int, status: AssignmentStatus, notes: str | None,
+        expected_version: int | None = None,
+    ) -> AssignmentView:
+        """The employee confirms or declines (or a manager does it for them); declining frees the place."""
+        assignment = self._load(Assignment, "assignment", assignment_id, "Assignment")
+        shift = self._load(Shift, "shift", assignment.shift_id, "Assignment")
+        roster = self._load(Roster, "roster", assignment.roster_id, "Assignment")
+        if assignment.employee_id != principal.id:
+            if not policy.can_view_department(principal, roster.enterprise_id, roster.department_id):
+                raise NotFound("Assignment not found")
+            if not policy.can_manage_department(principal, roster.enterprise_id, roster.department_id):
+                raise PermissionDenied("Only the assigned employee or their manager can answer")
+        check_version(assignment.version, expected_version)
+        roster.check_writable()
+        assignment.answer(status, notes, by=principal.id)
+        touched: list[Any] = [assignment]
+        if status is AssignmentStatus.DECLINED:
+            shift.free_place(assignment_id, by=principal.id)
+            schedule = self._schedule(assignment.employee_id)
+            schedule.release(assignment_id)
+            touched += [shift, schedule]
+        self._commit(*touched, conflict=RACE)
+        return self._view(assignment_id)
+
+    def auto_assign(self, principal: Principal, roster_id: int, strategy: str | None = None) -> dict[str, Any]:
+        roster = self._load(Roster, "roster", roster_id, "Roster")
+        policy.require_department_manager(principal, roster.enterprise_id, roster.department_id, "Roster")
+        roster.check_writable()
+        strategy = strategy or roster.settings.get("assignment_strategy", "balanced")
+        if strategy not in STRATEGIES:
+            raise RuleViolation(f"strategy is one of {', '.join(STRATEGIES)}", field="strategy")
+        shifts = [self._load(Shift, "shift", sid, "Shift") for sid in roster.shift_dates]
+        members = self._members(roster)
+        schedules = {m.id: self._schedule(m.id) for m in members}
+        plan = auto_assign(
+            shifts, schedules, rules_of(roster), roster.roster_id,
+            lambda: self._ids.next_id("assignment"), principal.id, strategy,
+        )
+        assignments = [
+            Assignment(assignment_id=aid, shift_id=shift.shift_id, roster_id=roster.roster_id,
+                       employee_id=employee_id, by=principal.id)
+            for aid, shift, employee_id in plan.placements
+        ]
+        hours = sorted(s.hours_in(roster.roster_id) for s in schedules.values())
+        report = {
+            "status": "completed",
+            "strategy": strategy,
+            "assigned": len(plan.placements),
+            "unfilled_places": sum(u.open_places for u in plan.unfilled),
+            "unfilled": [dict(u.__dict__) for u in plan.unfilled],
+            "eligible_employees": len(members),
+            "min_hours": hours[0] if hours else 0,
+            "max_hours": hours[-1] if hours else 0,
+        }
+        roster.record_auto_assign(report, by=principal.id)
+        touched_shifts = {s.shift_id: s for _, s, _ in plan.placements}
+        touched_schedules = {e: schedules[e] for _, _, e in plan.placements}
+        self._commit(roster, *touched_shifts.values(), *touched_schedules.values(), *assignments,
+                     conflict="The roster changed while it was being filled; run auto-assign again")
+        return report
+
+    # -- queries --------------------------------------------------------------
+
+    def available_employees(self, principal: Principal, shift_id: int) -> list[Candidate]:
+        shift, roster = self._managed_shift(principal, shift_id, writable=False)
+        rules = rules_of(roster)
+        booking = Booking(shift.shift_id, roster.roster_id, shift.interval)
+        found = []
+        for member in self._members(roster):
+            schedule = self._schedule(member.id)
+            reason = None
+            if member.id in shift.slots.values():
+                reason = "Already assigned to this shift"
+            elif schedule.is_unavailable(booking.interval):
+                reason = "Marked unavailable at this time"
+            else:
+                try:
+                    schedule.check(booking, rules)
+                except Conflict as refusal:
+                    reason = refusal.message
+            found.append(Candidate(
+                employee=member, available=reason is None, reason=reason,
+                hours_in_roster=schedule.hours_in(roster.roster_id),
+                shifts_in_roster=sum(1 for b in schedule.bookings.values() if b.roster_id == roster.roster_id),
+            ))
+        found.sort(key=lambda c: (not c.available, c.hours_in_roster, c.employee.id))
+        return found
+
+    def my_schedule(
+        self, principal: Principal, start_date: str | None, end_date: str | None, status: str | None
+    ) -> tuple[UserView, list[ScheduleEntry]]:
+        me = self._directory.user(principal.id)
+        if me is None:
+            raise NotFound("User not found")
+        return me, self._queries.schedule(principal.id, start_date, end_date, status)
+
+    def get_assignment(self, principal: Principal, assignment_id: int) -> AssignmentView:
+        view = self._queries.assignment(assignment_id)
+        if view is None:
+            raise NotFound("Assignment not found")
+        if view.employee_id != principal.id:
+            roster = self._queries.roster_summary(view.roster_id)
+            if roster is None or not policy.can_manage_department(
+                principal, roster.enterprise_id, roster.department_id
+            ):
+                raise NotFound("Assignment not found")
+        return view
+
+    # -- helpers --------------------------------------------------------------
+
+    def _place(self, shift: Shift, roster: Roster, schedule: EmployeeSchedule, employee_id: int, by: int) -> Assignment:
+        assignment_id = self._ids.next_id("assignment")
+        shift.take_place(assignment_id, employee_id, by=by)
+        schedule.book(assignment_id, Booking(shift.shift_id, roster.roster_id, shift.interval), rules_of(roster))
+        return Assignment(assignment_id=assignment_id, shift_id=shift.shift_id, roster_id=roster.roster_id,
+                          employee_id=employee_id, by=by)
+
+    def _managed_shift(
+        self, principal: Principal, shift_id: int, writable: bool = True, allow_deleted: bool = False
+    ) -> tuple[Shift, Roster]:
+        shift = self._events.find(Shift.create_id(shift_id), Shift)
+        if shift is None or (shift.is_deleted and not allow_deleted):
+            raise NotFound("Shift not found")
+        roster = self._events.find(Roster.create_id(shift.roster_id), Roster)
+        if roster is None:
+            raise NotFound("Shift not found")
+        policy.require_department_manager(principal, roster.enterprise_id, roster.department_id, "Shift")
+        if writable:
+            roster.check_writable()
+        return shift, roster
+
+    def _member(self, roster: Roster, employee_id: int) -> UserView:
+        user = self._directory.user(employee_id)
+        if (
+            user is None or not user.is_active or user.enterprise_id != roster.enterprise_id
+            or user.role == Role.SYSTEM_ADMIN.value
+        ):
+            raise RuleViolation("The employee is not an active member of this enterprise", field="employee_id")
+        return user
+
+    def _members(self, roster: Roster) -> list[UserView]:
+        """Who auto-assign and the availability list consider: the department's active staff."""
+        members = self._directory.users(
+            UserFilter(enterprise_id=roster.enterprise_id, department_id=roster.department_id, is_active=True),
+            Page(number=1, size=100_000),
+        ).items
+        return [m for m in members if m.role in (Role.EMPLOYEE.value, Role.MANAGER.value)]
+
+    def _schedule(self, employee_id: int) -> EmployeeSchedule:
+        schedule = self._events.find(EmployeeSchedule.id_for(employee_id), EmployeeSchedule)
+        return schedule or EmployeeSchedule(employee_id=employee_id)
+
+    def _view(self, assignment_id: int) -> AssignmentView:
+        view = self._queries.assignment(assignment_id)
+        if view is None:
+            raise NotFound("Assignment not found")
+        return view

@@ -1,0 +1,93 @@
+"""Employees' time off (approved by a manager) and unavailability (a soft preference)."""
+
+from __future__ import annotations
+
+from domain.errors import NotFound
+from domain.schedule import EmployeeSchedule
+from domain.timeslots import Interval
+
+from application import policy
+from application.base import CommandHandler
+from application.events import SchedulaX
+from application.ports import Directory, IdAllocator, ProjectionSync, RosterQueries
+from application.principal import Principal
+from application.rostering_views import AvailabilityView
+from application.views import Page, UserFilter
+
+
+class AvailabilityService(CommandHandler):
+    def __init__(
+        self, events: SchedulaX, ids: IdAllocator, sync: ProjectionSync, directory: Directory,
+        queries: RosterQueries,
+    ) -> None:
+        super().__init__(events, ids, sync)
+        self._directory = directory
+        self._queries = queries
+
+    def request_time_off(self, principal: Principal, when: Interval, reason: str | None) -> AvailabilityView:
+        schedule = self._schedule(principal.id)
+        entry_id = self._ids.next_id("time_off")
+        schedule.request_time_off(entry_id, when, reason)
+        self._commit(schedule)
+        return self._find("time_off", entry_id)
+
+    def decide_time_off(self, principal: Principal, time_off_id: int, approve: bool) -> AvailabilityView:
+        entry = self._find("time_off", time_off_id)
+        employee = self._directory.user(entry.employee_id)
+        if employee is None or employee.enterprise_id is None or employee.department_id is None:
+            raise NotFound("Time-off request not found")
+        policy.require_department_manager(
+            principal, employee.enterprise_id, employee.department_id, "Time-off request"
+        )
+        schedule = self._schedule(entry.employee_id)
+        schedule.decide_time_off(time_off_id, approve, by=principal.id)
+        self._commit(schedule, conflict="The employee's schedule changed at the same time; retry")
+        return self._find("time_off", time_off_id)
+
+    def cancel_time_off(self, principal: Principal, time_off_id: int) -> AvailabilityView:
+        entry = self._find("time_off", time_off_id)
+        if entry.employee_id != principal.id:
+            raise NotFound("Time-off request not found")
+        schedule = self._schedule(principal.id)
+        schedule.cancel_time_off(time_off_id, by=principal.id)
+        self._commit(schedule)
+        return self._find("time_off", time_off_id)
+
+    def mark_unavailable(self, principal: Principal, when: Interval, note: str | None) -> AvailabilityView:
+        schedule = self._schedule(principal.id)
+        entry_id = self._ids.next_id("unavailability")
+        schedule.mark_unavailable(entry_id, when, note)
+        self._commit(schedule)
+        return self._find("unavailable", entry_id)
+
+    def clear_unavailable(self, principal: Principal, entry_id: int) -> None:
+        entry = self._find("unavailable", entry_id)
+        if entry.employee_id != principal.id:
+            raise NotFound("Unavailability entry not found")
+        schedule = self._schedule(principal.id)
+        schedule.clear_unavailable(entry_id)
+        self._commit(schedule)
+
+    def mine(self, principal: Principal, kind: str | None) -> list[AvailabilityView]:
+        return self._queries.availability([principal.id], kind)
+
+    def of_department(self, principal: Principal, department_id: int, kind: str | None) -> list[AvailabilityView]:
+        department = self._directory.department(department_id)
+        if department is None:
+            raise NotFound("Department not found")
+        policy.require_department_manager(principal, department.enterprise_id, department.id, "Department")
+        members = self._directory.users(
+            UserFilter(enterprise_id=department.enterprise_id, department_id=department.id),
+            Page(number=1, size=100_000),
+        ).items
+        return self._queries.availability([m.id for m in members], kind)
+
+    def _find(self, kind: str, entry_id: int) -> AvailabilityView:
+        entry = self._queries.availability_entry(kind, entry_id)
+        if entry is None:
+            raise NotFound("Time-off request not found" if kind == "time_off" else "Unavailability entry not found")
+        return entry
+
+    def _schedule(self, employee_id: int) -> EmployeeSchedule:
+        schedule = self._events.find(EmployeeSchedule.id_for(employee_id), EmployeeSchedule)
+        return schedule or EmployeeSchedule(employee_id=employee_id)

@@ -1,0 +1,351 @@
+"""Roster, shift and template use cases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from domain.assignment import Assignment
+from domain.errors import NotFound, PermissionDenied, RuleViolation
+from domain.roles import Role
+from domain.roster import DepartmentCalendar, Roster, RosterStatus
+from domain.schedule import EmployeeSchedule
+from domain.shift import Shift
+from domain.templates import DEFAULT_TEMPLATES, ShiftTemplate, TemplateShift, generate
+
+from application import policy
+from application.base import CommandHandler
+from application.events import ConcurrentWrite, SchedulaX
+from application.ports import Directory, IdAllocator, ProjectionSync, RosterQueries
+from application.principal import Principal
+from application.rostering_commands import NewRoster, NewShift, NewTemplate, RosterChanges, ShiftChanges
+from application.rostering_views import RosterDetail, RosterFilter, RosterSummary, ShiftView, TemplateView
+from application.versions import check_version
+from application.views import DepartmentView, Page, Paged
+
+CREATE_ATTEMPTS = 3
+
+
+class RosterService(CommandHandler):
+    def __init__(
+        self, events: SchedulaX, ids: IdAllocator, sync: ProjectionSync, directory: Directory,
+        queries: RosterQueries,
+    ) -> None:
+        super().__init__(events, ids, sync)
+        self._directory = directory
+        self._queries = queries
+
+    # -- rosters --------------------------------------------------------------
+
+    def create_roster(self, principal: Principal, new: NewRoster) -> RosterDetail:
+        department = self._managed_department(principal, new.department_id)
+        template = self._template_for(new, department) if new.auto_generate_shifts else []
+        for attempt in range(CREATE_ATTEMPTS):
+            roster = Roster.plan(
+                roster_id=self._ids.next_id("roster"), department_id=department.id,
+                enterprise_id=department.enterprise_id, name=new.name, description=new.description,
+                start_date=new.start_date, end_date=new.end_date, settings=new.settings, by=principal.id,
+            )
+            calendar = self._calendar(department.id)
+            calendar.reserve(roster.roster_id, roster.start_date, roster.end_date)
+            shifts = [
+                self._plan_shift(roster, day, t.start_time, t.end_time, t.title, None,
+                                 new.required_staff or t.required_staff, None, principal.id)
+                for day, t in generate(template, roster.start_date, roster.end_date)
+            ]
+            try:
+                position = self._events.commit(roster, calendar, *shifts)
+            except ConcurrentWrite:
+                # Another roster of the department was saved meanwhile: re-check against it.
+                if attempt == CREATE_ATTEMPTS - 1:
+                    raise
+                continue
+            self._sync.wait_for(position)
+            return self._detail(roster.roster_id)
+        raise AssertionError("unreachable")
+
+    def update_roster(
+        self, principal: Principal, roster_id: int, changes: RosterChanges, expected_version: int | None
+    ) -> RosterDetail:
+        roster = self._managed_roster(principal, roster_id)
+        check_version(roster.version, expected_version)
+        roster.revise(name=changes.name, description=changes.description, start_date=changes.start_date,
+                      end_date=changes.end_date, settings=changes.settings, by=principal.id)
+        calendar = self._calendar(roster.department_id)
+        if roster.is_live:
+            calendar.reserve(roster.roster_id, roster.start_date, roster.end_date)
+        self._commit(roster, calendar)
+        return self._detail(roster_id)
+
+    def change_status(
+        self, principal: Principal, roster_id: int, status: RosterStatus, expected_version: int | None
+    ) -> RosterSummary:
+        roster = self._visible_roster(principal, roster_id)
+        if not policy.can_manage_department(principal, roster.enterprise_id, roster.department_id):
+            raise PermissionDenied("Insufficient permissions for this operation")
+        if principal.role not in policy.STATUS_MOVERS[status.value]:
+            raise PermissionDenied(f"A {principal.role.value} cannot move a roster to {status.value}")
+        check_version(roster.version, expected_version)
+        roster.change_status(status, by=principal.id)
+        calendar = self._calendar(roster.department_id)
+        if status is RosterStatus.ARCHIVED:
+            calendar.release(roster.roster_id)  # archived rosters no longer hold their dates
+        self._commit(roster, calendar)
+        return self._summary(roster_id)
+
+    def delete_roster(self, principal: Principal, roster_id: int, expected_version: int | None) -> None:
+        roster = self._managed_roster(principal, roster_id)
+        check_version(roster.version, expected_version)
+        doomed: list[Any] = []
+        for shift_id in list(roster.shift_dates):
+            doomed += self._dismantle_shift(self._load(Shift, "shift", shift_id, "Shift"), principal.id)
+        roster.delete(by=principal.id)
+        calendar = self._calendar(roster.department_id)
+        calendar.release(roster.roster_id)
+        self._commit(roster, calendar, *doomed)
+
+    def copy_roster(
+        self, principal: Principal, roster_id: int, start_date: Any, end_date: Any, name: str | None
+    ) -> RosterDetail:
+        source = self._managed_roster(principal, roster_id, writable=False)
+        end_date = end_date or start_date + (source.end_date - source.start_date)
+        offset = start_date - source.start_date
+        originals = [self._load(Shift, "shift", sid, "Shift") for sid in source.shift_dates]
+        roster = Roster.plan(
+            roster_id=self._ids.next_id("roster"), department_id=source.department_id,
+            enterprise_id=source.enterprise_id, name=name or f"{source.name} (copy)",
+            description=source.description, start_date=start_date, end_date=end_date,
+            settings=dict(source.settings), by=principal.id,
+        )
+        calendar = self._calendar(source.department_id)
+        calendar.reserve(roster.roster_id, roster.start_date, roster.end_date)
+        shifts = [
+            self._plan_shift(roster, s.day + offset, s.start_time, s.end_time, s.title, s.description,
+                             s.required_staff, s.location, principal.id)
+            for s in sorted(originals, key=lambda s: (s.day, s.start_time))
+            if roster.covers(s.day + offset)
+        ]
+        self._commit(roster, calendar, *shifts, conflict="Another roster of this department changed; retry")
+        return self._detail(roster.roster_id)
+
+    def get_roster(self, principal: Principal, roster_id: int) -> RosterDetail:
+        self._check_visible(principal, self._summary(roster_id))
+        return self._detail(roster_id)
+
+    def list_rosters(self, principal: Principal, criteria: RosterFilter, page: Page) -> Paged[RosterSummary]:
+        if principal.role is Role.ENTERPRISE_ADMIN:
+            criteria = msgspec.structs.replace(criteria, enterprise_id=principal.enterprise_id)
+        elif principal.role in (Role.MANAGER, Role.EMPLOYEE):
+            if principal.department_id is None:
+                return Paged(items=[], total=0, page=page)
+            criteria = msgspec.structs.replace(
+                criteria, enterprise_id=principal.enterprise_id, department_id=principal.department_id
+            )
+            if principal.role is Role.EMPLOYEE:
+                allowed = ("published", "approved", "archived")
+                wanted = criteria.statuses or allowed
+                criteria = msgspec.structs.replace(
+                    criteria, statuses=tuple(s for s in wanted if s in allowed)
+                )
+        return self._queries.rosters(criteria, page)
+
+    # -- shifts ---------------------------------------------------------------
+
+    def create_shift(self, principal: Principal, new: NewShift) -> ShiftView:
+        roster = self._managed_roster(principal, new.roster_id)
+        shift = self._plan_shift(roster, new.date, new.start_time, new.end_time, new.title,
+                                 new.description, new.required_staff, new.location, principal.id)
+        self._commit(roster, shift)
+        return self._shift(shift.shift_id)
+
+    def update_shift(
+        self, principal: Principal, shift_id: int, changes: ShiftChanges, expected_version: int | None
+    ) -> ShiftView:
+        shift = self._load(Shift, "shift", shift_id, "Shift")
+        roster = self._managed_roster(principal, shift.roster_id)
+        check_version(shift.version, expected_version)
+        shift.revise(day=changes.date, start_time=changes.start_time, end_time=changes.end_time,
+                     title=changes.title, description=changes.description,
+                     required_staff=changes.required_staff, location=changes.location, by=principal.id)
+        roster.move_shift(shift_id, shift.day, by=principal.id)
+        self._commit(shift, roster)
+        return self._shift(shift_id)
+
+    def delete_shift(self, principal: Principal, shift_id: int, expected_version: int | None) -> None:
+        shift = self._load(Shift, "shift", shift_id, "Shift")
+        roster = self._managed_roster(principal, shift.roster_id)
+        check_version(shift.version, expected_version)
+        doomed = self._dismantle_shift(shift, principal.id)
+        roster.remove_shift(shift_id, by=principal.id)
+        self._commit(roster, *doomed)
+
+    def shifts_of(
+        self, principal: Principal, roster_id: int, day: str | None, start_date: str | None,
+        end_date: str | None,
+    ) -> list[ShiftView]:
+        self._check_visible(principal, self._summary(roster_id))
+        return self._queries.shifts(roster_id, day, start_date, end_date)
+
+    def get_shift(self, principal: Principal, shift_id: int) -> ShiftView:
+        shift = self._queries.shift(shift_id)
+        if shift is None:
+            raise NotFound("Shift not found")
+        self._check_visible(principal, self._summary(shift.roster_id), "Shift")
+        return shift
+
+    # -- templates ------------------------------------------------------------
+
+    def default_templates(self) -> list[TemplateView]:
+        return [
+            TemplateView(id=None, key=key, name=key, description=description, department_id=None,
+                         shifts=[s.as_dict() for s in shifts])
+            for key, (description, shifts) in DEFAULT_TEMPLATES.items()
+        ]
+
+    def department_templates(self, principal: Principal, department_id: int) -> list[TemplateView]:
+        department = self._directory.department(department_id)
+        if department is None or not policy.can_view_department(
+            principal, department.enterprise_id, department.id
+        ):
+            raise NotFound("Department not found")
+        return self._queries.templates(department_id)
+
+    def create_template(self, principal: Principal, new: NewTemplate) -> TemplateView:
+        department = self._managed_department(principal, new.department_id)
+        template = ShiftTemplate.define(
+            template_id=self._ids.next_id("shift_template"), department_id=department.id,
+            enterprise_id=department.enterprise_id, name=new.name, description=new.description,
+            shifts=new.shifts, by=principal.id,
+        )
+        self._commit(template)
+        return self._template_view(template.template_id)
+
+    def update_template(
+        self, principal: Principal, template_id: int, name: str | None, description: str | None,
+        shifts: list[TemplateShift] | None, expected_version: int | None,
+    ) -> TemplateView:
+        template = self._managed_template(principal, template_id)
+        check_version(template.version, expected_version)
+        template.revise(name=name, description=description, shifts=shifts, by=principal.id)
+        self._commit(template)
+        return self._template_view(template_id)
+
+    def delete_template(self, principal: Principal, template_id: int) -> None:
+        template = self._managed_template(principal, template_id)
+        template.delete(by=principal.id)
+        self._commit(template)
+
+    def get_template(self, principal: Principal, template_id: int) -> TemplateView:
+        view = self._queries.template(template_id)
+        department = self._directory.department(view.department_id) if view and view.department_id else None
+        if view is None or department is None or not policy.can_view_department(
+            principal, department.enterprise_id, department.id
+        ):
+            raise NotFound("Template not found")
+        return view
+
+    # -- helpers --------------------------------------------------------------
+
+    def _plan_shift(self, roster: Roster, day: Any, start: Any, end: Any, title: str,
+                    description: str | None, required_staff: int, location: str | None, by: int) -> Shift:
+        shift_id = self._ids.next_id("shift")
+        roster.add_shift(shift_id, day, by=by)
+        return Shift.plan(
+            shift_id=shift_id, roster_id=roster.roster_id, department_id=roster.department_id,
+            enterprise_id=roster.enterprise_id, day=day, start_time=start, end_time=end, title=title,
+            description=description, required_staff=required_staff, location=location, by=by,
+        )
+
+    def _dismantle_shift(self, shift: Shift, by: int) -> list[Any]:
+        """Remove a shift's assignments and free its employees' schedules, then the shift."""
+        touched: list[Any] = []
+        for assignment_id, employee_id in list(shift.slots.items()):
+            assignment = self._load(Assignment, "assignment", assignment_id, "Assignment")
+            assignment.remove(by=by)
+            schedule = self._events.find(EmployeeSchedule.id_for(employee_id), EmployeeSchedule)
+            if schedule is not None:
+                schedule.release(assignment_id)
+                touched.append(schedule)
+            touched.append(assignment)
+        shift.delete(by=by)
+        return [shift, *touched]
+
+    def _template_for(self, new: NewRoster, department: DepartmentView) -> list[TemplateShift]:
+        if new.shift_template_id is not None:
+            template = self._events.find(
+                ShiftTemplate.create_id(new.shift_template_id), ShiftTemplate
+            )
+            if template is None or template.is_deleted or template.department_id != department.id:
+                raise RuleViolation("No such template in this department", field="shift_template_id")
+            return template.template_shifts
+        key = new.shift_template or "standard_8hour"
+        if key not in DEFAULT_TEMPLATES:
+            raise RuleViolation(
+                f"Unknown shift_template '{key}'; one of {', '.join(DEFAULT_TEMPLATES)}",
+                field="shift_template",
+            )
+        return DEFAULT_TEMPLATES[key][1]
+
+    def _calendar(self, department_id: int) -> DepartmentCalendar:
+        calendar = self._events.find(DepartmentCalendar.id_for(department_id), DepartmentCalendar)
+        return calendar or DepartmentCalendar(department_id=department_id)
+
+    def _managed_department(self, principal: Principal, department_id: int) -> DepartmentView:
+        department = self._directory.department(department_id)
+        if department is None:
+            raise NotFound("Department not found")
+        policy.require_department_manager(principal, department.enterprise_id, department.id, "Department")
+        return department
+
+    def _visible_roster(self, principal: Principal, roster_id: int) -> Roster:
+        roster = self._load(Roster, "roster", roster_id, "Roster")
+        if not policy.can_view_department(principal, roster.enterprise_id, roster.department_id) or (
+            principal.role is Role.EMPLOYEE and roster.status == RosterStatus.DRAFT.value
+        ):
+            raise NotFound("Roster not found")
+        return roster
+
+    def _managed_roster(self, principal: Principal, roster_id: int, writable: bool = True) -> Roster:
+        roster = self._visible_roster(principal, roster_id)
+        policy.require_department_manager(principal, roster.enterprise_id, roster.department_id, "Roster")
+        if writable:
+            roster.check_writable()
+        return roster
+
+    def _managed_template(self, principal: Principal, template_id: int) -> ShiftTemplate:
+        template = self._load(ShiftTemplate, "shift_template", template_id, "Template")
+        policy.require_department_manager(principal, template.enterprise_id, template.department_id, "Template")
+        return template
+
+    def _check_visible(self, principal: Principal, summary: RosterSummary | None, what: str = "Roster") -> None:
+        if summary is None or not policy.can_view_department(
+            principal, summary.enterprise_id, summary.department_id
+        ) or (principal.role is Role.EMPLOYEE and summary.status == RosterStatus.DRAFT.value):
+            raise NotFound(f"{what} not found")
+
+    def _summary(self, roster_id: int) -> RosterSummary:
+        summary = self._queries.roster_summary(roster_id)
+        if summary is None:
+            raise NotFound("Roster not found")
+        return summary
+
+    def _detail(self, roster_id: int) -> RosterDetail:
+        detail = self._queries.roster(roster_id)
+        if detail is None:
+            raise NotFound("Roster not found")
+        return detail
+
+    def _shift(self, shift_id: int) -> ShiftView:
+        view = self._queries.shift(shift_id)
+        if view is None:
+            raise NotFound("Shift not found")
+        return view
+
+    def _template_view(self, template_id: int) -> TemplateView:
+        view = self._queries.template(template_id)
+        if view is None:
+            raise NotFound("Template not found")
+        return view
+
+

@@ -1,0 +1,193 @@
+"""An employee's schedule: booked shifts and time off, guarding the personal rules.
+
+Every booking is saved together with this aggregate, so two commands that would
+double-book one employee cannot both succeed: the second save meets a newer version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import Conflict, RuleViolation
+from domain.ids import registry_uuid
+from domain.timeslots import Interval
+
+
+class DoubleBooked(Conflict):
+    def __init__(self, shift_id: int) -> None:
+        super().__init__("The employee already works an overlapping shift", conflicting_shift_id=shift_id)
+
+
+class NotEnoughRest(Conflict):
+    def __init__(self, shift_id: int, hours: float) -> None:
+        super().__init__(
+            f"The employee needs at least {hours:g} hours of rest between shifts",
+            conflicting_shift_id=shift_id, min_rest_hours=hours,
+        )
+
+
+class TooManyShifts(Conflict):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"The employee already has {limit} shifts in this roster (max_shifts_per_person)",
+                         max_shifts_per_person=limit)
+
+
+class OnTimeOff(Conflict):
+    def __init__(self, time_off_id: int) -> None:
+        super().__init__("The employee has approved time off then", time_off_id=time_off_id)
+
+
+class TimeOffStatus(str, Enum):
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Booking:
+    shift_id: int
+    roster_id: int
+    interval: Interval
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The roster's limits a booking must respect."""
+
+    min_rest_hours: float = 10
+    max_shifts_per_roster: int | None = None
+
+
+class EmployeeSchedule(Aggregate):
+    @staticmethod
+    def create_id(employee_id: int, **_: object) -> UUID:
+        return EmployeeSchedule.id_for(employee_id)
+
+    @staticmethod
+    def id_for(employee_id: int) -> UUID:
+        return registry_uuid(f"schedule:{employee_id}")
+
+    @event("Opened")
+    def __init__(self, *, employee_id: int) -> None:
+        self.employee_id = employee_id
+        self.bookings: dict[int, Booking] = {}  # assignment id -> booking
+        self.time_off: dict[int, tuple[Interval, str, str | None]] = {}  # id -> (when, status, reason)
+        self.unavailable: dict[int, tuple[Interval, str | None]] = {}
+
+    # -- rules ----------------------------------------------------------------
+
+    def check(self, booking: Booking, rules: Rules, ignoring: frozenset[int] = frozenset()) -> None:
+        """Raise the first rule `booking` would break; `ignoring` names bookings about to go."""
+        others = [(a, b) for a, b in self.bookings.items() if a not in ignoring]
+        rest = timedelta(hours=rules.min_rest_hours)
+        for _, other in others:
+            if other.interval.overlaps(booking.interval):
+                raise DoubleBooked(other.shift_id)
+        for _, other in others:
+            if other.interval.gap_to(booking.interval) < rest:
+                raise NotEnoughRest(other.shift_id, rules.min_rest_hours)
+        limit = rules.max_shifts_per_roster
+        if limit is not None and sum(1 for _, b in others if b.roster_id == booking.roster_id) >= limit:
+            raise TooManyShifts(limit)
+        for time_off_id, (when, status, _) in self.time_off.items():
+            if status == TimeOffStatus.APPROVED.value and when.overlaps(booking.interval):
+                raise OnTimeOff(time_off_id)
+
+    def is_unavailable(self, interval: Interval) -> bool:
+        return any(when.overlaps(interval) for when, _ in self.unavailable.values())
+
+    def hours_in(self, roster_id: int) -> float:
+        return sum(b.interval.hours for b in self.bookings.values() if b.roster_id == roster_id)
+
+    # -- bookings -------------------------------------------------------------
+
+    def book(self, assignment_id: int, booking: Booking, rules: Rules, ignoring: frozenset[int] = frozenset()) -> None:
+        self.check(booking, rules, ignoring)
+        self._booked(
+            assignment_id=assignment_id, shift_id=booking.shift_id, roster_id=booking.roster_id,
+            start=booking.interval.start, end=booking.interval.end,
+        )
+
+    @event("Booked")
+    def _booked(self, *, assignment_id: int, shift_id: int, roster_id: int, start: datetime, end: datetime) -> None:
+        self.bookings[assignment_id] = Booking(shift_id, roster_id, Interval(start, end))
+
+    def release(self, assignment_id: int) -> None:
+        if assignment_id in self.bookings:
+            self._released(assignment_id=assignment_id)
+
+    @event("Released")
+    def _released(self, *, assignment_id: int) -> None:
+        self.bookings.pop(assignment_id, None)
+
+    # -- time off and availability -----------------------------------------------
+
+    def request_time_off(self, time_off_id: int, when: Interval, reason: str | None) -> None:
+        if when.end <= when.start:
+            raise RuleViolation("Time off must end after it starts", field="end")
+        self._time_off_requested(
+            employee_id=self.employee_id, time_off_id=time_off_id, start=when.start, end=when.end,
+            reason=reason,
+        )
+
+    @event("TimeOffRequested")
+    def _time_off_requested(
+        self, *, employee_id: int, time_off_id: int, start: datetime, end: datetime, reason: str | None
+    ) -> None:
+        self.time_off[time_off_id] = (Interval(start, end), TimeOffStatus.REQUESTED.value, reason)
+
+    def decide_time_off(self, time_off_id: int, approve: bool, by: int) -> None:
+        if time_off_id not in self.time_off:
+            raise RuleViolation("No such time-off request", field="time_off_id")
+        when, status, _ = self.time_off[time_off_id]
+        if status != TimeOffStatus.REQUESTED.value:
+            raise Conflict(f"The time-off request is already {status}")
+        if approve:
+            for booking in self.bookings.values():
+                if booking.interval.overlaps(when):
+                    raise Conflict(
+                        "The employee is booked on a shift in this period; unassign it first",
+                        conflicting_shift_id=booking.shift_id,
+                    )
+        new = TimeOffStatus.APPROVED if approve else TimeOffStatus.REJECTED
+        self._time_off_decided(time_off_id=time_off_id, status=new.value, by=by)
+
+    def cancel_time_off(self, time_off_id: int, by: int) -> None:
+        if time_off_id not in self.time_off:
+            raise RuleViolation("No such time-off request", field="time_off_id")
+        if self.time_off[time_off_id][1] == TimeOffStatus.CANCELLED.value:
+            raise Conflict("The time-off request is already cancelled")
+        self._time_off_decided(time_off_id=time_off_id, status=TimeOffStatus.CANCELLED.value, by=by)
+
+    @event("TimeOffDecided")
+    def _time_off_decided(self, *, time_off_id: int, status: str, by: int) -> None:
+        when, _, reason = self.time_off[time_off_id]
+        self.time_off[time_off_id] = (when, status, reason)
+
+    def mark_unavailable(self, entry_id: int, when: Interval, note: str | None) -> None:
+        if when.end <= when.start:
+            raise RuleViolation("Unavailability must end after it starts", field="end")
+        self._marked_unavailable(
+            employee_id=self.employee_id, entry_id=entry_id, start=when.start, end=when.end, note=note
+        )
+
+    @event("MarkedUnavailable")
+    def _marked_unavailable(
+        self, *, employee_id: int, entry_id: int, start: datetime, end: datetime, note: str | None
+    ) -> None:
+        self.unavailable[entry_id] = (Interval(start, end), note)
+
+    def clear_unavailable(self, entry_id: int) -> None:
+        if entry_id not in self.unavailable:
+            raise RuleViolation("No such unavailability entry", field="entry_id")
+        self._unavailable_cleared(entry_id=entry_id)
+
+    @event("UnavailableCleared")
+    def _unavailable_cleared(self, *, entry_id: int) -> None:
+        self.unavailable.pop(entry_id, None)

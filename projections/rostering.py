@@ -1,0 +1,262 @@
+"""Projection of rosters, shifts, assignments, swaps, templates and time off."""
+
+from __future__ import annotations
+
+import json
+from datetime import time
+from typing import Any
+
+from domain.assignment import Assignment
+from domain.roster import Roster
+from domain.schedule import EmployeeSchedule
+from domain.shift import Shift
+from domain.swap import SwapRequest
+from domain.templates import ShiftTemplate
+from domain.timeslots import shift_interval
+
+from projections.base import Handler, Projection
+from projections.schema import ROSTERING
+from projections.sql import Cursor, iso
+
+
+def _stamp(e: Any) -> tuple[str, int]:
+    return iso(e.timestamp), e.originator_version
+
+
+def hhmm(value: time) -> str:
+    return value.strftime("%H:%M")
+
+
+def minute(value: Any) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M")
+
+
+class RosteringProjection(Projection):
+    name = "rostering"
+    ddl = ROSTERING
+
+    def handlers(self) -> dict[type, Handler]:
+        return {
+            Roster.Planned: self.roster_planned,
+            Roster.StatusChanged: self.roster_changed(lambda e: {"status": e.status}),
+            Roster.Revised: self.roster_changed(lambda e: {
+                "name": e.name, "description": e.description, "start_date": e.start_date.isoformat(),
+                "end_date": e.end_date.isoformat(), "settings": json.dumps(e.settings, sort_keys=True),
+            }),
+            Roster.Deleted: self.roster_changed(lambda e: {"is_deleted": True}),
+            Roster.AutoAssignRecorded: self.roster_changed(
+                lambda e: {"auto_assign": json.dumps(e.report, sort_keys=True)}
+            ),
+            Shift.Planned: self.shift_planned,
+            Shift.Revised: self.shift_revised,
+            Shift.PlaceTaken: self.shift_staffed(+1),
+            Shift.PlaceFreed: self.shift_staffed(-1),
+            Shift.Deleted: self.shift_deleted,
+            Assignment.Made: self.assignment_made,
+            Assignment.Answered: self.assignment_changed(lambda e: {"status": e.status, "notes": e.notes}),
+            Assignment.Removed: self.assignment_changed(lambda e: {"status": "removed"}),
+            Assignment.HandedOver: self.assignment_changed(
+                lambda e: {"employee_id": e.employee_id, "status": "pending", "notes": None}
+            ),
+            SwapRequest.Proposed: self.swap_proposed,
+            SwapRequest.Decided: self.swap_decided,
+            ShiftTemplate.Defined: self.template_defined,
+            ShiftTemplate.Revised: self.template_changed(lambda e: {
+                "name": e.name, "description": e.description, "shifts": json.dumps(e.shifts),
+            }),
+            ShiftTemplate.Deleted: self.template_changed(lambda e: {"is_deleted": True}),
+            EmployeeSchedule.TimeOffRequested: self.availability_added("time_off"),
+            EmployeeSchedule.TimeOffDecided: self.time_off_decided,
+            EmployeeSchedule.MarkedUnavailable: self.availability_added("unavailable"),
+            EmployeeSchedule.UnavailableCleared: self.unavailable_cleared,
+        }
+
+    # -- rosters --------------------------------------------------------------
+
+    def roster_planned(self, e: Any, cur: Cursor) -> None:
+        at, version = _stamp(e)
+        cur.execute(
+            "INSERT INTO rm_rosters (id, uuid, name, description, department_id, enterprise_id,"
+            " start_date, end_date, status, created_by, settings, total_shifts, assigned_shifts,"
+            " auto_assign, is_deleted, created_at, updated_at, last_modified_at, version)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, NULL, ?, ?, ?, ?, ?)",
+            (e.roster_id, str(e.originator_id), e.name, e.description, e.department_id,
+             e.enterprise_id, e.start_date.isoformat(), e.end_date.isoformat(), "draft", e.by,
+             json.dumps(e.settings, sort_keys=True), False, at, at, at, version),
+        )
+
+    def roster_changed(self, values: Any) -> Handler:
+        def handle(e: Any, cur: Cursor) -> None:
+            at, version = _stamp(e)
+            changes = values(e)
+            sets = "".join(f"{k} = ?, " for k in changes)
+            cur.execute(
+                f"UPDATE rm_rosters SET {sets}updated_at = ?, last_modified_at = ?, version = ?"
+                " WHERE uuid = ?",
+                (*changes.values(), at, at, version, str(e.originator_id)),
+            )
+        return handle
+
+    # -- shifts ---------------------------------------------------------------
+
+    def shift_planned(self, e: Any, cur: Cursor) -> None:
+        at, version = _stamp(e)
+        span = shift_interval(e.day, e.start_time, e.end_time)
+        cur.execute(
+            "INSERT INTO rm_shifts (id, uuid, roster_id, department_id, enterprise_id, date,"
+            " start_time, end_time, start_at, end_at, title, description, required_staff,"
+            " assigned_staff, location, is_deleted, created_at, updated_at, version)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
+            (e.shift_id, str(e.originator_id), e.roster_id, e.department_id, e.enterprise_id,
+             e.day.isoformat(), hhmm(e.start_time), hhmm(e.end_time), minute(span.start),
+             minute(span.end), e.title, e.description, e.required_staff, e.location, False,
+             at, at, version),
+        )
+        _refresh_roster(cur, e.roster_id, at)
+
+    def shift_revised(self, e: Any, cur: Cursor) -> None:
+        at, version = _stamp(e)
+        span = shift_interval(e.day, e.start_time, e.end_time)
+        cur.execute(
+            "UPDATE rm_shifts SET date = ?, start_time = ?, end_time = ?, start_at = ?, end_at = ?,"
+            " title = ?, description = ?, required_staff = ?, location = ?, updated_at = ?,"
+            " version = ? WHERE uuid = ?",
+            (e.day.isoformat(), hhmm(e.start_time), hhmm(e.end_time), minute(span.start),
+             minute(span.end), e.title, e.description, e.required_staff, e.location, at, version,
+             str(e.originator_id)),
+        )
+        _refresh_roster(cur, _shift_roster(cur, e), at)
+
+    def shift_staffed(self, delta: int) -> Handler:
+        def handle(e: Any, cur: Cursor) -> None:
+            at, version = _stamp(e)
+            cur.execute(
+                "UPDATE rm_shifts SET assigned_staff = assigned_staff + ?, updated_at = ?, version = ?"
+                " WHERE uuid = ?",
+                (delta, at, version, str(e.originator_id)),
+            )
+            _refresh_roster(cur, _shift_roster(cur, e), at)
+        return handle
+
+    def shift_deleted(self, e: Any, cur: Cursor) -> None:
+        at, version = _stamp(e)
+        cur.execute(
+            "UPDATE rm_shifts SET is_deleted = ?, assigned_staff = 0, updated_at = ?, version = ?"
+            " WHERE uuid = ?",
+            (True, at, version, str(e.originator_id)),
+        )
+        _refresh_roster(cur, _shift_roster(cur, e), at)
+
+    # -- assignments ----------------------------------------------------------
+
+    def assignment_made(self, e: Any, cur: Cursor) -> None:
+        at, version = _stamp(e)
+        cur.execute(
+            "INSERT INTO rm_assignments (id, uuid, shift_id, roster_id, employee_id, status, notes,"
+            " assigned_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)",
+            (e.assignment_id, str(e.originator_id), e.shift_id, e.roster_id, e.employee_id,
+             "pending", at, at, version),
+        )
+
+    def assignment_changed(self, values: Any) -> Handler:
+        def handle(e: Any, cur: Cursor) -> None:
+            at, version = _stamp(e)
+            changes = values(e)
+            sets = "".join(f"{k} = ?, " for k in changes)
+            cur.execute(
+                f"UPDATE rm_assignments SET {sets}updated_at = ?, version = ? WHERE uuid = ?",
+                (*changes.values(), at, version, str(e.originator_id)),
+            )
+        return handle
+
+    # -- swaps ----------------------------------------------------------------
+
+    def swap_proposed(self, e: Any, cur: Cursor) -> None:
+        at, version = _stamp(e)
+        cur.execute(
+            "INSERT INTO rm_swaps (id, uuid, roster_id, requester_id, target_employee_id, shift_id,"
+            " target_shift_id, status, reason, message, needs_approval, created_at, updated_at,"
+            " version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (e.swap_id, str(e.originator_id), e.roster_id, e.requester_id, e.target_employee_id,
+             e.shift_id, e.target_shift_id, "pending", e.reason, e.message, e.needs_approval,
+             at, at, version),
+        )
+
+    def swap_decided(self, e: Any, cur: Cursor) -> None:
+        at, version = _stamp(e)
+        cur.execute(
+            "UPDATE rm_swaps SET status = ?, updated_at = ?, version = ? WHERE uuid = ?",
+            (e.status, at, version, str(e.originator_id)),
+        )
+
+    # -- templates ------------------------------------------------------------
+
+    def template_defined(self, e: Any, cur: Cursor) -> None:
+        at, version = _stamp(e)
+        cur.execute(
+            "INSERT INTO rm_templates (id, uuid, department_id, enterprise_id, name, description,"
+            " shifts, is_deleted, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (e.template_id, str(e.originator_id), e.department_id, e.enterprise_id, e.name,
+             e.description, json.dumps(e.shifts), False, at, at, version),
+        )
+
+    def template_changed(self, values: Any) -> Handler:
+        def handle(e: Any, cur: Cursor) -> None:
+            at, version = _stamp(e)
+            changes = values(e)
+            sets = "".join(f"{k} = ?, " for k in changes)
+            cur.execute(
+                f"UPDATE rm_templates SET {sets}updated_at = ?, version = ? WHERE uuid = ?",
+                (*changes.values(), at, version, str(e.originator_id)),
+            )
+        return handle
+
+    # -- time off and availability -----------------------------------------------
+
+    def availability_added(self, kind: str) -> Handler:
+        def handle(e: Any, cur: Cursor) -> None:
+            at, _ = _stamp(e)
+            entry_id = e.time_off_id if kind == "time_off" else e.entry_id
+            reason = e.reason if kind == "time_off" else e.note
+            status = "requested" if kind == "time_off" else "active"
+            cur.execute(
+                "INSERT INTO rm_availability (id, kind, employee_id, start_at, end_at, status,"
+                " reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (entry_id, kind, e.employee_id, minute(e.start), minute(e.end), status,
+                 reason, at, at),
+            )
+        return handle
+
+    def time_off_decided(self, e: Any, cur: Cursor) -> None:
+        at, _ = _stamp(e)
+        cur.execute(
+            "UPDATE rm_availability SET status = ?, updated_at = ? WHERE kind = ? AND id = ?",
+            (e.status, at, "time_off", e.time_off_id),
+        )
+
+    def unavailable_cleared(self, e: Any, cur: Cursor) -> None:
+        at, _ = _stamp(e)
+        cur.execute(
+            "UPDATE rm_availability SET status = ?, updated_at = ? WHERE kind = ? AND id = ?",
+            ("cleared", at, "unavailable", e.entry_id),
+        )
+
+
+def _shift_roster(cur: Cursor, e: Any) -> int:
+    cur.execute("SELECT roster_id FROM rm_shifts WHERE uuid = ?", (str(e.originator_id),))
+    row = cur.fetchone()
+    return int(row["roster_id"]) if row else 0
+
+
+def _refresh_roster(cur: Cursor, roster_id: int, at: str) -> None:
+    """Recount the roster's shifts and fully staffed shifts from its shift rows."""
+    cur.execute(
+        "UPDATE rm_rosters SET"
+        " total_shifts = (SELECT COUNT(*) FROM rm_shifts s WHERE s.roster_id = rm_rosters.id"
+        "     AND s.is_deleted = ?),"
+        " assigned_shifts = (SELECT COUNT(*) FROM rm_shifts s WHERE s.roster_id = rm_rosters.id"
+        "     AND s.is_deleted = ? AND s.assigned_staff >= s.required_staff),"
+        " last_modified_at = ? WHERE id = ?",
+        (False, False, at, roster_id),
+    )
+

@@ -1,0 +1,367 @@
+"""The RosterQueries port over the rostering tables."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from application.rostering_views import (
+    AssignmentView,
+    AvailabilityView,
+    DepartmentRef,
+    EmployeeRef,
+    RosterDetail,
+    RosterFilter,
+    RosterMetadata,
+    RosterRef,
+    RosterSummary,
+    ScheduledShift,
+    ScheduleEntry,
+    ShiftBrief,
+    ShiftView,
+    SwapView,
+    TemplateView,
+    UserRef,
+)
+from application.views import Page, Paged
+
+from projections.sql import Cursor, ReadStore, like_pattern
+
+ROSTER_SELECT = """
+SELECT r.*, d.name AS department_name, u.full_name AS creator_name
+FROM rm_rosters r
+LEFT JOIN rm_departments d ON d.id = r.department_id
+LEFT JOIN rm_users u ON u.id = r.created_by
+"""
+
+SHIFT_COLUMNS = (
+    "s.id, s.roster_id, s.department_id, s.enterprise_id, s.date, s.start_time, s.end_time,"
+    " s.title, s.description, s.required_staff, s.assigned_staff, s.location, s.created_at,"
+    " s.updated_at, s.version"
+)
+
+ASSIGNMENT_SELECT = """
+SELECT a.id, a.shift_id, a.roster_id, a.employee_id, a.status, a.notes, a.assigned_at,
+       a.updated_at, a.version, u.full_name AS employee_name, u.email AS employee_email
+FROM rm_assignments a LEFT JOIN rm_users u ON u.id = a.employee_id
+"""
+
+# Removed assignments are history, not part of a shift's staffing.
+VISIBLE_ASSIGNMENT = "a.status <> 'removed'"
+
+
+class SqlRosterQueries:
+    def __init__(self, store: ReadStore) -> None:
+        self._store = store
+
+    # -- rosters --------------------------------------------------------------
+
+    def roster_summary(self, roster_id: int) -> RosterSummary | None:
+        with self._store.read() as cur:
+            cur.execute(ROSTER_SELECT + " WHERE r.id = ? AND r.is_deleted = ?", (roster_id, False))
+            row = cur.fetchone()
+        return _summary(row) if row else None
+
+    def roster(self, roster_id: int) -> RosterDetail | None:
+        with self._store.read() as cur:
+            cur.execute(ROSTER_SELECT + " WHERE r.id = ? AND r.is_deleted = ?", (roster_id, False))
+            row = cur.fetchone()
+            if row is None:
+                return None
+            shifts = self._shifts(cur, "s.roster_id = ?", [roster_id])
+        summary = _summary(row)
+        return RosterDetail(
+            id=summary.id, name=summary.name, description=summary.description,
+            department_id=summary.department_id, department=summary.department,
+            start_date=summary.start_date, end_date=summary.end_date, status=summary.status,
+            created_by=summary.created_by,
+            creator=UserRef(id=row["created_by"], full_name=row["creator_name"]) if row["creator_name"] else None,
+            settings=summary.settings,
+            metadata=RosterMetadata(
+                total_shifts=summary.total_shifts, assigned_shifts=summary.assigned_shifts,
+                coverage_percentage=summary.coverage_percentage,
+                last_modified_at=row["last_modified_at"],
+                auto_assign=json.loads(row["auto_assign"]) if row["auto_assign"] else None,
+            ),
+            shifts=shifts, created_at=summary.created_at, updated_at=summary.updated_at,
+            version=summary.version,
+        )
+
+    def rosters(self, criteria: RosterFilter, page: Page) -> Paged[RosterSummary]:
+        where, params = ["r.is_deleted = ?"], [False]
+        for column in ("enterprise_id", "department_id"):
+            value = getattr(criteria, column)
+            if value is not None:
+                where.append(f"r.{column} = ?")
+                params.append(value)
+        if criteria.statuses is not None:
+            where.append(f"r.status IN ({', '.join('?' for _ in criteria.statuses)})")
+            params += list(criteria.statuses)
+        if criteria.start_date:
+            where.append("r.start_date >= ?")
+            params.append(criteria.start_date)
+        if criteria.end_date:
+            where.append("r.end_date <= ?")
+            params.append(criteria.end_date)
+        if criteria.search:
+            where.append("lower(r.name) LIKE ? ESCAPE '\\'")
+            params.append(like_pattern(criteria.search))
+        clause = " WHERE " + " AND ".join(where)
+        with self._store.read() as cur:
+            cur.execute(f"SELECT COUNT(*) AS n FROM rm_rosters r{clause}", params)
+            total = int(cur.fetchone()["n"])  # type: ignore[index]
+            cur.execute(
+                ROSTER_SELECT + clause + " ORDER BY r.start_date DESC, r.id DESC LIMIT ? OFFSET ?",
+                (*params, page.size, page.offset),
+            )
+            items = [_summary(r) for r in cur.fetchall()]
+        return Paged(items=items, total=total, page=page)
+
+    # -- shifts and assignments -------------------------------------------------
+
+    def shifts(
+        self, roster_id: int, day: str | None, start_date: str | None, end_date: str | None
+    ) -> list[ShiftView]:
+        where, params = ["s.roster_id = ?"], [roster_id]
+        if day:
+            where.append("s.date = ?")
+            params.append(day)
+        if start_date:
+            where.append("s.date >= ?")
+            params.append(start_date)
+        if end_date:
+            where.append("s.date <= ?")
+            params.append(end_date)
+        with self._store.read() as cur:
+            return self._shifts(cur, " AND ".join(where), params)
+
+    def shift(self, shift_id: int) -> ShiftView | None:
+        with self._store.read() as cur:
+            found = self._shifts(cur, "s.id = ?", [shift_id])
+        return found[0] if found else None
+
+    def assignment(self, assignment_id: int) -> AssignmentView | None:
+        with self._store.read() as cur:
+            cur.execute(ASSIGNMENT_SELECT + " WHERE a.id = ?", (assignment_id,))
+            row = cur.fetchone()
+        return _assignment(row) if row else None
+
+    def _shifts(self, cur: Cursor, where: str, params: list[Any]) -> list[ShiftView]:
+        cur.execute(
+            f"SELECT {SHIFT_COLUMNS} FROM rm_shifts s WHERE {where} AND s.is_deleted = ?"
+            " ORDER BY s.date, s.start_time, s.id",
+            (*params, False),
+        )
+        rows = cur.fetchall()
+        if not rows:
+            return []
+        by_shift: dict[int, list[AssignmentView]] = {r["id"]: [] for r in rows}
+        ids = list(by_shift)
+        for chunk in range(0, len(ids), 500):
+            part = ids[chunk:chunk + 500]
+            cur.execute(
+                ASSIGNMENT_SELECT + f" WHERE a.shift_id IN ({', '.join('?' for _ in part)})"
+                f" AND {VISIBLE_ASSIGNMENT} ORDER BY a.id",
+                part,
+            )
+            for row in cur.fetchall():
+                by_shift[row["shift_id"]].append(_assignment(row))
+        return [ShiftView(**r, assignments=by_shift[r["id"]]) for r in rows]
+
+    # -- an employee's schedule ----------------------------------------------------
+
+    def schedule(
+        self, employee_id: int, start_date: str | None, end_date: str | None, status: str | None
+    ) -> list[ScheduleEntry]:
+        where, params = [f"a.employee_id = ?", VISIBLE_ASSIGNMENT, "s.is_deleted = ?",
+                         "r.is_deleted = ?"], [employee_id, False, False]
+        if start_date:
+            where.append("s.date >= ?")
+            params.append(start_date)
+        if end_date:
+            where.append("s.date <= ?")
+            params.append(end_date)
+        if status:
+            where.append("a.status = ?")
+            params.append(status)
+        with self._store.read() as cur:
+            cur.execute(
+                "SELECT a.id, a.status, a.notes, a.assigned_at, s.id AS shift_id, s.date,"
+                " s.start_time, s.end_time, s.start_at, s.end_at, s.title, s.location,"
+                " r.id AS roster_id, r.name AS roster_name"
+                " FROM rm_assignments a JOIN rm_shifts s ON s.id = a.shift_id"
+                " JOIN rm_rosters r ON r.id = a.roster_id"
+                f" WHERE {' AND '.join(where)} ORDER BY s.start_at, a.id",
+                params,
+            )
+            rows = cur.fetchall()
+        return [
+            ScheduleEntry(
+                id=r["id"],
+                shift=ScheduledShift(
+                    id=r["shift_id"], date=r["date"], start_time=r["start_time"],
+                    end_time=r["end_time"], title=r["title"], location=r["location"],
+                    roster=RosterRef(id=r["roster_id"], name=r["roster_name"]),
+                ),
+                status=r["status"], notes=r["notes"], assigned_at=r["assigned_at"],
+                hours=_hours(r["start_at"], r["end_at"]),
+            )
+            for r in rows
+        ]
+
+    # -- swaps ----------------------------------------------------------------
+
+    def swaps(self, employee_id: int | None, status: str | None, direction: str | None,
+              department_id: int | None = None) -> list[SwapView]:
+        where, params = [], []
+        if employee_id is not None:
+            if direction == "outgoing":
+                where.append("w.requester_id = ?")
+                params.append(employee_id)
+            elif direction == "incoming":
+                where.append("w.target_employee_id = ?")
+                params.append(employee_id)
+            else:
+                where.append("(w.requester_id = ? OR w.target_employee_id = ?)")
+                params += [employee_id, employee_id]
+        if department_id is not None:
+            where.append("r.department_id = ?")
+            params.append(department_id)
+        if status:
+            where.append("w.status = ?")
+            params.append(status)
+        return self._swaps(where, params)
+
+    def swap(self, swap_id: int) -> SwapView | None:
+        found = self._swaps(["w.id = ?"], [swap_id])
+        return found[0] if found else None
+
+    def _swaps(self, where: list[str], params: list[Any]) -> list[SwapView]:
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        with self._store.read() as cur:
+            cur.execute(
+                "SELECT w.*, ru.full_name AS requester_name, tu.full_name AS target_name,"
+                " s.date AS s_date, s.start_time AS s_start, s.end_time AS s_end, s.title AS s_title,"
+                " t.date AS t_date, t.start_time AS t_start, t.end_time AS t_end, t.title AS t_title"
+                " FROM rm_swaps w JOIN rm_rosters r ON r.id = w.roster_id"
+                " LEFT JOIN rm_users ru ON ru.id = w.requester_id"
+                " LEFT JOIN rm_users tu ON tu.id = w.target_employee_id"
+                " LEFT JOIN rm_shifts s ON s.id = w.shift_id"
+                " LEFT JOIN rm_shifts t ON t.id = w.target_shift_id"
+                f"{clause} ORDER BY w.id DESC",
+                params,
+            )
+            rows = cur.fetchall()
+        return [_swap(r) for r in rows]
+
+    # -- templates and availability ----------------------------------------------
+
+    def templates(self, department_id: int) -> list[TemplateView]:
+        with self._store.read() as cur:
+            cur.execute(
+                "SELECT * FROM rm_templates WHERE department_id = ? AND is_deleted = ? ORDER BY id",
+                (department_id, False),
+            )
+            return [_template(r) for r in cur.fetchall()]
+
+    def template(self, template_id: int) -> TemplateView | None:
+        with self._store.read() as cur:
+            cur.execute("SELECT * FROM rm_templates WHERE id = ? AND is_deleted = ?", (template_id, False))
+            row = cur.fetchone()
+        return _template(row) if row else None
+
+    def availability(self, employee_ids: list[int], kind: str | None) -> list[AvailabilityView]:
+        if not employee_ids:
+            return []
+        where = [f"employee_id IN ({', '.join('?' for _ in employee_ids)})", "status <> 'cleared'"]
+        params: list[Any] = list(employee_ids)
+        if kind:
+            where.append("kind = ?")
+            params.append(kind)
+        with self._store.read() as cur:
+            cur.execute(
+                f"SELECT * FROM rm_availability WHERE {' AND '.join(where)} ORDER BY start_at, id",
+                params,
+            )
+            rows = cur.fetchall()
+        return [_availability(r) for r in rows]
+
+    def availability_entry(self, kind: str, entry_id: int) -> AvailabilityView | None:
+        with self._store.read() as cur:
+            cur.execute("SELECT * FROM rm_availability WHERE kind = ? AND id = ?", (kind, entry_id))
+            row = cur.fetchone()
+        return _availability(row) if row else None
+
+
+def _hours(start_at: str, end_at: str) -> float:
+    delta = datetime.fromisoformat(end_at) - datetime.fromisoformat(start_at)
+    return round(delta.total_seconds() / 3600, 2)
+
+
+def _coverage(total: int, assigned: int) -> float:
+    return round(100 * assigned / total, 1) if total else 0.0
+
+
+def _summary(row: dict[str, Any]) -> RosterSummary:
+    return RosterSummary(
+        id=row["id"], name=row["name"], description=row["description"],
+        department_id=row["department_id"], enterprise_id=row["enterprise_id"],
+        department=DepartmentRef(id=row["department_id"], name=row["department_name"] or "",
+                                 enterprise_id=row["enterprise_id"]),
+        start_date=row["start_date"], end_date=row["end_date"], status=row["status"],
+        created_by=row["created_by"], settings=json.loads(row["settings"]),
+        total_shifts=row["total_shifts"], assigned_shifts=row["assigned_shifts"],
+        coverage_percentage=_coverage(row["total_shifts"], row["assigned_shifts"]),
+        created_at=row["created_at"], updated_at=row["updated_at"], version=row["version"],
+    )
+
+
+def _assignment(row: dict[str, Any]) -> AssignmentView:
+    employee = None
+    if row["employee_name"] is not None:
+        employee = EmployeeRef(id=row["employee_id"], full_name=row["employee_name"],
+                               email=row["employee_email"])
+    return AssignmentView(
+        id=row["id"], shift_id=row["shift_id"], roster_id=row["roster_id"],
+        employee_id=row["employee_id"], employee=employee, status=row["status"], notes=row["notes"],
+        assigned_at=row["assigned_at"], updated_at=row["updated_at"], version=row["version"],
+    )
+
+
+def _brief(row: dict[str, Any], prefix: str, shift_id: int | None) -> ShiftBrief | None:
+    if shift_id is None or row[f"{prefix}_date"] is None:
+        return None
+    return ShiftBrief(id=shift_id, date=row[f"{prefix}_date"], start_time=row[f"{prefix}_start"],
+                      end_time=row[f"{prefix}_end"], title=row[f"{prefix}_title"])
+
+
+def _swap(row: dict[str, Any]) -> SwapView:
+    return SwapView(
+        id=row["id"], roster_id=row["roster_id"], requester_id=row["requester_id"],
+        target_employee_id=row["target_employee_id"],
+        requester=UserRef(id=row["requester_id"], full_name=row["requester_name"] or ""),
+        target_employee=UserRef(id=row["target_employee_id"], full_name=row["target_name"] or ""),
+        shift_id=row["shift_id"], target_shift_id=row["target_shift_id"],
+        shift=_brief(row, "s", row["shift_id"]),  # type: ignore[arg-type]
+        target_shift=_brief(row, "t", row["target_shift_id"]),
+        status=row["status"], reason=row["reason"], message=row["message"],
+        needs_approval=bool(row["needs_approval"]), created_at=row["created_at"],
+        updated_at=row["updated_at"], version=row["version"],
+    )
+
+
+def _template(row: dict[str, Any]) -> TemplateView:
+    return TemplateView(
+        id=row["id"], key=f"template:{row['id']}", name=row["name"], description=row["description"],
+        department_id=row["department_id"], shifts=json.loads(row["shifts"]),
+        created_at=row["created_at"], updated_at=row["updated_at"], version=row["version"],
+    )
+
+
+def _availability(r: dict[str, Any]) -> AvailabilityView:
+    return AvailabilityView(
+        id=r["id"], employee_id=r["employee_id"], kind=r["kind"], start=r["start_at"],
+        end=r["end_at"], status=r["status"], reason=r["reason"],
+        created_at=r["created_at"], updated_at=r["updated_at"],
+    )
