@@ -13,7 +13,11 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from infrastructure.settings import Settings
 from interfaces.container import Container, build_container
 from interfaces.http.controllers.auth import AuthController
+from interfaces.http.controllers.employee import EmployeeController, TeamController
 from interfaces.http.controllers.health import health
+from interfaces.http.controllers.rosters import RosterController
+from interfaces.http.controllers.shifts import ShiftController
+from interfaces.http.controllers.templates import TemplateController
 from interfaces.http.controllers.organisation import DepartmentController, EnterpriseController
 from interfaces.http.controllers.users import UserController
 from interfaces.http.errors import EXCEPTION_HANDLERS
@@ -45,6 +49,11 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             UserController,
             EnterpriseController,
             DepartmentController,
+            RosterController,
+            ShiftController,
+            EmployeeController,
+            TeamController,
+            TemplateController,
             health,
         ],
         dependencies={

@@ -1,0 +1,111 @@
+"""/api/rosters: plan, list, revise, publish, copy and auto-assign rosters."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from litestar import Controller, Response, delete, get, patch, post, put
+from litestar.params import Parameter
+
+from application.rostering_commands import NewRoster, RosterChanges
+from application.rostering_views import RosterFilter
+from domain.roster import RosterStatus
+from interfaces.http.dto import given
+from interfaces.http.params import IfMatch, PageLimit, PageNumber, Search, expected_version, page_of, pagination, versioned
+from interfaces.http.rostering_dto import (
+    AutoAssignRequest,
+    AutoAssignResponse,
+    CopyRosterRequest,
+    CreateRosterRequest,
+    RosterResponse,
+    RostersResponse,
+    RosterStatusRequest,
+    RosterSummaryResponse,
+    UpdateRosterRequest,
+)
+from interfaces.http.security import Caller, Services
+
+
+class RosterController(Controller):
+    path = "/api/rosters"
+    tags = ["Rosters"]
+
+    @post("/", status_code=201, sync_to_thread=True,
+          summary="Create a roster (admins, or the department's manager), optionally with generated shifts")
+    def create(self, data: CreateRosterRequest, principal: Caller, container: Services) -> Response[RosterResponse]:
+        roster = container.rosters.create_roster(principal, NewRoster(
+            name=data.name, department_id=data.department_id, start_date=data.start_date,
+            end_date=data.end_date, description=data.description,
+            settings=data.settings.as_dict() if data.settings else {},
+            auto_generate_shifts=data.auto_generate_shifts, shift_template=data.shift_template,
+            shift_template_id=data.shift_template_id, required_staff=data.required_staff,
+        ))
+        return versioned(RosterResponse(message="Roster created successfully", roster=roster),
+                         roster.version, status_code=201)
+
+    @get(["/", "/all"], sync_to_thread=True, summary="Rosters the caller may see")
+    def list(
+        self, principal: Caller, container: Services, page: PageNumber = 1, limit: PageLimit = 10,
+        status: RosterStatus | None = None,
+        start_date: Annotated[date | None, Parameter(description="Rosters starting on or after")] = None,
+        end_date: Annotated[date | None, Parameter(description="Rosters ending on or before")] = None,
+        department_id: Annotated[int | None, Parameter(ge=1)] = None,
+        search: Search = None,
+    ) -> RostersResponse:
+        criteria = RosterFilter(
+            department_id=department_id, statuses=(status.value,) if status else None,
+            start_date=start_date.isoformat() if start_date else None,
+            end_date=end_date.isoformat() if end_date else None, search=search,
+        )
+        paged = container.rosters.list_rosters(principal, criteria, page_of(page, limit))
+        return RostersResponse(message="Rosters retrieved successfully", rosters=paged.items,
+                               pagination=pagination(paged))
+
+    @get("/{roster_id:int}", sync_to_thread=True, summary="A roster with its shifts and assignments")
+    def detail(self, roster_id: int, principal: Caller, container: Services) -> Response[RosterResponse]:
+        roster = container.rosters.get_roster(principal, roster_id)
+        return versioned(RosterResponse(message="Roster retrieved successfully", roster=roster), roster.version)
+
+    @put("/{roster_id:int}", sync_to_thread=True, summary="Rename, re-date or re-configure a roster")
+    def update(self, roster_id: int, data: UpdateRosterRequest, principal: Caller, container: Services,
+               if_match: IfMatch = None) -> Response[RosterResponse]:
+        changes = RosterChanges(
+            name=data.name if given(data.name) else None,
+            description=data.description if given(data.description) else None,  # type: ignore[arg-type]
+            start_date=data.start_date if given(data.start_date) else None,  # type: ignore[arg-type]
+            end_date=data.end_date if given(data.end_date) else None,  # type: ignore[arg-type]
+            settings=data.settings.as_dict() if given(data.settings) else None,  # type: ignore[union-attr]
+        )
+        roster = container.rosters.update_roster(principal, roster_id, changes, expected_version(if_match))
+        return versioned(RosterResponse(message="Roster updated successfully", roster=roster), roster.version)
+
+    @delete("/{roster_id:int}", status_code=204, sync_to_thread=True,
+            summary="Delete a roster, its shifts and assignments")
+    def remove(self, roster_id: int, principal: Caller, container: Services, if_match: IfMatch = None) -> None:
+        container.rosters.delete_roster(principal, roster_id, expected_version(if_match))
+
+    @patch("/{roster_id:int}/status", sync_to_thread=True,
+           summary="Move a roster along draft -> published -> approved -> archived (published -> draft)")
+    def change_status(self, roster_id: int, data: RosterStatusRequest, principal: Caller,
+                      container: Services, if_match: IfMatch = None) -> Response[RosterSummaryResponse]:
+        roster = container.rosters.change_status(principal, roster_id, data.status, expected_version(if_match))
+        return versioned(
+            RosterSummaryResponse(message=f"Roster status updated to {roster.status}", roster=roster),
+            roster.version,
+        )
+
+    @post("/{roster_id:int}/copy", status_code=201, sync_to_thread=True,
+          summary="Copy a roster's shifts (not its assignments) to a new date range")
+    def copy(self, roster_id: int, data: CopyRosterRequest, principal: Caller,
+             container: Services) -> Response[RosterResponse]:
+        roster = container.rosters.copy_roster(principal, roster_id, data.start_date, data.end_date, data.name)
+        return versioned(RosterResponse(message="Roster copied successfully", roster=roster),
+                         roster.version, status_code=201)
+
+    @post("/{roster_id:int}/auto-assign", status_code=200, sync_to_thread=True,
+          summary="Fill every open place without breaking a rule, spreading hours evenly")
+    def auto_assign(self, roster_id: int, principal: Caller, container: Services,
+                    data: AutoAssignRequest | None = None) -> AutoAssignResponse:
+        result = container.assignments.auto_assign(principal, roster_id, data.strategy if data else None)
+        return AutoAssignResponse(message="Auto-assign completed", result=result)

@@ -1,0 +1,114 @@
+"""/api/shifts: shifts of a roster, and who works them."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from litestar import Controller, Response, delete, get, post, put
+from litestar.params import Parameter, QueryParameter
+
+from application.rostering_commands import NewShift, ShiftChanges
+from interfaces.http.dto import given
+from interfaces.http.params import IfMatch, expected_version, versioned
+from interfaces.http.rostering_dto import (
+    AssignmentResponse,
+    AssignmentsResponse,
+    AssignRequest,
+    AvailableEmployeesResponse,
+    BulkAssignRequest,
+    CandidateOut,
+    CreateShiftRequest,
+    ShiftResponse,
+    ShiftsResponse,
+    UpdateShiftRequest,
+    parse_hhmm,
+)
+from interfaces.http.security import Caller, Services
+
+
+def _opt(value: object) -> object:
+    return value if given(value) else None
+
+
+class ShiftController(Controller):
+    path = "/api/shifts"
+    tags = ["Shifts"]
+
+    @get("/roster/{roster_id:int}", sync_to_thread=True, summary="Shifts of a roster")
+    def of_roster(
+        self, roster_id: int, principal: Caller, container: Services,
+        date_: Annotated[date | None, QueryParameter(name="date", description="One day")] = None,
+        start_date: Annotated[date | None, Parameter(description="Shifts on or after")] = None,
+        end_date: Annotated[date | None, Parameter(description="Shifts on or before")] = None,
+    ) -> ShiftsResponse:
+        shifts = container.rosters.shifts_of(
+            principal, roster_id, date_.isoformat() if date_ else None,
+            start_date.isoformat() if start_date else None, end_date.isoformat() if end_date else None,
+        )
+        return ShiftsResponse(message="Shifts retrieved successfully", shifts=shifts)
+
+    @post("/", status_code=201, sync_to_thread=True, summary="Create a shift in a roster")
+    def create(self, data: CreateShiftRequest, principal: Caller, container: Services) -> Response[ShiftResponse]:
+        shift = container.rosters.create_shift(principal, NewShift(
+            roster_id=data.roster_id, date=data.date, start_time=parse_hhmm(data.start_time),
+            end_time=parse_hhmm(data.end_time), title=data.title, description=data.description,
+            required_staff=data.required_staff, location=data.location,
+        ))
+        return versioned(ShiftResponse(message="Shift created successfully", shift=shift), shift.version, 201)
+
+    @get("/{shift_id:int}", sync_to_thread=True, summary="One shift with its assignments")
+    def detail(self, shift_id: int, principal: Caller, container: Services) -> Response[ShiftResponse]:
+        shift = container.rosters.get_shift(principal, shift_id)
+        return versioned(ShiftResponse(message="Shift retrieved successfully", shift=shift), shift.version)
+
+    @put("/{shift_id:int}", sync_to_thread=True, summary="Change a shift (times only while nobody is assigned)")
+    def update(self, shift_id: int, data: UpdateShiftRequest, principal: Caller, container: Services,
+               if_match: IfMatch = None) -> Response[ShiftResponse]:
+        changes = ShiftChanges(
+            date=_opt(data.date),  # type: ignore[arg-type]
+            start_time=parse_hhmm(data.start_time) if given(data.start_time) else None,  # type: ignore[arg-type]
+            end_time=parse_hhmm(data.end_time) if given(data.end_time) else None,  # type: ignore[arg-type]
+            title=_opt(data.title),  # type: ignore[arg-type]
+            description=_opt(data.description),  # type: ignore[arg-type]
+            required_staff=_opt(data.required_staff),  # type: ignore[arg-type]
+            location=_opt(data.location),  # type: ignore[arg-type]
+        )
+        shift = container.rosters.update_shift(principal, shift_id, changes, expected_version(if_match))
+        return versioned(ShiftResponse(message="Shift updated successfully", shift=shift), shift.version)
+
+    @delete("/{shift_id:int}", status_code=204, sync_to_thread=True,
+            summary="Delete a shift and its assignments")
+    def remove(self, shift_id: int, principal: Caller, container: Services, if_match: IfMatch = None) -> None:
+        container.rosters.delete_shift(principal, shift_id, expected_version(if_match))
+
+    @post("/{shift_id:int}/assignments", status_code=201, sync_to_thread=True,
+          summary="Assign an employee to a shift")
+    def assign(self, shift_id: int, data: AssignRequest, principal: Caller, container: Services,
+               if_match: IfMatch = None) -> Response[AssignmentResponse]:
+        assignment = container.assignments.assign(principal, shift_id, data.employee_id, expected_version(if_match))
+        return versioned(AssignmentResponse(message="Employee assigned successfully", assignment=assignment),
+                         assignment.version, 201)
+
+    @delete("/assignments/{assignment_id:int}", status_code=204, sync_to_thread=True,
+            summary="Remove an assignment, freeing the place")
+    def unassign(self, assignment_id: int, principal: Caller, container: Services) -> None:
+        container.assignments.unassign(principal, assignment_id)
+
+    @post("/bulk-assign", status_code=201, sync_to_thread=True,
+          summary="Assign many (shift, employee) pairs: all succeed or none does")
+    def bulk_assign(self, data: BulkAssignRequest, principal: Caller, container: Services) -> AssignmentsResponse:
+        made = container.assignments.bulk_assign(principal, [(i.shift_id, i.employee_id) for i in data.assignments])
+        return AssignmentsResponse(message=f"{len(made)} assignments created", assignments=made)
+
+    @get("/{shift_id:int}/available-employees", sync_to_thread=True,
+         summary="Who can take the shift without breaking a rule, and why the others cannot")
+    def available(self, shift_id: int, principal: Caller, container: Services) -> AvailableEmployeesResponse:
+        found = [CandidateOut(employee=c.employee, available=c.available, reason=c.reason,
+                              hours_in_roster=c.hours_in_roster, shifts_in_roster=c.shifts_in_roster)
+                 for c in container.assignments.available_employees(principal, shift_id)]
+        return AvailableEmployeesResponse(
+            message="Available employees retrieved successfully",
+            available_employees=[c for c in found if c.available],
+            unavailable_employees=[c for c in found if not c.available],
+        )
