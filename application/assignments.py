@@ -16,13 +16,15 @@ from domain.shift import Shift
 from application import policy
 from application.base import CommandHandler
 from application.events import SchedulaX
-from application.ports import Directory, IdAllocator, ProjectionSync, RosterQueries
+from application.ports import Directory, IdAllocator, JobQueue, ProjectionSync, RosterQueries
 from application.principal import Principal
 from application.rostering_views import AssignmentView, ScheduleEntry
 from application.versions import check_version
 from application.views import Page, UserFilter, UserView
 
 RACE = "The shift or the employee's schedule changed at the same time; retry"
+# Rosters with more open places than this are filled by a background job.
+BACKGROUND_PLACES = 100
 
 
 def rules_of(roster: Roster) -> Rules:
@@ -44,11 +46,12 @@ class Candidate:
 class AssignmentService(CommandHandler):
     def __init__(
         self, events: SchedulaX, ids: IdAllocator, sync: ProjectionSync, directory: Directory,
-        queries: RosterQueries,
+        queries: RosterQueries, jobs: JobQueue | None = None,
     ) -> None:
         super().__init__(events, ids, sync)
         self._directory = directory
         self._queries = queries
+        self._jobs = jobs
 
     # -- commands -------------------------------------------------------------
 
@@ -119,13 +122,55 @@ class AssignmentService(CommandHandler):
         self._commit(*touched, conflict=RACE)
         return self._view(assignment_id)
 
-    def auto_assign(self, principal: Principal, roster_id: int, strategy: str | None = None) -> dict[str, Any]:
+    def request_auto_assign(
+        self, principal: Principal, roster_id: int, strategy: str | None, background: bool | None = None
+    ) -> tuple[dict[str, Any], bool]:
+        """Fill the roster now, or queue it when it is large; (report, queued)."""
+        roster = self._fillable_roster(principal, roster_id, strategy)
+        shifts = [self._load(Shift, "shift", sid, "Shift") for sid in roster.shift_dates]
+        places = sum(max(0, s.open_places) for s in shifts)
+        if self._jobs is None or background is False or (background is None and places <= BACKGROUND_PLACES):
+            return self.auto_assign(principal, roster_id, strategy), False
+        report = {"status": "queued", "strategy": strategy, "open_places": places, "requested_by": principal.id}
+        roster.record_auto_assign(report, by=principal.id)
+        self._commit(roster)
+        self._jobs.enqueue_auto_assign(roster_id, principal.id, strategy)
+        return report, True
+
+    def run_auto_assign_job(self, roster_id: int, user_id: int, strategy: str | None) -> None:
+        """The background job: safe to repeat, since a second run finds no open place left."""
+        user = self._directory.user(user_id)
+        if user is None or not user.is_active:
+            return
+        principal = Principal(user.id, Role(user.role), user.enterprise_id, user.department_id)
+        roster = self._load(Roster, "roster", roster_id, "Roster")
+        roster.record_auto_assign({"status": "running", "strategy": strategy}, by=user_id)
+        self._commit(roster)
+        try:
+            self.auto_assign(principal, roster_id, strategy)
+        except Conflict as error:
+            if error.message.startswith("The roster changed"):
+                raise  # a concurrent edit: let the queue retry with fresh state
+            self._record_failure(roster_id, user_id, error)
+        except DomainError as error:
+            self._record_failure(roster_id, user_id, error)
+
+    def _record_failure(self, roster_id: int, user_id: int, error: DomainError) -> None:
+        roster = self._load(Roster, "roster", roster_id, "Roster")
+        roster.record_auto_assign({"status": "failed", "error": error.message}, by=user_id)
+        self._commit(roster)
+
+    def _fillable_roster(self, principal: Principal, roster_id: int, strategy: str | None) -> Roster:
         roster = self._load(Roster, "roster", roster_id, "Roster")
         policy.require_department_manager(principal, roster.enterprise_id, roster.department_id, "Roster")
         roster.check_writable()
-        strategy = strategy or roster.settings.get("assignment_strategy", "balanced")
-        if strategy not in STRATEGIES:
+        if strategy is not None and strategy not in STRATEGIES:
             raise RuleViolation(f"strategy is one of {', '.join(STRATEGIES)}", field="strategy")
+        return roster
+
+    def auto_assign(self, principal: Principal, roster_id: int, strategy: str | None = None) -> dict[str, Any]:
+        roster = self._fillable_roster(principal, roster_id, strategy)
+        strategy = strategy or roster.settings.get("assignment_strategy", "balanced")
         shifts = [self._load(Shift, "shift", sid, "Shift") for sid in roster.shift_dates]
         members = self._members(roster)
         schedules = {m.id: self._schedule(m.id) for m in members}

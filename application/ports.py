@@ -97,3 +97,9 @@ class RosterQueries(Protocol):
     def availability(self, employee_ids: list[int], kind: str | None) -> list[AvailabilityView]: ...
 
     def availability_entry(self, kind: str, entry_id: int) -> AvailabilityView | None: ...
+
+
+class JobQueue(Protocol):
+    """Background work: at-least-once, retried, so every job must be safe to repeat."""
+
+    def enqueue_auto_assign(self, roster_id: int, user_id: int, strategy: str | None) -> None: ...

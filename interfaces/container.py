@@ -14,6 +14,7 @@ from application.organisation import OrganisationService
 from application.rosters import RosterService
 from application.swaps import SwapService
 from infrastructure.hashing import BcryptHasher
+from infrastructure.jobs import AUTO_ASSIGN, DramatiqJobs
 from infrastructure.ratelimit import RateLimiter
 from infrastructure.readstore import PostgresReadStore, SqliteReadStore
 from infrastructure.settings import PostgresTarget, Settings
@@ -40,8 +41,10 @@ class Container:
     availability: AvailabilityService
     tokens: TokenIssuer
     limiter: RateLimiter
+    jobs: DramatiqJobs
 
     def close(self) -> None:
+        self.jobs.close()
         self.store.close()
         self.events.close()
 
@@ -98,6 +101,11 @@ def build_container(settings: Settings) -> Container:
     queries = SqlRosterQueries(store)
     hasher = BcryptHasher(settings.bcrypt_rounds)
     rostering = (events, store, runner, directory, queries)
+    jobs = DramatiqJobs.for_url(settings.redis_url)
+    assignments = AssignmentService(*rostering, jobs=jobs)
+    jobs.register(AUTO_ASSIGN, assignments.run_auto_assign_job)
+    if jobs.in_process:
+        jobs.start_worker()
     return Container(
         settings=settings,
         events=events,
@@ -106,9 +114,10 @@ def build_container(settings: Settings) -> Container:
         identity=IdentityService(events, store, hasher, directory, runner),
         organisation=OrganisationService(events, store, directory, runner),
         rosters=RosterService(*rostering),
-        assignments=AssignmentService(*rostering),
+        assignments=assignments,
         swaps=SwapService(*rostering),
         availability=AvailabilityService(*rostering),
         tokens=TokenIssuer(settings.resolved_jwt_secret(), settings.token_ttl_seconds),
         limiter=RateLimiter.for_url(settings.redis_url),
+        jobs=jobs,
     )

@@ -44,6 +44,10 @@ class RosteringProjection(Projection):
                 "end_date": e.end_date.isoformat(), "settings": json.dumps(e.settings, sort_keys=True),
             }),
             Roster.Deleted: self.roster_changed(lambda e: {"is_deleted": True}),
+            # No column of their own, but they advance the version clients send back as If-Match.
+            Roster.ShiftAdded: self.roster_changed(lambda e: {}),
+            Roster.ShiftMoved: self.roster_changed(lambda e: {}),
+            Roster.ShiftRemoved: self.roster_changed(lambda e: {}),
             Roster.AutoAssignRecorded: self.roster_changed(
                 lambda e: {"auto_assign": json.dumps(e.report, sort_keys=True)}
             ),
@@ -51,6 +55,7 @@ class RosteringProjection(Projection):
             Shift.Revised: self.shift_revised,
             Shift.PlaceTaken: self.shift_staffed(+1),
             Shift.PlaceFreed: self.shift_staffed(-1),
+            Shift.HandedOver: self.shift_staffed(0),
             Shift.Deleted: self.shift_deleted,
             Assignment.Made: self.assignment_made,
             Assignment.Answered: self.assignment_changed(lambda e: {"status": e.status, "notes": e.notes}),

@@ -174,7 +174,7 @@ class SqlRosterQueries:
     def schedule(
         self, employee_id: int, start_date: str | None, end_date: str | None, status: str | None
     ) -> list[ScheduleEntry]:
-        where, params = [f"a.employee_id = ?", VISIBLE_ASSIGNMENT, "s.is_deleted = ?",
+        where, params = ["a.employee_id = ?", VISIBLE_ASSIGNMENT, "s.is_deleted = ?",
                          "r.is_deleted = ?"], [employee_id, False, False]
         if start_date:
             where.append("s.date >= ?")

@@ -75,6 +75,8 @@ class CopyRosterRequest(msgspec.Struct, kw_only=True):
 
 class AutoAssignRequest(msgspec.Struct, kw_only=True):
     strategy: Literal["balanced", "round_robin"] | None = None
+    background: bool | None = None
+    """True: always queue; false: always fill now; absent: queue rosters over 100 open places."""
 
 
 class CreateShiftRequest(msgspec.Struct, kw_only=True):

@@ -104,8 +104,15 @@ class RosterController(Controller):
                          roster.version, status_code=201)
 
     @post("/{roster_id:int}/auto-assign", status_code=200, sync_to_thread=True,
-          summary="Fill every open place without breaking a rule, spreading hours evenly")
+          summary="Fill every open place without breaking a rule, spreading hours evenly",
+          description="Small rosters are filled at once (200). Rosters with more than 100 open places,"
+          " or any with `background: true`, are queued as a job (202); the roster's"
+          " `metadata.auto_assign` shows queued, running, then completed (or failed) with the result.")
     def auto_assign(self, roster_id: int, principal: Caller, container: Services,
-                    data: AutoAssignRequest | None = None) -> AutoAssignResponse:
-        result = container.assignments.auto_assign(principal, roster_id, data.strategy if data else None)
-        return AutoAssignResponse(message="Auto-assign completed", result=result)
+                    data: AutoAssignRequest | None = None) -> Response[AutoAssignResponse]:
+        result, queued = container.assignments.request_auto_assign(
+            principal, roster_id, data.strategy if data else None, data.background if data else None
+        )
+        if queued:
+            return Response(AutoAssignResponse(message="Auto-assign queued", result=result), status_code=202)
+        return Response(AutoAssignResponse(message="Auto-assign completed", result=result))

@@ -1,0 +1,150 @@
+"""Auto-assign of a 200-employee, 31-day roster, 3 shifts a day of 3 staff each.
+
+    python -m bench.auto_assign [--backend sqlite|postgres] [--runs 3]
+
+Prints the median and worst seconds, rule violations found in the read model
+afterwards (must be 0), the spread of hours between the most and least loaded
+employee, and a baseline from the same run: one bare `Application.save()` of as many
+new aggregates as auto-assign saves, on the same store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+from eventsourcing.domain import Aggregate
+
+from application.commands import NewDepartment, NewUser
+from application.rostering_commands import NewRoster
+from domain.roles import Role
+from infrastructure.settings import PostgresTarget, Settings
+from interfaces.container import Container, build_container
+
+EMPLOYEES, DAYS, STAFF = 200, 31, 3
+POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+class Probe(Aggregate):
+    """A minimal aggregate for the bare save baseline."""
+
+
+def container_for(backend: str, folder: Path) -> tuple[Container, str | None]:
+    schema = None
+    if backend == "postgres":
+        schema = f"bench_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(PostgresTarget.parse(POSTGRES_URL).conninfo(), autocommit=True) as conn:
+            conn.execute(f"CREATE SCHEMA {schema}")
+        settings = Settings(data_dir=folder, database_url=POSTGRES_URL, database_schema=schema,
+                            bcrypt_rounds=4, rate_limit_enabled=False, jwt_secret="bench-secret-0123456789")
+    else:
+        settings = Settings(data_dir=folder, bcrypt_rounds=4, rate_limit_enabled=False,
+                            jwt_secret="bench-secret-0123456789")
+    return build_container(settings), schema
+
+
+def drop(schema: str | None) -> None:
+    if schema:
+        with psycopg.connect(PostgresTarget.parse(POSTGRES_URL).conninfo(), autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def seed(container: Container) -> tuple[object, int]:
+    root = container.identity.principal(
+        container.identity.create_system_admin("Root", "root@bench.test", "password-123").id
+    )
+    enterprise = container.organisation.create_enterprise(root, "Bench Corp", None)
+    department = container.organisation.create_department(
+        root, NewDepartment(name="Operations", enterprise_id=enterprise.id)
+    )
+    for i in range(EMPLOYEES):
+        container.identity.create_user(root, NewUser(
+            full_name=f"Employee {i}", email=f"e{i}@bench.test", password="password-123",
+            role=Role.EMPLOYEE, enterprise_id=enterprise.id, department_id=department.id,
+        ))
+    roster = container.rosters.create_roster(root, NewRoster(
+        name="Month", department_id=department.id, start_date=date(2026, 1, 1),
+        end_date=date(2026, 1, DAYS), auto_generate_shifts=True, shift_template="standard_8hour",
+        required_staff=STAFF,
+    ))
+    return root, roster.id
+
+
+def violations(container: Container, roster_id: int) -> tuple[int, float]:
+    """Rule breaks found in the read model, and the max-min spread of hours."""
+    with container.store.read() as cur:
+        cur.execute(
+            "SELECT a.employee_id, s.id AS shift_id, s.start_at, s.end_at, s.required_staff"
+            " FROM rm_assignments a JOIN rm_shifts s ON s.id = a.shift_id"
+            " WHERE a.roster_id = ? AND a.status IN ('pending', 'confirmed')", (roster_id,))
+        rows = cur.fetchall()
+        cur.execute("SELECT id FROM rm_users WHERE role = 'employee'")
+        staff = [r["id"] for r in cur.fetchall()]
+    broken = 0
+    per_shift: dict[int, int] = defaultdict(int)
+    per_employee: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    required: dict[int, int] = {}
+    for r in rows:
+        per_shift[r["shift_id"]] += 1
+        required[r["shift_id"]] = r["required_staff"]
+        per_employee[r["employee_id"]].append(
+            (datetime.fromisoformat(r["start_at"]), datetime.fromisoformat(r["end_at"])))
+    broken += sum(1 for s, n in per_shift.items() if n > required[s])
+    hours = []
+    for employee in staff:
+        spans = sorted(per_employee.get(employee, []))
+        hours.append(sum((e - s).total_seconds() / 3600 for s, e in spans))
+        for (s1, e1), (s2, _) in zip(spans, spans[1:]):
+            if s2 - e1 < timedelta(hours=10):  # overlap or too little rest
+                broken += 1
+    return broken, max(hours) - min(hours)
+
+
+def bare_save_seconds(container: Container, count: int) -> float:
+    probes = [Probe() for _ in range(count)]
+    started = time.perf_counter()
+    container.events.save(*probes)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    timings, baselines, rows = [], [], []
+    for run in range(args.runs):
+        with tempfile.TemporaryDirectory() as folder:
+            container, schema = container_for(args.backend, Path(folder))
+            try:
+                root, roster_id = seed(container)
+                started = time.perf_counter()
+                report = container.assignments.auto_assign(root, roster_id)
+                elapsed = time.perf_counter() - started
+                saved = 1 + DAYS * 3 + EMPLOYEES + report["assigned"]  # roster, shifts, schedules, assignments
+                baseline = bare_save_seconds(container, saved)
+                broken, spread = violations(container, roster_id)
+                timings.append(elapsed)
+                baselines.append(baseline)
+                rows.append((run + 1, elapsed, baseline, report["assigned"], report["unfilled_places"], broken, spread))
+            finally:
+                container.close()
+                drop(schema)
+    print(f"auto-assign, {EMPLOYEES} employees x {DAYS} days x 3 shifts x {STAFF} staff, backend={args.backend}")
+    print(f"{'run':>3} {'seconds':>8} {'bare save s':>11} {'ratio':>6} {'assigned':>8} {'unfilled':>8} {'violations':>10} {'spread h':>8}")
+    for run, elapsed, baseline, assigned, unfilled, broken, spread in rows:
+        print(f"{run:>3} {elapsed:>8.3f} {baseline:>11.3f} {elapsed / baseline:>6.1f} {assigned:>8} {unfilled:>8} {broken:>10} {spread:>8.1f}")
+    print(f"median {statistics.median(timings):.3f} s (worst {max(timings):.3f} s); "
+          f"bare save of the same aggregate count: median {statistics.median(baselines):.3f} s; "
+          f"ratio {statistics.median(timings) / statistics.median(baselines):.1f}x")
+
+
+if __name__ == "__main__":
+    main()
