@@ -94,7 +94,7 @@ class AssignmentService(CommandHandler):
         assignment.remove(by=principal.id)
         shift.free_place(assignment_id, by=principal.id)
         schedule = self._schedule(assignment.employee_id)
-        schedule.release(assignment_id)
+        schedule.release(assignment_id, by=principal.id)
         self._commit(assignment, shift, schedule, conflict=RACE)
 
     def answer(
@@ -117,7 +117,7 @@ class AssignmentService(CommandHandler):
         if status is AssignmentStatus.DECLINED:
             shift.free_place(assignment_id, by=principal.id)
             schedule = self._schedule(assignment.employee_id)
-            schedule.release(assignment_id)
+            schedule.release(assignment_id, by=principal.id)
             touched += [shift, schedule]
         self._commit(*touched, conflict=RACE)
         return self._view(assignment_id)
@@ -253,7 +253,8 @@ class AssignmentService(CommandHandler):
     def _place(self, shift: Shift, roster: Roster, schedule: EmployeeSchedule, employee_id: int, by: int) -> Assignment:
         assignment_id = self._ids.next_id("assignment")
         shift.take_place(assignment_id, employee_id, by=by)
-        schedule.book(assignment_id, Booking(shift.shift_id, roster.roster_id, shift.interval), rules_of(roster))
+        schedule.book(assignment_id, Booking(shift.shift_id, roster.roster_id, shift.interval), rules_of(roster),
+                      by=by)
         return Assignment(assignment_id=assignment_id, shift_id=shift.shift_id, roster_id=roster.roster_id,
                           employee_id=employee_id, by=by)
 

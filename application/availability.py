@@ -27,7 +27,7 @@ class AvailabilityService(CommandHandler):
     def request_time_off(self, principal: Principal, when: Interval, reason: str | None) -> AvailabilityView:
         schedule = self._schedule(principal.id)
         entry_id = self._ids.next_id("time_off")
-        schedule.request_time_off(entry_id, when, reason)
+        schedule.request_time_off(entry_id, when, reason, by=principal.id)
         self._commit(schedule)
         return self._find("time_off", entry_id)
 
@@ -56,7 +56,7 @@ class AvailabilityService(CommandHandler):
     def mark_unavailable(self, principal: Principal, when: Interval, note: str | None) -> AvailabilityView:
         schedule = self._schedule(principal.id)
         entry_id = self._ids.next_id("unavailability")
-        schedule.mark_unavailable(entry_id, when, note)
+        schedule.mark_unavailable(entry_id, when, note, by=principal.id)
         self._commit(schedule)
         return self._find("unavailable", entry_id)
 
@@ -65,7 +65,7 @@ class AvailabilityService(CommandHandler):
         if entry.employee_id != principal.id:
             raise NotFound("Unavailability entry not found")
         schedule = self._schedule(principal.id)
-        schedule.clear_unavailable(entry_id)
+        schedule.clear_unavailable(entry_id, by=principal.id)
         self._commit(schedule)
 
     def mine(self, principal: Principal, kind: str | None) -> list[AvailabilityView]:

@@ -48,7 +48,7 @@ class RosterService(CommandHandler):
                 start_date=new.start_date, end_date=new.end_date, settings=new.settings, by=principal.id,
             )
             calendar = self._calendar(department.id)
-            calendar.reserve(roster.roster_id, roster.start_date, roster.end_date)
+            calendar.reserve(roster.roster_id, roster.start_date, roster.end_date, by=principal.id)
             shifts = [
                 self._plan_shift(roster, day, t.start_time, t.end_time, t.title, None,
                                  new.required_staff or t.required_staff, None, principal.id)
@@ -74,7 +74,7 @@ class RosterService(CommandHandler):
                       end_date=changes.end_date, settings=changes.settings, by=principal.id)
         calendar = self._calendar(roster.department_id)
         if roster.is_live:
-            calendar.reserve(roster.roster_id, roster.start_date, roster.end_date)
+            calendar.reserve(roster.roster_id, roster.start_date, roster.end_date, by=principal.id)
         self._commit(roster, calendar)
         return self._detail(roster_id)
 
@@ -90,7 +90,7 @@ class RosterService(CommandHandler):
         roster.change_status(status, by=principal.id)
         calendar = self._calendar(roster.department_id)
         if status is RosterStatus.ARCHIVED:
-            calendar.release(roster.roster_id)  # archived rosters no longer hold their dates
+            calendar.release(roster.roster_id, by=principal.id)  # archived rosters no longer hold their dates
         self._commit(roster, calendar)
         return self._summary(roster_id)
 
@@ -102,7 +102,7 @@ class RosterService(CommandHandler):
             doomed += self._dismantle_shift(self._load(Shift, "shift", shift_id, "Shift"), principal.id)
         roster.delete(by=principal.id)
         calendar = self._calendar(roster.department_id)
-        calendar.release(roster.roster_id)
+        calendar.release(roster.roster_id, by=principal.id)
         self._commit(roster, calendar, *doomed)
 
     def copy_roster(
@@ -119,7 +119,7 @@ class RosterService(CommandHandler):
             settings=dict(source.settings), by=principal.id,
         )
         calendar = self._calendar(source.department_id)
-        calendar.reserve(roster.roster_id, roster.start_date, roster.end_date)
+        calendar.reserve(roster.roster_id, roster.start_date, roster.end_date, by=principal.id)
         shifts = [
             self._plan_shift(roster, s.day + offset, s.start_time, s.end_time, s.title, s.description,
                              s.required_staff, s.location, principal.id)
@@ -265,7 +265,7 @@ class RosterService(CommandHandler):
             assignment.remove(by=by)
             schedule = self._events.find(EmployeeSchedule.id_for(employee_id), EmployeeSchedule)
             if schedule is not None:
-                schedule.release(assignment_id)
+                schedule.release(assignment_id, by=by)
                 touched.append(schedule)
             touched.append(assignment)
         shift.delete(by=by)

@@ -105,20 +105,21 @@ class SwapService(CommandHandler):
             self._leg(swap.target_shift_id, swap.target_assignment_id, swap.target_employee_id)
             if swap.target_shift_id is not None and swap.target_assignment_id is not None else None
         )
-        requester.release(swap.assignment_id)
+        requester.release(swap.assignment_id, by=by)
         leaving = frozenset({swap.target_assignment_id}) if take else frozenset()
         if take:
-            target.release(swap.target_assignment_id)  # type: ignore[arg-type]
+            target.release(swap.target_assignment_id, by=by)  # type: ignore[arg-type]
         shift, assignment, roster = give
         target.book(assignment.assignment_id, Booking(shift.shift_id, roster.roster_id, shift.interval),
-                    rules_of(roster), ignoring=leaving)
+                    rules_of(roster), ignoring=leaving, by=by)
         shift.hand_over(assignment.assignment_id, swap.target_employee_id, by=by)
         assignment.hand_over(swap.target_employee_id, by=by)
         touched: list[Any] = [shift, assignment]
         if take:
             t_shift, t_assignment, t_roster = take
             requester.book(t_assignment.assignment_id,
-                           Booking(t_shift.shift_id, t_roster.roster_id, t_shift.interval), rules_of(t_roster))
+                           Booking(t_shift.shift_id, t_roster.roster_id, t_shift.interval), rules_of(t_roster),
+                           by=by)
             t_shift.hand_over(t_assignment.assignment_id, swap.requester_id, by=by)
             t_assignment.hand_over(swap.requester_id, by=by)
             touched += [t_shift, t_assignment]

@@ -73,7 +73,7 @@ def auto_assign(
                 break
             assignment_id = next_assignment_id()
             shift.take_place(assignment_id, chosen, by=by)
-            schedules[chosen].book(assignment_id, booking, rules)
+            schedules[chosen].book(assignment_id, booking, rules, by=by)
             hours[chosen] += booking.interval.hours
             counts[chosen] += 1
             plan.placements.append((assignment_id, shift, chosen))

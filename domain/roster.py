@@ -240,23 +240,23 @@ class DepartmentCalendar(Aggregate):
         self.department_id = department_id
         self.ranges: dict[int, tuple[date, date]] = {}
 
-    def reserve(self, roster_id: int, start_date: date, end_date: date) -> None:
+    def reserve(self, roster_id: int, start_date: date, end_date: date, by: int | None = None) -> None:
         for other, (start, end) in self.ranges.items():
             if other != roster_id and start <= end_date and start_date <= end:
                 raise RosterOverlap(other)
         if self.ranges.get(roster_id) != (start_date, end_date):
-            self._reserved(roster_id=roster_id, start_date=start_date, end_date=end_date)
+            self._reserved(roster_id=roster_id, start_date=start_date, end_date=end_date, by=by)
 
     @event("Reserved")
-    def _reserved(self, *, roster_id: int, start_date: date, end_date: date) -> None:
+    def _reserved(self, *, roster_id: int, start_date: date, end_date: date, by: int | None) -> None:
         self.ranges[roster_id] = (start_date, end_date)
 
-    def release(self, roster_id: int) -> None:
+    def release(self, roster_id: int, by: int | None = None) -> None:
         if roster_id in self.ranges:
-            self._released(roster_id=roster_id)
+            self._released(roster_id=roster_id, by=by)
 
     @event("Released")
-    def _released(self, *, roster_id: int) -> None:
+    def _released(self, *, roster_id: int, by: int | None) -> None:
         self.ranges.pop(roster_id, None)
 
 

@@ -107,38 +107,45 @@ class EmployeeSchedule(Aggregate):
 
     # -- bookings -------------------------------------------------------------
 
-    def book(self, assignment_id: int, booking: Booking, rules: Rules, ignoring: frozenset[int] = frozenset()) -> None:
+    def book(
+        self, assignment_id: int, booking: Booking, rules: Rules, ignoring: frozenset[int] = frozenset(),
+        by: int | None = None,
+    ) -> None:
         self.check(booking, rules, ignoring)
         self._booked(
             assignment_id=assignment_id, shift_id=booking.shift_id, roster_id=booking.roster_id,
-            start=booking.interval.start, end=booking.interval.end,
+            start=booking.interval.start, end=booking.interval.end, by=by,
         )
 
     @event("Booked")
-    def _booked(self, *, assignment_id: int, shift_id: int, roster_id: int, start: datetime, end: datetime) -> None:
+    def _booked(
+        self, *, assignment_id: int, shift_id: int, roster_id: int, start: datetime, end: datetime,
+        by: int | None,
+    ) -> None:
         self.bookings[assignment_id] = Booking(shift_id, roster_id, Interval(start, end))
 
-    def release(self, assignment_id: int) -> None:
+    def release(self, assignment_id: int, by: int | None = None) -> None:
         if assignment_id in self.bookings:
-            self._released(assignment_id=assignment_id)
+            self._released(assignment_id=assignment_id, by=by)
 
     @event("Released")
-    def _released(self, *, assignment_id: int) -> None:
+    def _released(self, *, assignment_id: int, by: int | None) -> None:
         self.bookings.pop(assignment_id, None)
 
     # -- time off and availability -----------------------------------------------
 
-    def request_time_off(self, time_off_id: int, when: Interval, reason: str | None) -> None:
+    def request_time_off(self, time_off_id: int, when: Interval, reason: str | None, by: int | None = None) -> None:
         if when.end <= when.start:
             raise RuleViolation("Time off must end after it starts", field="end")
         self._time_off_requested(
             employee_id=self.employee_id, time_off_id=time_off_id, start=when.start, end=when.end,
-            reason=reason,
+            reason=reason, by=self.employee_id if by is None else by,
         )
 
     @event("TimeOffRequested")
     def _time_off_requested(
-        self, *, employee_id: int, time_off_id: int, start: datetime, end: datetime, reason: str | None
+        self, *, employee_id: int, time_off_id: int, start: datetime, end: datetime, reason: str | None,
+        by: int,
     ) -> None:
         self.time_off[time_off_id] = (Interval(start, end), TimeOffStatus.REQUESTED.value, reason)
 
@@ -170,24 +177,25 @@ class EmployeeSchedule(Aggregate):
         when, _, reason = self.time_off[time_off_id]
         self.time_off[time_off_id] = (when, status, reason)
 
-    def mark_unavailable(self, entry_id: int, when: Interval, note: str | None) -> None:
+    def mark_unavailable(self, entry_id: int, when: Interval, note: str | None, by: int | None = None) -> None:
         if when.end <= when.start:
             raise RuleViolation("Unavailability must end after it starts", field="end")
         self._marked_unavailable(
-            employee_id=self.employee_id, entry_id=entry_id, start=when.start, end=when.end, note=note
+            employee_id=self.employee_id, entry_id=entry_id, start=when.start, end=when.end, note=note,
+            by=self.employee_id if by is None else by,
         )
 
     @event("MarkedUnavailable")
     def _marked_unavailable(
-        self, *, employee_id: int, entry_id: int, start: datetime, end: datetime, note: str | None
+        self, *, employee_id: int, entry_id: int, start: datetime, end: datetime, note: str | None, by: int
     ) -> None:
         self.unavailable[entry_id] = (Interval(start, end), note)
 
-    def clear_unavailable(self, entry_id: int) -> None:
+    def clear_unavailable(self, entry_id: int, by: int | None = None) -> None:
         if entry_id not in self.unavailable:
             raise RuleViolation("No such unavailability entry", field="entry_id")
-        self._unavailable_cleared(entry_id=entry_id)
+        self._unavailable_cleared(entry_id=entry_id, by=self.employee_id if by is None else by)
 
     @event("UnavailableCleared")
-    def _unavailable_cleared(self, *, entry_id: int) -> None:
+    def _unavailable_cleared(self, *, entry_id: int, by: int) -> None:
         self.unavailable.pop(entry_id, None)

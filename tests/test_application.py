@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, time
+
 import pytest
 
 from application.commands import DepartmentChanges, NewDepartment, NewUser, UserChanges
 from application.principal import Principal
+from application.rostering_commands import NewRoster, NewShift
 from application.views import Page, UserFilter
 from domain.errors import (
     AuthenticationFailed,
@@ -18,6 +21,7 @@ from domain.errors import (
 )
 from domain.ids import aggregate_uuid
 from domain.identity import User
+from domain.schedule import EmployeeSchedule
 from domain.roles import Role
 from interfaces.container import Container
 
@@ -193,3 +197,31 @@ def test_history_is_kept_for_auditors(container: Container, root: Principal) -> 
     assert (then.full_name, now.full_name) == ("Eve", "Eve Smith")
     actors = [e.by for e in container.events.events.get(uid)]
     assert actors == [admin.id, admin.id]
+
+
+def test_every_event_of_an_assignment_names_the_manager_who_made_it(
+    container: Container, root: Principal
+) -> None:
+    enterprise_id, admin = admin_of(container, root, "Acme")
+    ops = container.organisation.create_department(admin, NewDepartment(name="Ops", enterprise_id=enterprise_id))
+    eve = container.identity.create_user(
+        admin, NewUser(full_name="Eve", email="eve@acme.test", password=PASSWORD,
+                       enterprise_id=enterprise_id, department_id=ops.id),
+    )
+    roster = container.rosters.create_roster(admin, NewRoster(
+        name="Jan", department_id=ops.id, start_date=date(2026, 1, 1), end_date=date(2026, 1, 7)))
+    shift = container.rosters.create_shift(admin, NewShift(
+        roster_id=roster.id, date=date(2026, 1, 2), start_time=time(8), end_time=time(16), title="Day"))
+    assignment = container.assignments.assign(admin, shift.id, eve.id)
+    container.assignments.unassign(admin, assignment.id)
+    trail = [
+        *container.events.events.get(EmployeeSchedule.id_for(eve.id)),
+        *container.events.events.get(aggregate_uuid("assignment", assignment.id)),
+        *container.events.events.get(aggregate_uuid("shift", shift.id)),
+    ]
+    actors = {type(e).__qualname__: e.by for e in trail if hasattr(e, "by")}
+    assert actors == {
+        "EmployeeSchedule.Booked": admin.id, "EmployeeSchedule.Released": admin.id,
+        "Assignment.Made": admin.id, "Assignment.Removed": admin.id,
+        "Shift.Planned": admin.id, "Shift.PlaceTaken": admin.id, "Shift.PlaceFreed": admin.id,
+    }
