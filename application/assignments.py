@@ -14,7 +14,7 @@ from domain.schedule import Booking, EmployeeSchedule, Rules
 from domain.shift import Shift
 
 from application import policy
-from application.base import CommandHandler
+from application.base import RosteringHandler
 from application.events import SchedulaX
 from application.ports import Directory, IdAllocator, JobQueue, ProjectionSync, RosterQueries
 from application.principal import Principal
@@ -43,14 +43,12 @@ class Candidate:
     shifts_in_roster: int
 
 
-class AssignmentService(CommandHandler):
+class AssignmentService(RosteringHandler):
     def __init__(
         self, events: SchedulaX, ids: IdAllocator, sync: ProjectionSync, directory: Directory,
         queries: RosterQueries, jobs: JobQueue | None = None,
     ) -> None:
-        super().__init__(events, ids, sync)
-        self._directory = directory
-        self._queries = queries
+        super().__init__(events, ids, sync, directory, queries)
         self._jobs = jobs
 
     # -- commands -------------------------------------------------------------
@@ -288,10 +286,6 @@ class AssignmentService(CommandHandler):
             Page(number=1, size=100_000),
         ).items
         return [m for m in members if m.role in (Role.EMPLOYEE.value, Role.MANAGER.value)]
-
-    def _schedule(self, employee_id: int) -> EmployeeSchedule:
-        schedule = self._events.find(EmployeeSchedule.id_for(employee_id), EmployeeSchedule)
-        return schedule or EmployeeSchedule(employee_id=employee_id)
 
     def _view(self, assignment_id: int) -> AssignmentView:
         view = self._queries.assignment(assignment_id)

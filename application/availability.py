@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 from domain.errors import NotFound
-from domain.schedule import EmployeeSchedule
 from domain.timeslots import Interval
 
 from application import policy
-from application.base import CommandHandler
-from application.events import SchedulaX
-from application.ports import Directory, IdAllocator, ProjectionSync, RosterQueries
+from application.base import RosteringHandler
 from application.principal import Principal
 from application.rostering_views import AvailabilityView
 from application.views import Page, UserFilter
 
 
-class AvailabilityService(CommandHandler):
-    def __init__(
-        self, events: SchedulaX, ids: IdAllocator, sync: ProjectionSync, directory: Directory,
-        queries: RosterQueries,
-    ) -> None:
-        super().__init__(events, ids, sync)
-        self._directory = directory
-        self._queries = queries
-
+class AvailabilityService(RosteringHandler):
     def request_time_off(self, principal: Principal, when: Interval, reason: str | None) -> AvailabilityView:
         schedule = self._schedule(principal.id)
         entry_id = self._ids.next_id("time_off")
@@ -87,7 +76,3 @@ class AvailabilityService(CommandHandler):
         if entry is None:
             raise NotFound("Time-off request not found" if kind == "time_off" else "Unavailability entry not found")
         return entry
-
-    def _schedule(self, employee_id: int) -> EmployeeSchedule:
-        schedule = self._events.find(EmployeeSchedule.id_for(employee_id), EmployeeSchedule)
-        return schedule or EmployeeSchedule(employee_id=employee_id)

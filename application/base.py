@@ -6,9 +6,10 @@ from typing import Any, TypeVar
 
 from domain.errors import Conflict, NotFound
 from domain.ids import aggregate_uuid
+from domain.schedule import EmployeeSchedule
 
 from application.events import ConcurrentWrite, SchedulaX
-from application.ports import IdAllocator, ProjectionSync
+from application.ports import Directory, IdAllocator, ProjectionSync, RosterQueries
 
 A = TypeVar("A")
 
@@ -33,3 +34,20 @@ class CommandHandler:
             raise Conflict(conflict) from None
         self._sync.wait_for(position)
         return position
+
+
+class RosteringHandler(CommandHandler):
+    """Use cases over rosters: they also read the directory and the rostering read model."""
+
+    def __init__(
+        self, events: SchedulaX, ids: IdAllocator, sync: ProjectionSync, directory: Directory,
+        queries: RosterQueries,
+    ) -> None:
+        super().__init__(events, ids, sync)
+        self._directory = directory
+        self._queries = queries
+
+    def _schedule(self, employee_id: int) -> EmployeeSchedule:
+        """The employee's schedule, opened on first use."""
+        schedule = self._events.find(EmployeeSchedule.id_for(employee_id), EmployeeSchedule)
+        return schedule or EmployeeSchedule(employee_id=employee_id)

@@ -15,9 +15,8 @@ from domain.shift import Shift
 from domain.templates import DEFAULT_TEMPLATES, ShiftTemplate, TemplateShift, generate
 
 from application import policy
-from application.base import CommandHandler
-from application.events import ConcurrentWrite, SchedulaX
-from application.ports import Directory, IdAllocator, ProjectionSync, RosterQueries
+from application.base import RosteringHandler
+from application.events import ConcurrentWrite
 from application.principal import Principal
 from application.rostering_commands import NewRoster, NewShift, NewTemplate, RosterChanges, ShiftChanges
 from application.rostering_views import RosterDetail, RosterFilter, RosterSummary, ShiftView, TemplateView
@@ -27,15 +26,7 @@ from application.views import DepartmentView, Page, Paged
 CREATE_ATTEMPTS = 3
 
 
-class RosterService(CommandHandler):
-    def __init__(
-        self, events: SchedulaX, ids: IdAllocator, sync: ProjectionSync, directory: Directory,
-        queries: RosterQueries,
-    ) -> None:
-        super().__init__(events, ids, sync)
-        self._directory = directory
-        self._queries = queries
-
+class RosterService(RosteringHandler):
     # -- rosters --------------------------------------------------------------
 
     def create_roster(self, principal: Principal, new: NewRoster) -> RosterDetail:

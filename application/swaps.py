@@ -7,15 +7,13 @@ from typing import Any
 from domain.assignment import Assignment
 from domain.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from domain.roster import Roster
-from domain.schedule import Booking, EmployeeSchedule
+from domain.schedule import Booking
 from domain.shift import Shift
 from domain.swap import SwapRequest
 
 from application import policy
 from application.assignments import rules_of
-from application.base import CommandHandler
-from application.events import SchedulaX
-from application.ports import Directory, IdAllocator, ProjectionSync, RosterQueries
+from application.base import RosteringHandler
 from application.principal import Principal
 from application.rostering_commands import NewSwap
 from application.rostering_views import SwapView
@@ -23,15 +21,7 @@ from application.rostering_views import SwapView
 STALE = "The shifts changed since the request was made; it can no longer be carried out"
 
 
-class SwapService(CommandHandler):
-    def __init__(
-        self, events: SchedulaX, ids: IdAllocator, sync: ProjectionSync, directory: Directory,
-        queries: RosterQueries,
-    ) -> None:
-        super().__init__(events, ids, sync)
-        self._directory = directory
-        self._queries = queries
-
+class SwapService(RosteringHandler):
     def propose(self, principal: Principal, new: NewSwap) -> SwapView:
         shift = self._load(Shift, "shift", new.shift_id, "Shift")
         assignment_id = _held_by(shift, principal.id)
@@ -146,10 +136,6 @@ class SwapService(CommandHandler):
                 raise NotFound("Swap request not found")
             raise PermissionDenied("Only the requester or the target can do this; managers use manager-action")
         return swap
-
-    def _schedule(self, employee_id: int) -> EmployeeSchedule:
-        schedule = self._events.find(EmployeeSchedule.id_for(employee_id), EmployeeSchedule)
-        return schedule or EmployeeSchedule(employee_id=employee_id)
 
     def _view(self, swap_id: int) -> SwapView:
         view = self._queries.swap(swap_id)

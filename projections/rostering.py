@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import time
 from typing import Any
 
@@ -91,16 +92,7 @@ class RosteringProjection(Projection):
         )
 
     def roster_changed(self, values: Any) -> Handler:
-        def handle(e: Any, cur: Cursor) -> None:
-            at, version = _stamp(e)
-            changes = values(e)
-            sets = "".join(f"{k} = ?, " for k in changes)
-            cur.execute(
-                f"UPDATE rm_rosters SET {sets}updated_at = ?, last_modified_at = ?, version = ?"
-                " WHERE uuid = ?",
-                (*changes.values(), at, at, version, str(e.originator_id)),
-            )
-        return handle
+        return changed_row("rm_rosters", values, stamps=("updated_at", "last_modified_at"))
 
     # -- shifts ---------------------------------------------------------------
 
@@ -164,15 +156,7 @@ class RosteringProjection(Projection):
         )
 
     def assignment_changed(self, values: Any) -> Handler:
-        def handle(e: Any, cur: Cursor) -> None:
-            at, version = _stamp(e)
-            changes = values(e)
-            sets = "".join(f"{k} = ?, " for k in changes)
-            cur.execute(
-                f"UPDATE rm_assignments SET {sets}updated_at = ?, version = ? WHERE uuid = ?",
-                (*changes.values(), at, version, str(e.originator_id)),
-            )
-        return handle
+        return changed_row("rm_assignments", values)
 
     # -- swaps ----------------------------------------------------------------
 
@@ -206,15 +190,7 @@ class RosteringProjection(Projection):
         )
 
     def template_changed(self, values: Any) -> Handler:
-        def handle(e: Any, cur: Cursor) -> None:
-            at, version = _stamp(e)
-            changes = values(e)
-            sets = "".join(f"{k} = ?, " for k in changes)
-            cur.execute(
-                f"UPDATE rm_templates SET {sets}updated_at = ?, version = ? WHERE uuid = ?",
-                (*changes.values(), at, version, str(e.originator_id)),
-            )
-        return handle
+        return changed_row("rm_templates", values)
 
     # -- time off and availability -----------------------------------------------
 
@@ -245,6 +221,23 @@ class RosteringProjection(Projection):
             "UPDATE rm_availability SET status = ?, updated_at = ? WHERE kind = ? AND id = ?",
             ("cleared", at, "unavailable", e.entry_id),
         )
+
+
+def changed_row(
+    table: str, values: Callable[[Any], dict[str, Any]], stamps: tuple[str, ...] = ("updated_at",)
+) -> Handler:
+    """A handler writing `values(event)` onto the event's aggregate row, with its time and version."""
+
+    def handle(e: Any, cur: Cursor) -> None:
+        at, version = _stamp(e)
+        changes = values(e)
+        sets = "".join(f"{column} = ?, " for column in (*changes, *stamps))
+        cur.execute(
+            f"UPDATE {table} SET {sets}version = ? WHERE uuid = ?",
+            (*changes.values(), *(at for _ in stamps), version, str(e.originator_id)),
+        )
+
+    return handle
 
 
 def _shift_roster(cur: Cursor, e: Any) -> int:
