@@ -26,7 +26,7 @@ from application.rostering_views import (
 )
 from application.views import Page, Paged
 
-from projections.sql import Cursor, ReadStore, like_pattern
+from projections.sql import Cursor, ReadStore, add_given, like_pattern
 
 ROSTER_SELECT = """
 SELECT r.*, d.name AS department_name, u.full_name AS creator_name
@@ -90,23 +90,15 @@ class SqlRosterQueries:
 
     def rosters(self, criteria: RosterFilter, page: Page) -> Paged[RosterSummary]:
         where, params = ["r.is_deleted = ?"], [False]
-        for column in ("enterprise_id", "department_id"):
-            value = getattr(criteria, column)
-            if value is not None:
-                where.append(f"r.{column} = ?")
-                params.append(value)
+        add_given(
+            where, params,
+            ("r.enterprise_id = ?", criteria.enterprise_id), ("r.department_id = ?", criteria.department_id),
+            ("r.start_date >= ?", criteria.start_date), ("r.end_date <= ?", criteria.end_date),
+            ("lower(r.name) LIKE ? ESCAPE '\\'", like_pattern(criteria.search) if criteria.search else None),
+        )
         if criteria.statuses is not None:
             where.append(f"r.status IN ({', '.join('?' for _ in criteria.statuses)})")
             params += list(criteria.statuses)
-        if criteria.start_date:
-            where.append("r.start_date >= ?")
-            params.append(criteria.start_date)
-        if criteria.end_date:
-            where.append("r.end_date <= ?")
-            params.append(criteria.end_date)
-        if criteria.search:
-            where.append("lower(r.name) LIKE ? ESCAPE '\\'")
-            params.append(like_pattern(criteria.search))
         clause = " WHERE " + " AND ".join(where)
         with self._store.read() as cur:
             cur.execute(f"SELECT COUNT(*) AS n FROM rm_rosters r{clause}", params)
@@ -124,15 +116,7 @@ class SqlRosterQueries:
         self, roster_id: int, day: str | None, start_date: str | None, end_date: str | None
     ) -> list[ShiftView]:
         where, params = ["s.roster_id = ?"], [roster_id]
-        if day:
-            where.append("s.date = ?")
-            params.append(day)
-        if start_date:
-            where.append("s.date >= ?")
-            params.append(start_date)
-        if end_date:
-            where.append("s.date <= ?")
-            params.append(end_date)
+        add_given(where, params, ("s.date = ?", day), ("s.date >= ?", start_date), ("s.date <= ?", end_date))
         with self._store.read() as cur:
             return self._shifts(cur, " AND ".join(where), params)
 
@@ -176,15 +160,7 @@ class SqlRosterQueries:
     ) -> list[ScheduleEntry]:
         where, params = ["a.employee_id = ?", VISIBLE_ASSIGNMENT, "s.is_deleted = ?",
                          "r.is_deleted = ?"], [employee_id, False, False]
-        if start_date:
-            where.append("s.date >= ?")
-            params.append(start_date)
-        if end_date:
-            where.append("s.date <= ?")
-            params.append(end_date)
-        if status:
-            where.append("a.status = ?")
-            params.append(status)
+        add_given(where, params, ("s.date >= ?", start_date), ("s.date <= ?", end_date), ("a.status = ?", status))
         with self._store.read() as cur:
             cur.execute(
                 "SELECT a.id, a.status, a.notes, a.assigned_at, s.id AS shift_id, s.date,"
@@ -225,12 +201,7 @@ class SqlRosterQueries:
             else:
                 where.append("(w.requester_id = ? OR w.target_employee_id = ?)")
                 params += [employee_id, employee_id]
-        if department_id is not None:
-            where.append("r.department_id = ?")
-            params.append(department_id)
-        if status:
-            where.append("w.status = ?")
-            params.append(status)
+        add_given(where, params, ("r.department_id = ?", department_id), ("w.status = ?", status))
         return self._swaps(where, params)
 
     def swap(self, swap_id: int) -> SwapView | None:

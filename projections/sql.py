@@ -47,3 +47,11 @@ def like_pattern(term: str) -> str:
 def rows(cursor: Cursor, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
     cursor.execute(sql, params)
     yield from cursor.fetchall()
+
+
+def add_given(where: list[str], params: list[Any], *clauses: tuple[str, Any]) -> None:
+    """Append each `(condition with one ?, value)` whose value was given (not None or empty)."""
+    for condition, value in clauses:
+        if value is not None and value != "":
+            where.append(condition)
+            params.append(value)
