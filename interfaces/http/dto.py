@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
 from application.views import DepartmentView, EnterpriseDetail, EnterpriseView, UserView
 from domain.roles import Gender, Role
+
+T = TypeVar("T")
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
 Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254)]
@@ -163,3 +165,8 @@ class HealthResponse(msgspec.Struct, kw_only=True):
 
 def given(value: object) -> bool:
     return value is not UNSET
+
+
+def or_none(value: T) -> T | None:
+    """An absent field as None: the command leaves that attribute as it is."""
+    return None if value is UNSET else value

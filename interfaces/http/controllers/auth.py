@@ -21,7 +21,7 @@ from interfaces.http.dto import (
     SystemAdminRequest,
     TokenResponse,
     UserResponse,
-    given,
+    or_none,
 )
 from interfaces.http.security import bearer_token
 
@@ -114,7 +114,7 @@ class AuthController(Controller):
     ) -> UserResponse:
         user = container.identity.update_profile(
             principal,
-            full_name=data.full_name if given(data.full_name) else None,
-            gender=data.gender if given(data.gender) else None,
+            full_name=or_none(data.full_name),
+            gender=or_none(data.gender),
         )
         return UserResponse(message="Profile updated successfully", user=user)

@@ -15,7 +15,7 @@ from interfaces.http.dto import (
     EnterprisesResponse,
     UpdateDepartmentRequest,
     UpdateEnterpriseRequest,
-    given,
+    or_none,
 )
 from interfaces.http.params import (
     IfMatch,
@@ -28,9 +28,6 @@ from interfaces.http.params import (
     pagination,
 )
 
-
-def _or_none(value: object) -> object:
-    return value if given(value) else None
 
 
 class EnterpriseController(Controller):
@@ -88,8 +85,8 @@ class EnterpriseController(Controller):
         enterprise = container.organisation.update_enterprise(
             principal,
             enterprise_id,
-            name=_or_none(data.name),  # type: ignore[arg-type]
-            description=_or_none(data.description),  # type: ignore[arg-type]
+            name=or_none(data.name),  # type: ignore[arg-type]
+            description=or_none(data.description),  # type: ignore[arg-type]
             expected_version=expected_version(if_match),
         )
         return versioned(
@@ -164,9 +161,9 @@ class DepartmentController(Controller):
         if_match: IfMatch = None,
     ) -> Response[DepartmentResponse]:
         changes = DepartmentChanges(
-            name=_or_none(data.name),  # type: ignore[arg-type]
-            description=_or_none(data.description),  # type: ignore[arg-type]
-            manager_id=_or_none(data.manager_id),  # type: ignore[arg-type]
+            name=or_none(data.name),  # type: ignore[arg-type]
+            description=or_none(data.description),  # type: ignore[arg-type]
+            manager_id=or_none(data.manager_id),  # type: ignore[arg-type]
             cleared=frozenset({"manager_id"}) if data.manager_id is None else frozenset(),
         )
         department = container.organisation.update_department(

@@ -11,7 +11,7 @@ from litestar.params import Parameter
 from application.rostering_commands import NewRoster, RosterChanges
 from application.rostering_views import RosterFilter
 from domain.roster import RosterStatus
-from interfaces.http.dto import given
+from interfaces.http.dto import given, or_none
 from interfaces.http.params import IfMatch, PageLimit, PageNumber, Search, expected_version, page_of, pagination, versioned
 from interfaces.http.rostering_dto import (
     AutoAssignRequest,
@@ -71,10 +71,10 @@ class RosterController(Controller):
     def update(self, roster_id: int, data: UpdateRosterRequest, principal: Caller, container: Services,
                if_match: IfMatch = None) -> Response[RosterResponse]:
         changes = RosterChanges(
-            name=data.name if given(data.name) else None,
-            description=data.description if given(data.description) else None,  # type: ignore[arg-type]
-            start_date=data.start_date if given(data.start_date) else None,  # type: ignore[arg-type]
-            end_date=data.end_date if given(data.end_date) else None,  # type: ignore[arg-type]
+            name=or_none(data.name),
+            description=or_none(data.description),  # type: ignore[arg-type]
+            start_date=or_none(data.start_date),  # type: ignore[arg-type]
+            end_date=or_none(data.end_date),  # type: ignore[arg-type]
             settings=data.settings.as_dict() if given(data.settings) else None,  # type: ignore[union-attr]
         )
         roster = container.rosters.update_roster(principal, roster_id, changes, expected_version(if_match))

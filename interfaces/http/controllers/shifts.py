@@ -9,7 +9,7 @@ from litestar import Controller, Response, delete, get, post, put
 from litestar.params import Parameter, QueryParameter
 
 from application.rostering_commands import NewShift, ShiftChanges
-from interfaces.http.dto import given
+from interfaces.http.dto import given, or_none
 from interfaces.http.params import IfMatch, expected_version, versioned
 from interfaces.http.rostering_dto import (
     AssignmentResponse,
@@ -26,9 +26,6 @@ from interfaces.http.rostering_dto import (
 )
 from interfaces.http.security import Caller, Services
 
-
-def _opt(value: object) -> object:
-    return value if given(value) else None
 
 
 class ShiftController(Controller):
@@ -66,13 +63,13 @@ class ShiftController(Controller):
     def update(self, shift_id: int, data: UpdateShiftRequest, principal: Caller, container: Services,
                if_match: IfMatch = None) -> Response[ShiftResponse]:
         changes = ShiftChanges(
-            date=_opt(data.date),  # type: ignore[arg-type]
+            date=or_none(data.date),  # type: ignore[arg-type]
             start_time=parse_hhmm(data.start_time) if given(data.start_time) else None,  # type: ignore[arg-type]
             end_time=parse_hhmm(data.end_time) if given(data.end_time) else None,  # type: ignore[arg-type]
-            title=_opt(data.title),  # type: ignore[arg-type]
-            description=_opt(data.description),  # type: ignore[arg-type]
-            required_staff=_opt(data.required_staff),  # type: ignore[arg-type]
-            location=_opt(data.location),  # type: ignore[arg-type]
+            title=or_none(data.title),  # type: ignore[arg-type]
+            description=or_none(data.description),  # type: ignore[arg-type]
+            required_staff=or_none(data.required_staff),  # type: ignore[arg-type]
+            location=or_none(data.location),  # type: ignore[arg-type]
         )
         shift = container.rosters.update_shift(principal, shift_id, changes, expected_version(if_match))
         return versioned(ShiftResponse(message="Shift updated successfully", shift=shift), shift.version)

@@ -6,7 +6,7 @@ from litestar import Controller, Response, delete, get, post, put
 
 from application.rostering_commands import NewTemplate
 from domain.templates import TemplateShift
-from interfaces.http.dto import given
+from interfaces.http.dto import given, or_none
 from interfaces.http.params import IfMatch, expected_version, versioned
 from interfaces.http.rostering_dto import (
     CreateTemplateRequest,
@@ -61,8 +61,8 @@ class TemplateController(Controller):
                if_match: IfMatch = None) -> TemplateResponse:
         template = container.rosters.update_template(
             principal, template_id,
-            name=data.name if given(data.name) else None,  # type: ignore[arg-type]
-            description=data.description if given(data.description) else None,  # type: ignore[arg-type]
+            name=or_none(data.name),  # type: ignore[arg-type]
+            description=or_none(data.description),  # type: ignore[arg-type]
             shifts=template_shifts(data.shifts) if given(data.shifts) else None,  # type: ignore[arg-type]
             expected_version=expected_version(if_match),
         )
