@@ -7,7 +7,7 @@ from typing import Any
 
 from domain.assignment import Assignment, AssignmentStatus
 from domain.errors import Conflict, DomainError, NotFound, PermissionDenied, RuleViolation
-from domain.planner import STRATEGIES, auto_assign
+from domain.planner import STRATEGIES, auto_assign, refusal
 from domain.roles import Role
 from domain.roster import Roster
 from domain.schedule import Booking, EmployeeSchedule, Rules
@@ -125,10 +125,10 @@ class AssignmentService(RosteringHandler):
     ) -> tuple[dict[str, Any], bool]:
         """Fill the roster now, or queue it when it is large; (report, queued)."""
         roster = self._fillable_roster(principal, roster_id, strategy)
-        shifts = [self._load(Shift, "shift", sid, "Shift") for sid in roster.shift_dates]
+        shifts = self._shifts_of(roster)
         places = sum(max(0, s.open_places) for s in shifts)
         if self._jobs is None or background is False or (background is None and places <= BACKGROUND_PLACES):
-            return self.auto_assign(principal, roster_id, strategy), False
+            return self._fill(principal, roster, shifts, strategy), False
         report = {"status": "queued", "strategy": strategy, "open_places": places, "requested_by": principal.id}
         roster.record_auto_assign(report, by=principal.id)
         self._commit(roster)
@@ -168,8 +168,13 @@ class AssignmentService(RosteringHandler):
 
     def auto_assign(self, principal: Principal, roster_id: int, strategy: str | None = None) -> dict[str, Any]:
         roster = self._fillable_roster(principal, roster_id, strategy)
+        return self._fill(principal, roster, self._shifts_of(roster), strategy)
+
+    def _shifts_of(self, roster: Roster) -> list[Shift]:
+        return [self._load(Shift, "shift", sid, "Shift") for sid in roster.shift_dates]
+
+    def _fill(self, principal: Principal, roster: Roster, shifts: list[Shift], strategy: str | None) -> dict[str, Any]:
         strategy = strategy or roster.settings.get("assignment_strategy", "balanced")
-        shifts = [self._load(Shift, "shift", sid, "Shift") for sid in roster.shift_dates]
         members = self._members(roster)
         schedules = {m.id: self._schedule(m.id) for m in members}
         plan = auto_assign(
@@ -208,20 +213,11 @@ class AssignmentService(RosteringHandler):
         found = []
         for member in self._members(roster):
             schedule = self._schedule(member.id)
-            reason = None
-            if member.id in shift.slots.values():
-                reason = "Already assigned to this shift"
-            elif schedule.is_unavailable(booking.interval):
-                reason = "Marked unavailable at this time"
-            else:
-                try:
-                    schedule.check(booking, rules)
-                except Conflict as refusal:
-                    reason = refusal.message
+            why = refusal(schedule, shift, member.id, booking, rules)
             found.append(Candidate(
-                employee=member, available=reason is None, reason=reason,
+                employee=member, available=why is None, reason=why[1] if why else None,
                 hours_in_roster=schedule.hours_in(roster.roster_id),
-                shifts_in_roster=sum(1 for b in schedule.bookings.values() if b.roster_id == roster.roster_id),
+                shifts_in_roster=schedule.shifts_in(roster.roster_id),
             ))
         found.sort(key=lambda c: (not c.available, c.hours_in_roster, c.employee.id))
         return found

@@ -44,7 +44,7 @@ def auto_assign(
 ) -> Plan:
     plan = Plan()
     hours = {e: s.hours_in(roster_id) for e, s in schedules.items()}
-    counts = {e: sum(1 for b in s.bookings.values() if b.roster_id == roster_id) for e, s in schedules.items()}
+    counts = {e: s.shifts_in(roster_id) for e, s in schedules.items()}
     rotation = sorted(schedules)
     pointer = 0
     for shift in sorted(shifts, key=lambda s: (s.interval.start, s.shift_id)):
@@ -60,11 +60,11 @@ def auto_assign(
                 order = sorted(schedules, key=lambda e: (hours[e], counts[e], e))
             chosen = None
             for employee_id in order:
-                why = _refusal(schedules[employee_id], shift, employee_id, booking, rules)
+                why = refusal(schedules[employee_id], shift, employee_id, booking, rules)
                 if why is None:
                     chosen = employee_id
                     break
-                reasons[why] += 1
+                reasons[why[0]] += 1
             if chosen is None:
                 plan.unfilled.append(Unfilled(
                     shift_id=shift.shift_id, date=shift.day.isoformat(), title=shift.title,
@@ -82,16 +82,18 @@ def auto_assign(
     return plan
 
 
-def _refusal(schedule: EmployeeSchedule, shift: Shift, employee_id: int, booking: Booking, rules: Rules) -> str | None:
-    """Why the employee cannot take the place, or None when they can."""
+def refusal(
+    schedule: EmployeeSchedule, shift: Shift, employee_id: int, booking: Booking, rules: Rules
+) -> tuple[str, str] | None:
+    """Why the employee should not take the place, as (code, message); None when they can."""
     if employee_id in shift.slots.values():
-        return "already_on_shift"
+        return "already_on_shift", "Already assigned to this shift"
     if schedule.is_unavailable(booking.interval):
-        return "unavailable"
+        return "unavailable", "Marked unavailable at this time"
     try:
         schedule.check(booking, rules)
-    except Conflict as refusal:
-        return _snake(type(refusal).__name__)
+    except Conflict as refused:
+        return _snake(type(refused).__name__), refused.message
     return None
 
 

@@ -102,6 +102,9 @@ class EmployeeSchedule(Aggregate):
     def is_unavailable(self, interval: Interval) -> bool:
         return any(when.overlaps(interval) for when, _ in self.unavailable.values())
 
+    def shifts_in(self, roster_id: int) -> int:
+        return sum(1 for b in self.bookings.values() if b.roster_id == roster_id)
+
     def hours_in(self, roster_id: int) -> float:
         return sum(b.interval.hours for b in self.bookings.values() if b.roster_id == roster_id)
 
