@@ -3,27 +3,25 @@
 from __future__ import annotations
 
 from domain.errors import Conflict, NotFound, RuleViolation
-from domain.ids import aggregate_uuid
 from domain.organisation import Department, Enterprise
 from domain.roles import Role
 
 from application import policy
 from application.commands import DepartmentChanges, NewDepartment
-from application.events import ConcurrentWrite, SchedulaX
+from application.base import CommandHandler
+from application.events import SchedulaX
 from application.ports import Directory, IdAllocator, ProjectionSync
 from application.principal import Principal
 from application.versions import check_version
 from application.views import DepartmentView, EnterpriseDetail, EnterpriseView, Page, Paged
 
 
-class OrganisationService:
+class OrganisationService(CommandHandler):
     def __init__(
         self, events: SchedulaX, ids: IdAllocator, directory: Directory, sync: ProjectionSync
     ) -> None:
-        self._events = events
-        self._ids = ids
+        super().__init__(events, ids, sync)
         self._directory = directory
-        self._sync = sync
 
     # -- enterprises ----------------------------------------------------------
 
@@ -50,7 +48,7 @@ class OrganisationService:
     ) -> EnterpriseDetail:
         policy.require_role(principal, *policy.ADMINS)
         policy.require_enterprise(principal, enterprise_id, "Enterprise")
-        enterprise = self._load(Enterprise, enterprise_id, "Enterprise")
+        enterprise = self._load(Enterprise, "enterprise", enterprise_id, "Enterprise")
         check_version(enterprise.version, expected_version)
         enterprise.update(name=name, description=description, by=principal.id)
         self._commit(enterprise)
@@ -142,7 +140,7 @@ class OrganisationService:
     # -- helpers --------------------------------------------------------------
 
     def _live_department(self, principal: Principal, department_id: int) -> Department:
-        department = self._load(Department, department_id, "Department")
+        department = self._load(Department, "department", department_id, "Department")
         if department.is_deleted or not policy.in_enterprise(principal, department.enterprise_id):
             raise NotFound("Department not found")
         return department
@@ -154,18 +152,6 @@ class OrganisationService:
         if manager is None or manager.enterprise_id != enterprise_id:
             raise RuleViolation("Manager must be a user of this enterprise", field="manager_id")
 
-    def _load(self, kind: type, number: int, what: str):  # type: ignore[no-untyped-def]
-        aggregate = self._events.find(aggregate_uuid(kind.__name__.lower(), number), kind)
-        if aggregate is None:
-            raise NotFound(f"{what} not found")
-        return aggregate
-
-    def _commit(self, *aggregates: object) -> None:
-        try:
-            position = self._events.commit(*aggregates)
-        except ConcurrentWrite:
-            raise Conflict("The resource was changed by another request; retry") from None
-        self._sync.wait_for(position)
 
     def _department_view(self, department_id: int) -> DepartmentView:
         view = self._directory.department(department_id)

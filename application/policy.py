@@ -78,6 +78,13 @@ def can_view_department(principal: Principal, enterprise_id: int, department_id:
     )
 
 
+def can_view_roster(principal: Principal, enterprise_id: int, department_id: int, status: str) -> bool:
+    """Employees see their department's rosters once published; drafts are for planners."""
+    return can_view_department(principal, enterprise_id, department_id) and not (
+        principal.role is Role.EMPLOYEE and status == "draft"
+    )
+
+
 def require_department_manager(
     principal: Principal, enterprise_id: int, department_id: int, what: str
 ) -> None:

@@ -291,9 +291,7 @@ class RosterService(RosteringHandler):
 
     def _visible_roster(self, principal: Principal, roster_id: int) -> Roster:
         roster = self._load(Roster, "roster", roster_id, "Roster")
-        if not policy.can_view_department(principal, roster.enterprise_id, roster.department_id) or (
-            principal.role is Role.EMPLOYEE and roster.status == RosterStatus.DRAFT.value
-        ):
+        if not policy.can_view_roster(principal, roster.enterprise_id, roster.department_id, roster.status):
             raise NotFound("Roster not found")
         return roster
 
@@ -310,9 +308,9 @@ class RosterService(RosteringHandler):
         return template
 
     def _check_visible(self, principal: Principal, summary: RosterSummary | None, what: str = "Roster") -> None:
-        if summary is None or not policy.can_view_department(
-            principal, summary.enterprise_id, summary.department_id
-        ) or (principal.role is Role.EMPLOYEE and summary.status == RosterStatus.DRAFT.value):
+        if summary is None or not policy.can_view_roster(
+            principal, summary.enterprise_id, summary.department_id, summary.status
+        ):
             raise NotFound(f"{what} not found")
 
     def _summary(self, roster_id: int) -> RosterSummary:
