@@ -7,7 +7,7 @@ from typing import Any
 
 from eventsourcing.utils import get_topic
 
-from projections.sql import Cursor
+from projections.sql import Cursor, iso
 
 Handler = Callable[[Any, Cursor], None]
 
@@ -27,3 +27,30 @@ class Projection:
 
     def topics(self) -> dict[str, Handler]:
         return {get_topic(cls): handler for cls, handler in self.handlers().items()}
+
+
+def stamp(event: Any) -> tuple[str, int]:
+    """The event's time as the read models store it, and the aggregate version it made."""
+    return iso(event.timestamp), event.originator_version
+
+
+def changed_row(
+    table: str, values: Callable[[Any], dict[str, Any]], stamps: tuple[str, ...] = ("updated_at",)
+) -> Handler:
+    """A handler writing `values(event)` onto the event's aggregate row, with its time and version."""
+
+    def handle(e: Any, cur: Cursor) -> None:
+        at, version = stamp(e)
+        changes = values(e)
+        sets = "".join(f"{column} = ?, " for column in (*changes, *stamps))
+        cur.execute(
+            f"UPDATE {table} SET {sets}version = ? WHERE uuid = ?",
+            (*changes.values(), *(at for _ in stamps), version, str(e.originator_id)),
+        )
+
+    return handle
+
+
+def copied(table: str, *fields: str) -> Handler:
+    """A handler copying the named event attributes onto the aggregate's row."""
+    return changed_row(table, lambda e: {f: getattr(e, f) for f in fields})

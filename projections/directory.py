@@ -7,13 +7,9 @@ from typing import Any
 from domain.identity import User
 from domain.organisation import Department, Enterprise
 
-from projections.base import Handler, Projection
+from projections.base import Handler, Projection, copied, stamp
 from projections.schema import DIRECTORY
-from projections.sql import Cursor, iso
-
-
-def _stamp(event: Any) -> tuple[str, int]:
-    return iso(event.timestamp), event.originator_version
+from projections.sql import Cursor
 
 
 class DirectoryProjection(Projection):
@@ -38,7 +34,7 @@ class DirectoryProjection(Projection):
     # -- users ----------------------------------------------------------------
 
     def user_registered(self, e: Any, cur: Cursor) -> None:
-        at, version = _stamp(e)
+        at, version = stamp(e)
         cur.execute(
             "INSERT INTO rm_users (id, uuid, full_name, email, email_key, role, gender, enterprise_id,"
             " department_id, is_active, created_at, updated_at, version)"
@@ -50,10 +46,10 @@ class DirectoryProjection(Projection):
         )
 
     def user_changed(self, *fields: str) -> Handler:
-        return _updater("rm_users", fields)
+        return copied("rm_users", *fields)
 
     def user_email_changed(self, e: Any, cur: Cursor) -> None:
-        at, version = _stamp(e)
+        at, version = stamp(e)
         cur.execute(
             "UPDATE rm_users SET email = ?, email_key = ?, updated_at = ?, version = ?"
             " WHERE uuid = ?",
@@ -63,7 +59,7 @@ class DirectoryProjection(Projection):
     # -- enterprises ----------------------------------------------------------
 
     def enterprise_founded(self, e: Any, cur: Cursor) -> None:
-        at, version = _stamp(e)
+        at, version = stamp(e)
         cur.execute(
             "INSERT INTO rm_enterprises (id, uuid, name, description, created_by, created_at,"
             " updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -71,12 +67,12 @@ class DirectoryProjection(Projection):
         )
 
     def enterprise_changed(self, *fields: str) -> Handler:
-        return _updater("rm_enterprises", fields)
+        return copied("rm_enterprises", *fields)
 
     # -- departments ----------------------------------------------------------
 
     def department_opened(self, e: Any, cur: Cursor) -> None:
-        at, version = _stamp(e)
+        at, version = stamp(e)
         cur.execute(
             "INSERT INTO rm_departments (id, uuid, enterprise_id, name, description, manager_id,"
             " is_deleted, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -85,24 +81,12 @@ class DirectoryProjection(Projection):
         )
 
     def department_changed(self, *fields: str) -> Handler:
-        return _updater("rm_departments", fields)
+        return copied("rm_departments", *fields)
 
     def department_deleted(self, e: Any, cur: Cursor) -> None:
-        at, version = _stamp(e)
+        at, version = stamp(e)
         cur.execute(
             "UPDATE rm_departments SET is_deleted = ?, updated_at = ?, version = ? WHERE uuid = ?",
             (True, at, version, str(e.originator_id)),
         )
-
-
-def _updater(table: str, fields: tuple[str, ...]) -> Handler:
-    """A handler copying the named event attributes onto the row of the event's aggregate."""
-    assignments = "".join(f"{f} = ?, " for f in fields)
-    sql = f"UPDATE {table} SET {assignments}updated_at = ?, version = ? WHERE uuid = ?"
-
-    def handle(e: Any, cur: Cursor) -> None:
-        at, version = _stamp(e)
-        cur.execute(sql, (*(getattr(e, f) for f in fields), at, version, str(e.originator_id)))
-
-    return handle
 

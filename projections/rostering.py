@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import time
 from typing import Any
 
@@ -15,13 +14,9 @@ from domain.swap import SwapRequest
 from domain.templates import ShiftTemplate
 from domain.timeslots import shift_interval
 
-from projections.base import Handler, Projection
+from projections.base import Handler, Projection, changed_row, stamp
 from projections.schema import ROSTERING
-from projections.sql import Cursor, iso
-
-
-def _stamp(e: Any) -> tuple[str, int]:
-    return iso(e.timestamp), e.originator_version
+from projections.sql import Cursor
 
 
 def hhmm(value: time) -> str:
@@ -80,7 +75,7 @@ class RosteringProjection(Projection):
     # -- rosters --------------------------------------------------------------
 
     def roster_planned(self, e: Any, cur: Cursor) -> None:
-        at, version = _stamp(e)
+        at, version = stamp(e)
         cur.execute(
             "INSERT INTO rm_rosters (id, uuid, name, description, department_id, enterprise_id,"
             " start_date, end_date, status, created_by, settings, total_shifts, assigned_shifts,"
@@ -97,7 +92,7 @@ class RosteringProjection(Projection):
     # -- shifts ---------------------------------------------------------------
 
     def shift_planned(self, e: Any, cur: Cursor) -> None:
-        at, version = _stamp(e)
+        at, version = stamp(e)
         span = shift_interval(e.day, e.start_time, e.end_time)
         cur.execute(
             "INSERT INTO rm_shifts (id, uuid, roster_id, department_id, enterprise_id, date,"
@@ -112,7 +107,7 @@ class RosteringProjection(Projection):
         _refresh_roster(cur, e.roster_id, at)
 
     def shift_revised(self, e: Any, cur: Cursor) -> None:
-        at, version = _stamp(e)
+        at, version = stamp(e)
         span = shift_interval(e.day, e.start_time, e.end_time)
         cur.execute(
             "UPDATE rm_shifts SET date = ?, start_time = ?, end_time = ?, start_at = ?, end_at = ?,"
@@ -126,7 +121,7 @@ class RosteringProjection(Projection):
 
     def shift_staffed(self, delta: int) -> Handler:
         def handle(e: Any, cur: Cursor) -> None:
-            at, version = _stamp(e)
+            at, version = stamp(e)
             cur.execute(
                 "UPDATE rm_shifts SET assigned_staff = assigned_staff + ?, updated_at = ?, version = ?"
                 " WHERE uuid = ?",
@@ -136,7 +131,7 @@ class RosteringProjection(Projection):
         return handle
 
     def shift_deleted(self, e: Any, cur: Cursor) -> None:
-        at, version = _stamp(e)
+        at, version = stamp(e)
         cur.execute(
             "UPDATE rm_shifts SET is_deleted = ?, assigned_staff = 0, updated_at = ?, version = ?"
             " WHERE uuid = ?",
@@ -147,7 +142,7 @@ class RosteringProjection(Projection):
     # -- assignments ----------------------------------------------------------
 
     def assignment_made(self, e: Any, cur: Cursor) -> None:
-        at, version = _stamp(e)
+        at, version = stamp(e)
         cur.execute(
             "INSERT INTO rm_assignments (id, uuid, shift_id, roster_id, employee_id, status, notes,"
             " assigned_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)",
@@ -161,7 +156,7 @@ class RosteringProjection(Projection):
     # -- swaps ----------------------------------------------------------------
 
     def swap_proposed(self, e: Any, cur: Cursor) -> None:
-        at, version = _stamp(e)
+        at, version = stamp(e)
         cur.execute(
             "INSERT INTO rm_swaps (id, uuid, roster_id, requester_id, target_employee_id, shift_id,"
             " target_shift_id, status, reason, message, needs_approval, created_at, updated_at,"
@@ -172,7 +167,7 @@ class RosteringProjection(Projection):
         )
 
     def swap_decided(self, e: Any, cur: Cursor) -> None:
-        at, version = _stamp(e)
+        at, version = stamp(e)
         cur.execute(
             "UPDATE rm_swaps SET status = ?, updated_at = ?, version = ? WHERE uuid = ?",
             (e.status, at, version, str(e.originator_id)),
@@ -181,7 +176,7 @@ class RosteringProjection(Projection):
     # -- templates ------------------------------------------------------------
 
     def template_defined(self, e: Any, cur: Cursor) -> None:
-        at, version = _stamp(e)
+        at, version = stamp(e)
         cur.execute(
             "INSERT INTO rm_templates (id, uuid, department_id, enterprise_id, name, description,"
             " shifts, is_deleted, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -196,7 +191,7 @@ class RosteringProjection(Projection):
 
     def availability_added(self, kind: str) -> Handler:
         def handle(e: Any, cur: Cursor) -> None:
-            at, _ = _stamp(e)
+            at, _ = stamp(e)
             entry_id = e.time_off_id if kind == "time_off" else e.entry_id
             reason = e.reason if kind == "time_off" else e.note
             status = "requested" if kind == "time_off" else "active"
@@ -209,35 +204,19 @@ class RosteringProjection(Projection):
         return handle
 
     def time_off_decided(self, e: Any, cur: Cursor) -> None:
-        at, _ = _stamp(e)
+        at, _ = stamp(e)
         cur.execute(
             "UPDATE rm_availability SET status = ?, updated_at = ? WHERE kind = ? AND id = ?",
             (e.status, at, "time_off", e.time_off_id),
         )
 
     def unavailable_cleared(self, e: Any, cur: Cursor) -> None:
-        at, _ = _stamp(e)
+        at, _ = stamp(e)
         cur.execute(
             "UPDATE rm_availability SET status = ?, updated_at = ? WHERE kind = ? AND id = ?",
             ("cleared", at, "unavailable", e.entry_id),
         )
 
-
-def changed_row(
-    table: str, values: Callable[[Any], dict[str, Any]], stamps: tuple[str, ...] = ("updated_at",)
-) -> Handler:
-    """A handler writing `values(event)` onto the event's aggregate row, with its time and version."""
-
-    def handle(e: Any, cur: Cursor) -> None:
-        at, version = _stamp(e)
-        changes = values(e)
-        sets = "".join(f"{column} = ?, " for column in (*changes, *stamps))
-        cur.execute(
-            f"UPDATE {table} SET {sets}version = ? WHERE uuid = ?",
-            (*changes.values(), *(at for _ in stamps), version, str(e.originator_id)),
-        )
-
-    return handle
 
 
 def _shift_roster(cur: Cursor, e: Any) -> int:
