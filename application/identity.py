@@ -13,7 +13,7 @@ from domain.errors import (
     RuleViolation,
     SystemAdminAlreadyExists,
 )
-from domain.identity import EmailClaim, SystemAdminSeat, User, normalise_email
+from domain.identity import EmailClaim, SignIn, SystemAdminSeat, User, normalise_email
 from domain.ids import aggregate_uuid
 from domain.roles import Gender, Role
 
@@ -124,6 +124,8 @@ class IdentityService:
             raise AuthenticationFailed("Invalid email or password")
         if not user.is_active:
             raise AuthenticationFailed("This account is deactivated")
+        # Not waited for: only the dashboards' last-login column reads it.
+        self._events.commit(SignIn(user_id=user.user_id, by=user.user_id))
         return self._view(user.user_id)
 
     def principal(self, user_id: int) -> Principal | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from application.inbox_views import InboxCounts, NotificationFilter, NotificationView
 from application.rostering_views import (
     AssignmentView,
     AvailabilityView,
@@ -26,6 +27,18 @@ from application.views import (
 )
 
 
+class Inboxes(Protocol):
+    """Read model of the users' notifications."""
+
+    def notifications(self, user_id: int, criteria: NotificationFilter, page: Page) -> Paged[NotificationView]: ...
+
+    def notification(self, user_id: int, notification_id: int) -> NotificationView | None: ...
+
+    def counts(self, user_id: int, now: str) -> InboxCounts: ...
+
+    def muted_types(self, user_id: int) -> list[str]: ...
+
+
 class PasswordHasher(Protocol):
     def hash(self, password: str) -> str: ...
 
@@ -38,9 +51,21 @@ class IdAllocator(Protocol):
         ...
 
 
+class ReadModelsBehind(Exception):
+    """The command was saved, but the read models did not reach it in time to answer from them."""
+
+    def __init__(self, position: int, waited: float) -> None:
+        super().__init__(f"read models did not reach event {position} within {waited:g} s")
+        self.position = position
+        self.waited = waited
+
+
 class ProjectionSync(Protocol):
     def wait_for(self, position: int) -> None:
-        """Return once the read models have processed the event at `position`."""
+        """Return once the read models have processed the event at `position`.
+
+        Raises ReadModelsBehind when they do not within the configured time.
+        """
         ...
 
 

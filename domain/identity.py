@@ -187,6 +187,18 @@ class User(Aggregate):
         self.password_hash = password_hash
 
 
+class SignIn(Aggregate):
+    """One successful login, for the managers' "last login" and the audit trail.
+
+    An aggregate of its own (random id, one event) so that signing in neither bumps
+    the user's version (their ETag) nor contends with edits of the user.
+    """
+
+    @event("Recorded")
+    def __init__(self, *, user_id: int, by: int) -> None:
+        self.user_id = user_id
+
+
 class EmailClaim(Aggregate):
     """Registry entry that reserves one email address (case-insensitively) for one user."""
 

@@ -9,6 +9,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 
+def _optional_flag(value: str) -> bool | None:
+    return None if value == "" else value.lower() in ("1", "true", "yes")
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("data")
@@ -43,6 +47,10 @@ class Settings:
     """Port `schedulax serve` binds."""
     trusted_proxy_count: int = 0
     """How many X-Forwarded-For hops to trust for the client IP."""
+    projection_workers: bool | None = None
+    """Read models kept by separate `schedulax projections run` processes (default: on PostgreSQL)."""
+    read_your_writes_timeout: float = 5.0
+    """Seconds a command waits for the projection workers before answering 202."""
 
 
     @property
@@ -78,7 +86,15 @@ class Settings:
             host=get("HOST", "127.0.0.1"),
             port=int(get("PORT", "8000")),
             trusted_proxy_count=int(get("TRUSTED_PROXY_COUNT", "0")),
+            projection_workers=_optional_flag(get("PROJECTION_WORKERS", "")),
+            read_your_writes_timeout=float(get("READ_YOUR_WRITES_TIMEOUT", "5")),
         )
+
+    @property
+    def uses_projection_workers(self) -> bool:
+        if self.projection_workers is None:
+            return self.backend == "postgres"
+        return self.projection_workers and self.backend != "memory"
 
     def resolved_jwt_secret(self) -> str:
         """The configured secret, or one generated once and kept in the data folder."""

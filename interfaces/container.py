@@ -10,6 +10,7 @@ from application.assignments import AssignmentService
 from application.availability import AvailabilityService
 from application.events import SchedulaX
 from application.identity import IdentityService
+from application.notifications import NotificationService
 from application.organisation import OrganisationService
 from application.rosters import RosterService
 from application.swaps import SwapService
@@ -19,12 +20,16 @@ from infrastructure.ratelimit import RateLimiter
 from infrastructure.readstore import PostgresReadStore, SqliteReadStore
 from infrastructure.settings import PostgresTarget, Settings
 from infrastructure.tokens import TokenIssuer
+from projections.analytics import AnalyticsProjection
 from projections.base import Projection
 from projections.directory import DirectoryProjection
 from projections.directory_queries import SqlDirectory
+from projections.notification_queries import SqlInboxes
+from projections.notifications import NotificationsProjection
 from projections.rostering import RosteringProjection
 from projections.rostering_queries import SqlRosterQueries
 from projections.runner import CatchUpRunner
+from projections.tracking import TrackingWaiter
 
 
 @dataclass
@@ -39,6 +44,7 @@ class Container:
     assignments: AssignmentService
     swaps: SwapService
     availability: AvailabilityService
+    notifications: NotificationService
     tokens: TokenIssuer
     limiter: RateLimiter
     jobs: DramatiqJobs
@@ -88,7 +94,16 @@ def read_store(settings: Settings) -> SqliteReadStore | PostgresReadStore:
 
 def all_projections() -> list[Projection]:
     """Every read model the API serves, in the order they are applied."""
-    return [DirectoryProjection(), RosteringProjection()]
+    return [DirectoryProjection(), RosteringProjection(), NotificationsProjection(), AnalyticsProjection()]
+
+
+def projection_sync(settings: Settings, store: SqliteReadStore | PostgresReadStore,
+                    runner: CatchUpRunner) -> CatchUpRunner | TrackingWaiter:
+    """Read your writes: catch up in-process, or wait for the separate projection workers."""
+    if settings.uses_projection_workers:
+        return TrackingWaiter(store, runner.names, settings.read_your_writes_timeout)
+    runner.catch_up()
+    return runner
 
 
 def build_container(settings: Settings) -> Container:
@@ -96,11 +111,11 @@ def build_container(settings: Settings) -> Container:
     events = SchedulaX(env=event_store_env(settings))
     runner = CatchUpRunner(events, store, all_projections())
     runner.setup()
-    runner.catch_up()
+    sync = projection_sync(settings, store, runner)
     directory = SqlDirectory(store)
     queries = SqlRosterQueries(store)
     hasher = BcryptHasher(settings.bcrypt_rounds)
-    rostering = (events, store, runner, directory, queries)
+    rostering = (events, store, sync, directory, queries)
     jobs = DramatiqJobs.for_url(settings.redis_url)
     assignments = AssignmentService(*rostering, jobs=jobs)
     jobs.register(AUTO_ASSIGN, assignments.run_auto_assign_job)
@@ -111,12 +126,13 @@ def build_container(settings: Settings) -> Container:
         events=events,
         store=store,
         runner=runner,
-        identity=IdentityService(events, store, hasher, directory, runner),
-        organisation=OrganisationService(events, store, directory, runner),
+        identity=IdentityService(events, store, hasher, directory, sync),
+        organisation=OrganisationService(events, store, directory, sync),
         rosters=RosterService(*rostering),
         assignments=assignments,
         swaps=SwapService(*rostering),
         availability=AvailabilityService(*rostering),
+        notifications=NotificationService(events, store, sync, SqlInboxes(store)),
         tokens=TokenIssuer(settings.resolved_jwt_secret(), settings.token_ttl_seconds),
         limiter=RateLimiter.for_url(settings.redis_url),
         jobs=jobs,

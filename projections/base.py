@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +11,8 @@ from eventsourcing.utils import get_topic
 from projections.sql import Cursor, iso
 
 Handler = Callable[[Any, Cursor], None]
+
+_CREATE_TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+)")
 
 
 class Projection:
@@ -21,6 +24,12 @@ class Projection:
 
     name: str = ""
     ddl: list[str] = []
+    version: int = 1
+    """Raise it whenever `ddl` or what a handler writes changes: a deploy then rebuilds the tables."""
+
+    def tables(self) -> list[str]:
+        """The tables this projection owns, dropped and recreated by a rebuild."""
+        return [m.group(1) for s in self.ddl if (m := _CREATE_TABLE.search(s))]
 
     def handlers(self) -> dict[type, Handler]:
         raise NotImplementedError

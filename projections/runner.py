@@ -1,13 +1,16 @@
-"""In-process catch-up: pull the notification log from the tracked position.
+"""Catch-up: pull the notification log from each projection's tracked position.
 
 Every batch writes read-model rows and the tracking positions in one transaction,
-under a lock on the tracking rows, so that several threads or API processes can
-all call `catch_up` and each event is still applied exactly once, in order.
+under a lock on the tracking rows, so that several threads, API processes or worker
+processes can all call `catch_up` and each event is still applied exactly once, in
+order. A process killed mid-batch leaves nothing: its transaction never commits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from application.events import SchedulaX
@@ -15,6 +18,19 @@ from application.events import SchedulaX
 from projections.base import Handler, Projection
 from projections.schema import TRACKING
 from projections.sql import Cursor, ReadStore
+
+Progress = Callable[[int, int], None]
+"""Called after each batch with (position reached, head of the log)."""
+
+
+@dataclass(frozen=True)
+class ProjectionStatus:
+    name: str
+    position: int
+    version: int
+    head: int
+    lag_events: int
+    lag_seconds: float
 
 
 class CatchUpRunner:
@@ -34,70 +50,121 @@ class CatchUpRunner:
         self._names = sorted(self._handlers)
         self._known_position = 0  # a lower bound on every projection's position
 
-    def setup(self) -> None:
+    @property
+    def names(self) -> list[str]:
+        return list(self._names)
+
+    def setup(self) -> list[str]:
+        """Create the tables; a projection whose version changed is emptied to be rebuilt.
+
+        Returns the names of the projections that were reset.
+        """
+        reset = []
         with self._store.write() as cur:
-            if self._store.dialect == "postgres":
-                # Processes starting together would race on CREATE ... IF NOT EXISTS.
-                cur.execute("SELECT pg_advisory_xact_lock(hashtext('schedulax-ddl'))")
+            self._lock_ddl(cur)
             cur.execute(TRACKING)
+            self._add_version_column(cur)
             for projection in self._projections:
+                cur.execute(
+                    "SELECT version FROM projection_tracking WHERE name = ?", (projection.name,)
+                )
+                row = cur.fetchone()
+                if row is not None and int(row["version"]) != projection.version:
+                    reset.append(projection.name)
+                    self._drop(cur, projection)
                 for statement in projection.ddl:
                     cur.execute(statement)
-                cur.execute(
-                    "INSERT INTO projection_tracking (name, position) VALUES (?, 0)"
-                    " ON CONFLICT (name) DO NOTHING",
-                    (projection.name,),
-                )
+                if row is None or projection.name in reset:
+                    self._track_from_zero(cur, projection)
+        return reset
+
+    def rebuild(self, names: Sequence[str] | None = None, progress: Progress | None = None) -> int:
+        """Drop and refill the named projections (all by default) from the first event."""
+        chosen = [p for p in self._projections if names is None or p.name in names]
+        with self._store.write() as cur:
+            self._lock_ddl(cur)
+            for projection in chosen:
+                self._drop(cur, projection)
+                for statement in projection.ddl:
+                    cur.execute(statement)
+                self._track_from_zero(cur, projection)
+        self._known_position = 0
+        return self.catch_up(progress)
 
     def wait_for(self, position: int) -> None:
         """Read your writes: return once every projection has processed `position`."""
         while self._known_position < position:
-            if self._run_batch() == 0:
-                # No event of our topics is left up to the head, and the head is at
-                # least `position`, which the caller saw committed.
-                self._known_position = max(self._known_position, position)
+            self._run_batch()
 
-    def catch_up(self) -> int:
-        """Apply everything recorded so far; the number of notifications read."""
+    def catch_up(self, progress: Progress | None = None, stop: Callable[[], bool] | None = None) -> int:
+        """Apply everything recorded so far; the number of notifications applied."""
         total = 0
-        while count := self._run_batch():
+        while True:
+            count, head = self._run_batch()
             total += count
-        return total
+            if progress is not None:
+                progress(self._known_position, head)
+            if self._known_position >= head or (stop is not None and stop()):
+                return total
 
     def position(self) -> int:
-        with self._store.read() as cur:
-            cur.execute(
-                "SELECT MIN(position) AS position FROM projection_tracking WHERE name IN ("
-                + ", ".join("?" for _ in self._names) + ")",
-                self._names,
-            )
-            row = cur.fetchone()
-        return int(row["position"] or 0) if row else 0
+        return min(self._positions().values(), default=0)
 
-    def _run_batch(self) -> int:
+    def status(self, now: float | None = None) -> list[ProjectionStatus]:
+        """Each projection's position beside the head of the log, and how far behind it is."""
+        head = self._events.recorder.max_notification_id() or 0
+        now = time.time() if now is None else now
+        result = []
+        with self._store.read() as cur:
+            cur.execute("SELECT name, position, version FROM projection_tracking ORDER BY name")
+            rows = [r for r in cur.fetchall() if r["name"] in self._handlers]
+        for row in rows:
+            position = int(row["position"])
+            result.append(ProjectionStatus(
+                name=row["name"], position=position, version=int(row["version"]), head=head,
+                lag_events=max(head - position, 0),
+                lag_seconds=self._age_of_next(position, now) if position < head else 0.0,
+            ))
+        return result
+
+    def _age_of_next(self, position: int, now: float) -> float:
+        """Seconds since the oldest event the projection has not yet applied was recorded."""
+        pending = self._events.recorder.select_notifications(
+            start=position, limit=1, inclusive_of_start=False
+        )
+        if not pending:
+            return 0.0
+        recorded = self._events.mapper.to_domain_event(pending[0]).timestamp.timestamp()
+        return max(now - recorded, 0.0)
+
+    def _run_batch(self) -> tuple[int, int]:
+        # The head is read before the batch: ids up to it are committed (the recorders
+        # commit ids in order), so when the batch ends short the projections have seen
+        # everything up to the head, including events of topics they do not handle.
+        head = self._events.recorder.max_notification_id() or 0
         with self._store.write() as cur:
             positions = self._lock_positions(cur)
             start = min(positions.values())
+            if start >= head:
+                self._known_position = max(self._known_position, start)
+                return 0, head
             notifications = self._events.recorder.select_notifications(
                 start=start,
                 limit=self._batch_size,
+                stop=head,
                 topics=self._topics,
                 inclusive_of_start=False,
             )
-            last = start
             for notification in notifications:
-                last = notification.id
                 self._apply(notification, positions, cur)
-            if notifications:
-                # Tracking moves to the last id read, past events no projection wants.
-                for name in self._names:
-                    if positions[name] < last:
-                        cur.execute(
-                            "UPDATE projection_tracking SET position = ? WHERE name = ?",
-                            (last, name),
-                        )
+            last = notifications[-1].id if len(notifications) == self._batch_size else head
+            for name in self._names:
+                if positions[name] < last:
+                    cur.execute(
+                        "UPDATE projection_tracking SET position = ? WHERE name = ?", (last, name)
+                    )
         self._known_position = max(self._known_position, last)
-        return len(notifications)
+        return len(notifications), head
 
     def _apply(self, notification: Any, positions: dict[str, int], cur: Cursor) -> None:
         event = None
@@ -109,6 +176,15 @@ class CatchUpRunner:
                 event = self._events.mapper.to_domain_event(notification)
             handler(event, cur)
 
+    def _positions(self) -> dict[str, int]:
+        with self._store.read() as cur:
+            cur.execute(
+                "SELECT name, position FROM projection_tracking WHERE name IN ("
+                + ", ".join("?" for _ in self._names) + ")",
+                self._names,
+            )
+            return {row["name"]: int(row["position"]) for row in cur.fetchall()}
+
     def _lock_positions(self, cur: Cursor) -> dict[str, int]:
         lock = " FOR UPDATE" if self._store.dialect == "postgres" else ""
         cur.execute(
@@ -117,3 +193,32 @@ class CatchUpRunner:
             self._names,
         )
         return {row["name"]: int(row["position"]) for row in cur.fetchall()}
+
+    def _lock_ddl(self, cur: Cursor) -> None:
+        if self._store.dialect == "postgres":
+            # Processes starting together would race on CREATE ... IF NOT EXISTS.
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext('schedulax-ddl'))")
+
+    def _add_version_column(self, cur: Cursor) -> None:
+        """Tracking tables from before projections had versions: theirs count as 0."""
+        if self._store.dialect == "postgres":
+            cur.execute(
+                "ALTER TABLE projection_tracking ADD COLUMN IF NOT EXISTS version INTEGER NOT NULL DEFAULT 0"
+            )
+            return
+        cur.execute("PRAGMA table_info(projection_tracking)")
+        if "version" not in {row["name"] for row in cur.fetchall()}:
+            cur.execute("ALTER TABLE projection_tracking ADD COLUMN version INTEGER NOT NULL DEFAULT 0")
+
+    @staticmethod
+    def _drop(cur: Cursor, projection: Projection) -> None:
+        for table in projection.tables():
+            cur.execute(f"DROP TABLE IF EXISTS {table}")
+
+    @staticmethod
+    def _track_from_zero(cur: Cursor, projection: Projection) -> None:
+        cur.execute(
+            "INSERT INTO projection_tracking (name, position, version) VALUES (?, 0, ?)"
+            " ON CONFLICT (name) DO UPDATE SET position = 0, version = excluded.version",
+            (projection.name, projection.version),
+        )

@@ -5,7 +5,8 @@ from __future__ import annotations
 TRACKING = """
 CREATE TABLE IF NOT EXISTS projection_tracking (
     name TEXT PRIMARY KEY,
-    position BIGINT NOT NULL
+    position BIGINT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 0
 )"""
 
 DIRECTORY = [

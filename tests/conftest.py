@@ -73,6 +73,7 @@ def settings_for(backend: str, tmp_path: Path, request: pytest.FixtureRequest, *
         bcrypt_rounds=4,
         rate_limit_enabled=False,
         jwt_secret="test-secret-" + uuid.uuid4().hex,
+        projection_workers=False,  # the API catches up itself; tests of workers opt in
     )
     if backend == "memory":
         base["database_url"] = "memory://"

@@ -104,3 +104,13 @@ def seed_world(client: TestClient) -> World:
         acme=seed_tenant(client, token, "Acme"),
         globex=seed_tenant(client, token, "Globex"),
     )
+
+
+def dump_read_models(store: Any, projections: list[Any]) -> dict[str, list[dict[str, Any]]]:
+    """Every row of the projections' tables (and their tracking), in a stable order."""
+    tables = {}
+    with store.read() as cur:
+        for table in [t for p in projections for t in p.tables()] + ["projection_tracking"]:
+            cur.execute(f"SELECT * FROM {table}")
+            tables[table] = sorted(cur.fetchall(), key=lambda row: repr(sorted(row.items())))
+    return tables

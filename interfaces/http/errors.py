@@ -13,6 +13,7 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
+from application.ports import ReadModelsBehind
 from domain.errors import (
     AuthenticationFailed,
     Conflict,
@@ -119,6 +120,23 @@ def http_error_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Respons
     return Response(error_body(status, message), status_code=status, headers=exc.headers or None)
 
 
+def read_models_behind_handler(_: Request[Any, Any, Any], exc: ReadModelsBehind) -> Response[Any]:
+    """The command is saved; only the answer built from the read models is missing.
+
+    202, not an error: a client that retried a 5xx would apply the command twice.
+    """
+    return Response(
+        {
+            "message": "The command was recorded; the read models are catching up, so this"
+            " response carries no resource. Query it again shortly.",
+            "accepted": True,
+            "position": exc.position,
+        },
+        status_code=202,
+        headers={"Retry-After": "1", "X-Read-Models": "behind"},
+    )
+
+
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return Response(error_body(500, "An unexpected error occurred"), status_code=500)
@@ -126,6 +144,7 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
 
 EXCEPTION_HANDLERS = {
     DomainError: domain_error_handler,
+    ReadModelsBehind: read_models_behind_handler,
     ValidationException: validation_error_handler,
     HTTPException: http_error_handler,
     Exception: internal_error_handler,

@@ -1,0 +1,269 @@
+"""Analytics read model: shifts, assignments, daily roster coverage and weekly hours per employee.
+
+Self-contained: handlers read and write only the `an_` tables, never another projection's
+`rm_` tables, which a different worker may keep ahead of or behind this one. What a later
+event needs but does not carry (a shift's date and length for its assignments, the
+department of an assignment) is kept here, in `an_shifts` and `an_assignments`.
+
+The two aggregate tables are never adjusted by +/- deltas: each handler recomputes the
+rows it may have touched from the base tables, so an aggregate row is always a function
+of `an_shifts` and `an_assignments`, whatever the order of the events of one save.
+
+Deterministic: every time written comes from the event (`stamp`), there are no generated
+ids, and a row's `updated_at` moves only when one of its columns really changes, so a
+rebuild from the first event reproduces every row.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from domain.assignment import ACTIVE, Assignment, AssignmentStatus
+from domain.shift import Shift
+from domain.timeslots import shift_interval
+
+from projections.analytics_schema import ANALYTICS
+from projections.base import Handler, Projection, stamp
+from projections.sql import Cursor
+
+log = logging.getLogger(__name__)
+
+Row = dict[str, Any]
+TIMING = ("date", "week_start", "minutes", "hours")
+"""The columns an assignment copies from its shift."""
+
+
+class AnalyticsProjection(Projection):
+    name = "analytics"
+    ddl = ANALYTICS
+    version = 1
+
+    def handlers(self) -> dict[type, Handler]:
+        # Shift.PlaceTaken / PlaceFreed / HandedOver are not needed: the same save carries
+        # the assignment events, and assigned_staff is counted from the assignments.
+        return {
+            Shift.Planned: self.shift_planned,
+            Shift.Revised: self.shift_changed(lambda e: {
+                **timing(e.day, e.start_time, e.end_time), "required_staff": e.required_staff,
+            }),
+            Shift.Deleted: self.shift_changed(lambda e: {"is_deleted": True}),
+            Assignment.Made: self.assignment_made,
+            Assignment.Answered: self.assignment_changed(lambda e: {"status": e.status}),
+            Assignment.Removed: self.assignment_changed(
+                lambda e: {"status": AssignmentStatus.REMOVED.value}
+            ),
+            # A swap: the assignment changes hands and must be confirmed again.
+            Assignment.HandedOver: self.assignment_changed(
+                lambda e: {"employee_id": e.employee_id, "status": AssignmentStatus.PENDING.value}
+            ),
+        }
+
+    # -- shifts ---------------------------------------------------------------
+
+    def shift_planned(self, e: Any, cur: Cursor) -> None:
+        at, _ = stamp(e)
+        when = timing(e.day, e.start_time, e.end_time)
+        cur.execute(
+            "INSERT INTO an_shifts (shift_id, uuid, roster_id, department_id, enterprise_id, date,"
+            " week_start, start_at, end_at, minutes, hours, required_staff, assigned_staff,"
+            " is_deleted, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+            (e.shift_id, str(e.originator_id), e.roster_id, e.department_id, e.enterprise_id,
+             when["date"], when["week_start"], when["start_at"], when["end_at"], when["minutes"],
+             when["hours"], e.required_staff, False, at, at),
+        )
+        refresh_roster_day(cur, e.roster_id, when["date"])
+
+    def shift_changed(self, values: Callable[[Any], Row]) -> Handler:
+        """Revised or deleted: the shift's assignments follow it, and every total it was in."""
+
+        def handle(e: Any, cur: Cursor) -> None:
+            at, _ = stamp(e)
+            old = one(cur, "SELECT * FROM an_shifts WHERE uuid = ?", str(e.originator_id))
+            if old is None:
+                log.warning("analytics: %s of an unknown shift %s skipped", type(e).__qualname__, e.originator_id)
+                return
+            update(cur, "an_shifts", "shift_id", old, values(e), at)
+            new = one(cur, "SELECT * FROM an_shifts WHERE shift_id = ?", old["shift_id"])
+            assert new is not None
+            held = many(cur, "SELECT * FROM an_assignments WHERE shift_id = ? ORDER BY assignment_id",
+                        old["shift_id"])
+            for a in held:
+                update(cur, "an_assignments", "assignment_id", a, {
+                    **{column: new[column] for column in TIMING},
+                    "is_booked": a["status"] in ACTIVE and not new["is_deleted"],
+                }, at)
+            refresh_shift_staff(cur, old["shift_id"], at)
+            for day in sorted({old["date"], new["date"]}):
+                refresh_roster_day(cur, old["roster_id"], day)
+            refresh_weeks(cur, (
+                (a["employee_id"], week, a["department_id"])
+                for a in held for week in (old["week_start"], new["week_start"])
+            ))
+
+        return handle
+
+    # -- assignments ----------------------------------------------------------
+
+    def assignment_made(self, e: Any, cur: Cursor) -> None:
+        at, _ = stamp(e)
+        # The event names only the shift: its date, length and tenant come from our copy.
+        shift = one(cur, "SELECT * FROM an_shifts WHERE shift_id = ?", e.shift_id)
+        if shift is None:
+            log.warning("analytics: assignment %s on an unknown shift %s skipped", e.assignment_id, e.shift_id)
+            return
+        cur.execute(
+            "INSERT INTO an_assignments (assignment_id, uuid, shift_id, roster_id, department_id,"
+            " enterprise_id, employee_id, date, week_start, minutes, hours, status, is_booked,"
+            " assigned_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (e.assignment_id, str(e.originator_id), e.shift_id, shift["roster_id"],
+             shift["department_id"], shift["enterprise_id"], e.employee_id, shift["date"],
+             shift["week_start"], shift["minutes"], shift["hours"], AssignmentStatus.PENDING.value,
+             not shift["is_deleted"], at, at),
+        )
+        refresh_shift_staff(cur, e.shift_id, at)
+        refresh_roster_day(cur, shift["roster_id"], shift["date"])
+        refresh_weeks(cur, [(e.employee_id, shift["week_start"], shift["department_id"])])
+
+    def assignment_changed(self, values: Callable[[Any], Row]) -> Handler:
+        def handle(e: Any, cur: Cursor) -> None:
+            at, _ = stamp(e)
+            old = one(cur, "SELECT * FROM an_assignments WHERE uuid = ?", str(e.originator_id))
+            if old is None:
+                log.warning("analytics: %s of an unknown assignment %s skipped", type(e).__qualname__,
+                            e.originator_id)
+                return
+            shift = one(cur, "SELECT * FROM an_shifts WHERE shift_id = ?", old["shift_id"])
+            assert shift is not None  # an assignment row is only written for a known shift
+            changes = values(e)
+            status = changes.get("status", old["status"])
+            changes["is_booked"] = status in ACTIVE and not shift["is_deleted"]
+            update(cur, "an_assignments", "assignment_id", old, changes, at)
+            refresh_shift_staff(cur, old["shift_id"], at)
+            refresh_roster_day(cur, shift["roster_id"], shift["date"])
+            employees = {old["employee_id"], changes.get("employee_id", old["employee_id"])}
+            refresh_weeks(cur, ((emp, old["week_start"], old["department_id"]) for emp in employees))
+
+        return handle
+
+
+# -- derived values -------------------------------------------------------------
+
+
+def timing(day: date, start: time, end: time) -> Row:
+    """When a shift lies and how long it is; an end not after the start is the next day.
+
+    Times are the roster's local wall clock (the domain keeps no time zone), so a night
+    across a DST change still counts its nominal length. Lengths are whole minutes.
+    """
+    span = shift_interval(day, start, end)
+    minutes = round((span.end - span.start).total_seconds() / 60)
+    return {
+        "date": day.isoformat(),
+        "week_start": week_start(day),
+        "start_at": _minute(span.start),
+        "end_at": _minute(span.end),
+        "minutes": minutes,
+        "hours": minutes / 60,
+    }
+
+
+def week_start(day: date) -> str:
+    """The Monday of the ISO week holding `day`."""
+    return (day - timedelta(days=day.weekday())).isoformat()
+
+
+def _minute(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M")
+
+
+# -- recomputing the aggregates from the base tables ------------------------------------
+
+
+def refresh_shift_staff(cur: Cursor, shift_id: int, at: str) -> None:
+    """assigned_staff: the shift's booked assignments (the domain keeps it equal to its filled places)."""
+    row = one(cur, "SELECT COUNT(*) AS n FROM an_assignments WHERE shift_id = ? AND is_booked = ?",
+              shift_id, True)
+    count = int(row["n"]) if row else 0
+    cur.execute(
+        "UPDATE an_shifts SET assigned_staff = ?, updated_at = ? WHERE shift_id = ? AND assigned_staff <> ?",
+        (count, at, shift_id, count),
+    )
+
+
+def refresh_roster_day(cur: Cursor, roster_id: int, day: str) -> None:
+    """Recount one roster day from its live shifts; a day left without any has no row."""
+    row = one(
+        cur,
+        "SELECT COUNT(*) AS shifts, SUM(required_staff) AS required, SUM(assigned_staff) AS filled,"
+        " MIN(department_id) AS department_id, MIN(enterprise_id) AS enterprise_id"
+        " FROM an_shifts WHERE roster_id = ? AND date = ? AND is_deleted = ?",
+        roster_id, day, False,
+    )
+    if row is None or int(row["shifts"]) == 0:
+        cur.execute("DELETE FROM an_roster_days WHERE roster_id = ? AND date = ?", (roster_id, day))
+        return
+    required, filled = int(row["required"]), int(row["filled"])
+    coverage = round(filled * 100 / required, 2) if required else 0.0
+    cur.execute(
+        "INSERT INTO an_roster_days (roster_id, date, week_start, department_id, enterprise_id, shifts,"
+        " required_places, filled_places, coverage_percentage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (roster_id, date) DO UPDATE SET week_start = excluded.week_start,"
+        " department_id = excluded.department_id, enterprise_id = excluded.enterprise_id,"
+        " shifts = excluded.shifts, required_places = excluded.required_places,"
+        " filled_places = excluded.filled_places, coverage_percentage = excluded.coverage_percentage",
+        (roster_id, day, week_start(date.fromisoformat(day)), row["department_id"], row["enterprise_id"],
+         int(row["shifts"]), required, filled, coverage),
+    )
+
+
+def refresh_weeks(cur: Cursor, keys: Iterable[tuple[int, str, int]]) -> None:
+    """Recount each (employee, week, department) from its booked assignments; none left, no row."""
+    for employee_id, week, department_id in sorted(set(keys)):
+        row = one(
+            cur,
+            "SELECT COUNT(*) AS shifts, SUM(minutes) AS minutes, MIN(enterprise_id) AS enterprise_id"
+            " FROM an_assignments WHERE employee_id = ? AND week_start = ? AND department_id = ?"
+            " AND is_booked = ?",
+            employee_id, week, department_id, True,
+        )
+        if row is None or int(row["shifts"]) == 0:
+            cur.execute(
+                "DELETE FROM an_employee_weeks WHERE employee_id = ? AND week_start = ? AND department_id = ?",
+                (employee_id, week, department_id),
+            )
+            continue
+        minutes = int(row["minutes"])
+        cur.execute(
+            "INSERT INTO an_employee_weeks (employee_id, week_start, department_id, enterprise_id, shifts,"
+            " minutes, hours) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (employee_id, week_start, department_id) DO UPDATE SET"
+            " enterprise_id = excluded.enterprise_id, shifts = excluded.shifts,"
+            " minutes = excluded.minutes, hours = excluded.hours",
+            (employee_id, week, department_id, row["enterprise_id"], int(row["shifts"]), minutes,
+             minutes / 60),
+        )
+
+
+# -- small SQL helpers ----------------------------------------------------------------
+
+
+def one(cur: Cursor, sql: str, *params: Any) -> Row | None:
+    cur.execute(sql, params)
+    return cur.fetchone()
+
+
+def many(cur: Cursor, sql: str, *params: Any) -> list[Row]:
+    cur.execute(sql, params)
+    return cur.fetchall()
+
+
+def update(cur: Cursor, table: str, key: str, old: Row, new: Row, at: str) -> None:
+    """Write the columns of `new` that differ from `old`, and `updated_at` only if any does."""
+    changes = {column: value for column, value in new.items() if old[column] != value}
+    if not changes:
+        return
+    sets = "".join(f"{column} = ?, " for column in changes)
+    cur.execute(f"UPDATE {table} SET {sets}updated_at = ? WHERE {key} = ?", (*changes.values(), at, old[key]))

@@ -1,0 +1,88 @@
+"""Tables of the analytics read model (`an_` prefix). Portable DDL for SQLite and PostgreSQL.
+
+These tables are a contract with analysts (see docs/analytics.md): add columns if you
+must, never rename or drop one. Raise `AnalyticsProjection.version` on any change.
+
+Fractions are DOUBLE PRECISION, not REAL: PostgreSQL's REAL is 4 bytes and would round
+8.333333333333334 hours to 8.333333; SQLite gives the name REAL affinity (8 bytes) anyway.
+Exact sums are in the INTEGER `minutes` columns; `hours` is always `minutes / 60`.
+"""
+
+from __future__ import annotations
+
+ANALYTICS = [
+    # One row per shift ever planned, deleted ones included (is_deleted).
+    """
+    CREATE TABLE IF NOT EXISTS an_shifts (
+        shift_id BIGINT PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        roster_id BIGINT NOT NULL,
+        department_id BIGINT NOT NULL,
+        enterprise_id BIGINT NOT NULL,
+        date TEXT NOT NULL,
+        week_start TEXT NOT NULL,
+        start_at TEXT NOT NULL,
+        end_at TEXT NOT NULL,
+        minutes INTEGER NOT NULL,
+        hours DOUBLE PRECISION NOT NULL,
+        required_staff INTEGER NOT NULL,
+        assigned_staff INTEGER NOT NULL,
+        is_deleted BOOLEAN NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS an_shifts_enterprise_date ON an_shifts (enterprise_id, date)",
+    "CREATE INDEX IF NOT EXISTS an_shifts_roster_date ON an_shifts (roster_id, date)",
+    # One row per assignment ever made, whatever its status; the shift's date and length
+    # are copied in so that weekly sums need no join and follow the shift when it moves.
+    """
+    CREATE TABLE IF NOT EXISTS an_assignments (
+        assignment_id BIGINT PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        shift_id BIGINT NOT NULL,
+        roster_id BIGINT NOT NULL,
+        department_id BIGINT NOT NULL,
+        enterprise_id BIGINT NOT NULL,
+        employee_id BIGINT NOT NULL,
+        date TEXT NOT NULL,
+        week_start TEXT NOT NULL,
+        minutes INTEGER NOT NULL,
+        hours DOUBLE PRECISION NOT NULL,
+        status TEXT NOT NULL,
+        is_booked BOOLEAN NOT NULL,
+        assigned_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS an_assignments_shift ON an_assignments (shift_id)",
+    "CREATE INDEX IF NOT EXISTS an_assignments_employee_week ON an_assignments (employee_id, week_start)",
+    "CREATE INDEX IF NOT EXISTS an_assignments_enterprise_date ON an_assignments (enterprise_id, date)",
+    # One row per roster and date that has at least one live shift.
+    """
+    CREATE TABLE IF NOT EXISTS an_roster_days (
+        roster_id BIGINT NOT NULL,
+        date TEXT NOT NULL,
+        week_start TEXT NOT NULL,
+        department_id BIGINT NOT NULL,
+        enterprise_id BIGINT NOT NULL,
+        shifts INTEGER NOT NULL,
+        required_places INTEGER NOT NULL,
+        filled_places INTEGER NOT NULL,
+        coverage_percentage DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (roster_id, date)
+    )""",
+    "CREATE INDEX IF NOT EXISTS an_roster_days_enterprise_date ON an_roster_days (enterprise_id, date)",
+    # One row per employee, ISO week and department with at least one booked assignment.
+    """
+    CREATE TABLE IF NOT EXISTS an_employee_weeks (
+        employee_id BIGINT NOT NULL,
+        week_start TEXT NOT NULL,
+        department_id BIGINT NOT NULL,
+        enterprise_id BIGINT NOT NULL,
+        shifts INTEGER NOT NULL,
+        minutes INTEGER NOT NULL,
+        hours DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (employee_id, week_start, department_id)
+    )""",
+    "CREATE INDEX IF NOT EXISTS an_employee_weeks_enterprise_week"
+    " ON an_employee_weeks (enterprise_id, week_start)",
+]

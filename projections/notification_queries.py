@@ -1,0 +1,77 @@
+"""The Inboxes port over the notification tables."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from application.inbox_views import InboxCounts, NotificationFilter, NotificationView
+from application.views import Page, Paged
+
+from projections.sql import ReadStore, add_given
+
+COLUMNS = (
+    "id, type, title, message, priority, read_at, action_url, data, expires_at, created_at"
+)
+
+
+class SqlInboxes:
+    def __init__(self, store: ReadStore) -> None:
+        self._store = store
+
+    def notifications(
+        self, user_id: int, criteria: NotificationFilter, page: Page
+    ) -> Paged[NotificationView]:
+        where = ["user_id = ?", "is_deleted = ?", "expires_at > ?"]
+        params: list[Any] = [user_id, False, criteria.now]
+        if criteria.read is not None:
+            where.append("read_at IS NOT NULL" if criteria.read else "read_at IS NULL")
+        add_given(where, params, ("type = ?", criteria.type), ("priority = ?", criteria.priority))
+        clause = " WHERE " + " AND ".join(where)
+        with self._store.read() as cur:
+            cur.execute("SELECT COUNT(*) AS n FROM rm_notifications" + clause, params)
+            row = cur.fetchone()
+            total = int(row["n"]) if row else 0
+            cur.execute(
+                f"SELECT {COLUMNS} FROM rm_notifications{clause} ORDER BY id DESC LIMIT ? OFFSET ?",
+                (*params, page.size, page.offset),
+            )
+            items = [_notification(r) for r in cur.fetchall()]
+        return Paged(items=items, total=total, page=page)
+
+    def notification(self, user_id: int, notification_id: int) -> NotificationView | None:
+        with self._store.read() as cur:
+            cur.execute(
+                f"SELECT {COLUMNS} FROM rm_notifications WHERE id = ? AND user_id = ? AND is_deleted = ?",
+                (notification_id, user_id, False),
+            )
+            row = cur.fetchone()
+        return _notification(row) if row else None
+
+    def counts(self, user_id: int, now: str) -> InboxCounts:
+        with self._store.read() as cur:
+            cur.execute(
+                "SELECT COUNT(*) AS total,"
+                " COALESCE(SUM(CASE WHEN read_at IS NULL THEN 1 ELSE 0 END), 0) AS unread,"
+                " COALESCE(MAX(id), 0) AS last_id"
+                " FROM rm_notifications WHERE user_id = ? AND is_deleted = ? AND expires_at > ?",
+                (user_id, False, now),
+            )
+            row = cur.fetchone() or {"total": 0, "unread": 0, "last_id": 0}
+        return InboxCounts(
+            total=int(row["total"]), unread_count=int(row["unread"]), last_id=int(row["last_id"])
+        )
+
+    def muted_types(self, user_id: int) -> list[str]:
+        with self._store.read() as cur:
+            cur.execute(
+                "SELECT muted_types FROM rm_notification_preferences WHERE user_id = ?", (user_id,)
+            )
+            row = cur.fetchone()
+        return list(json.loads(row["muted_types"])) if row else []
+
+
+def _notification(row: dict[str, Any]) -> NotificationView:
+    return NotificationView(
+        **{**row, "data": json.loads(row["data"]), "is_read": row["read_at"] is not None}
+    )
