@@ -51,6 +51,8 @@ class Settings:
     """Read models kept by separate `schedulax projections run` processes (default: on PostgreSQL)."""
     read_your_writes_timeout: float = 5.0
     """Seconds a command waits for the projection workers before answering 202."""
+    projection_batch_size: int = 1000
+    """Events a projection applies per transaction (and per tracking update)."""
 
 
     @property
@@ -88,6 +90,7 @@ class Settings:
             trusted_proxy_count=int(get("TRUSTED_PROXY_COUNT", "0")),
             projection_workers=_optional_flag(get("PROJECTION_WORKERS", "")),
             read_your_writes_timeout=float(get("READ_YOUR_WRITES_TIMEOUT", "5")),
+            projection_batch_size=int(get("PROJECTION_BATCH_SIZE", "1000")),
         )
 
     @property

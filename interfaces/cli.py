@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 
 
@@ -14,12 +15,20 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default=None, help="bind address (SCHEDULAX_HOST)")
     serve.add_argument("--port", type=int, default=None, help="port (SCHEDULAX_PORT)")
     serve.add_argument("--workers", type=int, default=1, help="API worker processes")
+    serve.add_argument("--without-projection-workers", action="store_true",
+                       help="on PostgreSQL, do not start `schedulax projections run` beside the API"
+                       " (when it runs elsewhere)")
     worker = commands.add_parser("worker", help="work background jobs from Redis (auto-assign)")
     worker.add_argument("--threads", type=int, default=2, help="worker threads")
+    from interfaces import projections_cli
+
+    projections_cli.add_commands(commands)
     args = parser.parse_args(argv)
 
     if args.command == "worker":
         return run_worker(args.threads)
+    if args.command == "projections":
+        return projections_cli.main(args)
 
     if args.command == "serve":
         import uvicorn
@@ -31,14 +40,23 @@ def main(argv: list[str] | None = None) -> int:
         port = args.port or settings.port
         print(f"SchedulaX on http://{host}:{port} ({settings.backend}); API docs at /schema/swagger",
               file=sys.stderr)
-        uvicorn.run(
-            "interfaces.http.asgi:app",
-            host=host,
-            port=port,
-            workers=args.workers,
-            factory=True,
-            log_level=os.environ.get("SCHEDULAX_LOG_LEVEL", "info"),
-        )
+        projections = None
+        if settings.uses_projection_workers and not args.without_projection_workers:
+            # Separate processes, as in production, but one command for a developer.
+            projections = subprocess.Popen([sys.executable, "-m", "interfaces.cli", "projections", "run"])
+        try:
+            uvicorn.run(
+                "interfaces.http.asgi:app",
+                host=host,
+                port=port,
+                workers=args.workers,
+                factory=True,
+                log_level=os.environ.get("SCHEDULAX_LOG_LEVEL", "info"),
+            )
+        finally:
+            if projections is not None:
+                projections.terminate()
+                projections.wait(timeout=20)
     return 0
 
 

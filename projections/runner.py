@@ -49,6 +49,7 @@ class CatchUpRunner:
         self._topics = sorted({t for h in self._handlers.values() for t in h})
         self._names = sorted(self._handlers)
         self._known_position = 0  # a lower bound on every projection's position
+        self._tracking_exists = False
 
     @property
     def names(self) -> list[str]:
@@ -63,6 +64,7 @@ class CatchUpRunner:
         with self._store.write() as cur:
             self._lock_ddl(cur)
             cur.execute(TRACKING)
+            self._tracking_exists = True
             self._add_version_column(cur)
             for projection in self._projections:
                 cur.execute(
@@ -115,10 +117,15 @@ class CatchUpRunner:
         head = self._events.recorder.max_notification_id() or 0
         now = time.time() if now is None else now
         result = []
+        if not self._tracking_exists:
+            with self._store.write() as cur:
+                cur.execute(TRACKING)  # a store no worker has set up yet reports zeros, not an error
+            self._tracking_exists = True
         with self._store.read() as cur:
-            cur.execute("SELECT name, position, version FROM projection_tracking ORDER BY name")
-            rows = [r for r in cur.fetchall() if r["name"] in self._handlers]
-        for row in rows:
+            cur.execute("SELECT name, position, version FROM projection_tracking")
+            found = {r["name"]: r for r in cur.fetchall()}
+        for name in self._names:
+            row = found.get(name, {"name": name, "position": 0, "version": 0})
             position = int(row["position"])
             result.append(ProjectionStatus(
                 name=row["name"], position=position, version=int(row["version"]), head=head,

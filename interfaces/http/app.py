@@ -15,6 +15,7 @@ from interfaces.container import Container, build_container
 from interfaces.http.controllers.auth import AuthController
 from interfaces.http.controllers.employee import EmployeeController, TeamController
 from interfaces.http.controllers.health import health
+from interfaces.http.controllers.metrics import metrics
 from interfaces.http.controllers.notifications import NotificationController
 from interfaces.http.controllers.rosters import RosterController
 from interfaces.http.controllers.shifts import ShiftController
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             TemplateController,
             NotificationController,
             health,
+            metrics,
         ],
         dependencies={
             "container": Provide(lambda: container, use_cache=True, sync_to_thread=False),

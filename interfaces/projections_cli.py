@@ -1,0 +1,97 @@
+"""`schedulax projections run | rebuild | status`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+import time
+
+from infrastructure.settings import Settings
+from interfaces.workers import chosen, open_runner, projection_names, supervise, work
+from projections.runner import ProjectionStatus
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = commands.add_parser("projections", help="run, rebuild or inspect the read-model projections")
+    verbs = parser.add_subparsers(dest="verb", required=True)
+    run = verbs.add_parser("run", help="keep projections caught up, one supervised process each")
+    run.add_argument("names", nargs="*", help=f"projections (default all: {', '.join(projection_names())})")
+    run.add_argument("--in-process", action="store_true",
+                     help="run the named projections in this process, unsupervised")
+    rebuild = verbs.add_parser("rebuild", help="drop and rebuild read models from the first event")
+    rebuild.add_argument("names", nargs="*", help="projections (default all)")
+    status = verbs.add_parser("status", help="each projection's position, the log's head and the lag")
+    status.add_argument("--json", action="store_true", help="print JSON")
+
+
+def main(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    names = chosen(args.names if args.verb != "status" else None)
+    if args.verb == "run":
+        return run(settings, names, args.in_process)
+    if args.verb == "rebuild":
+        return rebuild(settings, names)
+    return status(settings, names, args.json)
+
+
+def run(settings: Settings, names: list[str], in_process: bool) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    print(f"projections {', '.join(names)} on {settings.backend}"
+          f" ({'in this process' if in_process else 'one process each'})", file=sys.stderr)
+    if in_process:
+        work(settings, names, stop)
+    else:
+        supervise(settings, names, stop)
+    return 0
+
+
+def rebuild(settings: Settings, names: list[str]) -> int:
+    from tqdm import tqdm
+
+    events, store, runner = open_runner(settings, names)
+    try:
+        runner.setup()
+        head = events.recorder.max_notification_id() or 0
+        started = time.perf_counter()
+        with tqdm(total=head, unit="ev", unit_scale=True, desc="rebuild " + ",".join(names),
+                  file=sys.stderr) as bar:
+            def progress(position: int, _: int) -> None:
+                bar.update(position - bar.n)
+
+            runner.rebuild(names, progress)
+        seconds = time.perf_counter() - started
+        rate = head / seconds if seconds else 0.0
+        print(f"rebuilt {', '.join(names)}: {head} events in {seconds:.2f} s ({rate:,.0f} events/s)")
+    finally:
+        store.close()  # type: ignore[attr-defined]
+        events.close()
+    return 0
+
+
+def status(settings: Settings, names: list[str], as_json: bool) -> int:
+    events, store, runner = open_runner(settings, names)
+    try:
+        rows = runner.status()
+    finally:
+        store.close()  # type: ignore[attr-defined]
+        events.close()
+    if as_json:
+        print(json.dumps([row.__dict__ for row in rows], indent=2))
+    else:
+        print(_table(rows))
+    return 0
+
+
+def _table(rows: list[ProjectionStatus]) -> str:
+    lines = [f"{'projection':<16}{'version':>8}{'position':>12}{'head':>12}{'lag events':>12}{'lag s':>10}"]
+    for r in rows:
+        lines.append(f"{r.name:<16}{r.version:>8}{r.position:>12}{r.head:>12}{r.lag_events:>12}"
+                     f"{r.lag_seconds:>10.2f}")
+    return "\n".join(lines)

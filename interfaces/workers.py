@@ -1,0 +1,139 @@
+"""Projection worker processes: `schedulax projections run`.
+
+One process per projection, so a slow or failing read model holds up only itself.
+Each applies the event log from its tracked position, then sleeps until the event
+store's NOTIFY (PostgreSQL) or a poll interval wakes it. Errors and lost connections
+restart it from its tracked position with backoff; SIGTERM ends it between batches.
+A supervisor process starts one child per projection and restarts any that dies.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import signal
+import threading
+import time
+from collections.abc import Sequence
+from multiprocessing.process import BaseProcess
+
+from application.events import SchedulaX
+from infrastructure.settings import PostgresTarget, Settings
+from infrastructure.wakeup import ListenWakeup, PollWakeup, Wakeup
+from interfaces.container import all_projections, event_store_env, read_store
+from projections.runner import CatchUpRunner
+
+log = logging.getLogger("schedulax.projections")
+
+IDLE_WAKE_SECONDS = 1.0
+"""Longest sleep without a NOTIFY: a safety net for a notification lost with a connection."""
+
+
+class Backoff:
+    def __init__(self, first: float = 0.5, longest: float = 30.0) -> None:
+        self._first, self._longest, self._next = first, longest, first
+
+    def next(self) -> float:
+        delay, self._next = self._next, min(self._next * 2, self._longest)
+        return delay
+
+    def reset(self) -> None:
+        self._next = self._first
+
+
+def projection_names() -> list[str]:
+    return [p.name for p in all_projections()]
+
+
+def chosen(names: Sequence[str] | None) -> list[str]:
+    known = projection_names()
+    unknown = sorted(set(names or ()) - set(known))
+    if unknown:
+        raise SystemExit(f"unknown projection {unknown[0]!r}; known: {', '.join(known)}")
+    return list(names) if names else known
+
+
+def open_runner(settings: Settings, names: Sequence[str]) -> tuple[SchedulaX, object, CatchUpRunner]:
+    store = read_store(settings)
+    events = SchedulaX(env=event_store_env(settings))
+    projections = [p for p in all_projections() if p.name in names]
+    return events, store, CatchUpRunner(events, store, projections, settings.projection_batch_size)
+
+
+def wakeup_for(settings: Settings, events: SchedulaX, stop: threading.Event) -> Wakeup:
+    if settings.backend == "postgres":
+        return ListenWakeup(PostgresTarget.parse(settings.database_url), events.recorder.channel_name)
+    return PollWakeup(stop)
+
+
+def work(settings: Settings, names: Sequence[str], stop: threading.Event) -> None:
+    """Keep the named projections caught up until `stop` is set."""
+    backoff = Backoff()
+    while not stop.is_set():
+        events = store = wakeup = None
+        try:
+            events, store, runner = open_runner(settings, names)
+            wakeup = wakeup_for(settings, events, stop)
+            reset = runner.setup()
+            if reset:
+                log.warning("projection version changed, rebuilding from the first event: %s", reset)
+            while not stop.is_set():
+                applied = runner.catch_up(stop=stop.is_set)
+                if applied:
+                    log.debug("%s applied %d events", ",".join(names), applied)
+                backoff.reset()
+                wakeup.wait(IDLE_WAKE_SECONDS)
+        except Exception:  # noqa: BLE001 - a worker outlives a lost connection or a bad deploy
+            delay = backoff.next()
+            log.exception("projection worker %s failed; restarting in %.1f s", ",".join(names), delay)
+            stop.wait(delay)
+        finally:
+            for resource in (wakeup, store, events):
+                try:
+                    if resource is not None:
+                        resource.close()  # type: ignore[attr-defined]
+                except Exception:  # noqa: BLE001
+                    log.debug("closing after failure", exc_info=True)
+
+
+def _child(settings: Settings, name: str) -> None:
+    logging.basicConfig(level=logging.INFO, format=f"%(asctime)s projection[{name}] %(levelname)s %(message)s")
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    work(settings, [name], stop)
+
+
+def supervise(settings: Settings, names: Sequence[str], stop: threading.Event) -> None:
+    """One child process per projection; a child that dies is started again, with backoff."""
+    context = multiprocessing.get_context("spawn")
+    children: dict[str, BaseProcess] = {}
+    backoffs = {name: Backoff(1.0, 30.0) for name in names}
+    not_before = {name: 0.0 for name in names}
+    started_at: dict[str, float] = {}
+    while not stop.is_set():
+        now = time.monotonic()
+        for name in names:
+            child = children.get(name)
+            if child is not None and child.is_alive():
+                if now - started_at[name] > 60:
+                    backoffs[name].reset()
+                continue
+            if child is not None:
+                delay = backoffs[name].next()
+                log.warning("projection %s exited with %s; restarting in %.0f s", name, child.exitcode, delay)
+                not_before[name] = now + delay
+                children.pop(name)
+                continue
+            if now >= not_before[name]:
+                process = context.Process(target=_child, args=(settings, name), name=f"projection-{name}")
+                process.start()
+                children[name], started_at[name] = process, now
+                log.info("projection %s started as pid %s", name, process.pid)
+        stop.wait(0.2)
+    for child in children.values():
+        child.terminate()  # SIGTERM: each finishes or abandons its batch, then exits
+    for child in children.values():
+        child.join(timeout=15)
+        if child.is_alive():
+            child.kill()
