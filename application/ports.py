@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from application.dashboard_views import (
+    Activity,
+    DepartmentBreakdown,
+    EmployeeStats,
+    Moment,
+    TeamMember,
+)
 from application.inbox_views import InboxCounts, NotificationFilter, NotificationView
 from application.rostering_views import (
     AssignmentView,
@@ -25,6 +32,20 @@ from application.views import (
     UserFilter,
     UserView,
 )
+
+
+class Dashboards(Protocol):
+    """Read model of the dashboard counters and activity feed."""
+
+    def counters(self, scope: str) -> dict[str, int]: ...
+
+    def recent_activity(self, enterprise_id: int | None, limit: int = 10) -> list[Activity]: ...
+
+    def department_breakdown(self, enterprise_id: int) -> list[DepartmentBreakdown]: ...
+
+    def team(self, department_id: int, at: Moment) -> tuple[list[TeamMember], int]: ...
+
+    def employee(self, employee_id: int, at: Moment, unread_notifications: int) -> EmployeeStats: ...
 
 
 class Inboxes(Protocol):

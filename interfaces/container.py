@@ -9,6 +9,7 @@ from pathlib import Path
 from application.assignments import AssignmentService
 from application.availability import AvailabilityService
 from application.events import SchedulaX
+from application.dashboards import DashboardService
 from application.identity import IdentityService
 from application.notifications import NotificationService
 from application.organisation import OrganisationService
@@ -22,6 +23,8 @@ from infrastructure.settings import PostgresTarget, Settings
 from infrastructure.tokens import TokenIssuer
 from projections.analytics import AnalyticsProjection
 from projections.base import Projection
+from projections.dashboard import DashboardProjection
+from projections.dashboard_queries import SqlDashboards
 from projections.directory import DirectoryProjection
 from projections.directory_queries import SqlDirectory
 from projections.notification_queries import SqlInboxes
@@ -45,6 +48,7 @@ class Container:
     swaps: SwapService
     availability: AvailabilityService
     notifications: NotificationService
+    dashboards: DashboardService
     tokens: TokenIssuer
     limiter: RateLimiter
     jobs: DramatiqJobs
@@ -94,7 +98,8 @@ def read_store(settings: Settings) -> SqliteReadStore | PostgresReadStore:
 
 def all_projections() -> list[Projection]:
     """Every read model the API serves, in the order they are applied."""
-    return [DirectoryProjection(), RosteringProjection(), NotificationsProjection(), AnalyticsProjection()]
+    return [DirectoryProjection(), RosteringProjection(), NotificationsProjection(),
+            DashboardProjection(), AnalyticsProjection()]
 
 
 def projection_sync(settings: Settings, store: SqliteReadStore | PostgresReadStore,
@@ -115,6 +120,7 @@ def build_container(settings: Settings) -> Container:
     directory = SqlDirectory(store)
     queries = SqlRosterQueries(store)
     hasher = BcryptHasher(settings.bcrypt_rounds)
+    inboxes = SqlInboxes(store)
     rostering = (events, store, sync, directory, queries)
     jobs = DramatiqJobs.for_url(settings.redis_url)
     assignments = AssignmentService(*rostering, jobs=jobs)
@@ -132,7 +138,8 @@ def build_container(settings: Settings) -> Container:
         assignments=assignments,
         swaps=SwapService(*rostering),
         availability=AvailabilityService(*rostering),
-        notifications=NotificationService(events, store, sync, SqlInboxes(store)),
+        notifications=NotificationService(events, store, sync, inboxes),
+        dashboards=DashboardService(SqlDashboards(store), inboxes, directory),
         tokens=TokenIssuer(settings.resolved_jwt_secret(), settings.token_ttl_seconds),
         limiter=RateLimiter.for_url(settings.redis_url),
         jobs=jobs,

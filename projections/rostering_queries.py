@@ -181,7 +181,7 @@ class SqlRosterQueries:
                     roster=RosterRef(id=r["roster_id"], name=r["roster_name"]),
                 ),
                 status=r["status"], notes=r["notes"], assigned_at=r["assigned_at"],
-                hours=_hours(r["start_at"], r["end_at"]),
+                hours=hours_between(r["start_at"], r["end_at"]),
             )
             for r in rows
         ]
@@ -265,7 +265,7 @@ class SqlRosterQueries:
         return _availability(row) if row else None
 
 
-def _hours(start_at: str, end_at: str) -> float:
+def hours_between(start_at: str, end_at: str) -> float:
     delta = datetime.fromisoformat(end_at) - datetime.fromisoformat(start_at)
     return round(delta.total_seconds() / 3600, 2)
 

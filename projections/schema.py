@@ -102,6 +102,7 @@ ROSTERING = [
         version INTEGER NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS rm_shifts_roster ON rm_shifts (roster_id, date)",
+    "CREATE INDEX IF NOT EXISTS rm_shifts_department ON rm_shifts (department_id, start_at)",
     """
     CREATE TABLE IF NOT EXISTS rm_assignments (
         id BIGINT PRIMARY KEY,

@@ -14,6 +14,7 @@ from infrastructure.settings import Settings
 from interfaces.container import Container, build_container
 from interfaces.http.controllers.auth import AuthController
 from interfaces.http.controllers.employee import EmployeeController, TeamController
+from interfaces.http.controllers.dashboard import DashboardController
 from interfaces.http.controllers.health import health
 from interfaces.http.controllers.metrics import metrics
 from interfaces.http.controllers.notifications import NotificationController
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             TeamController,
             TemplateController,
             NotificationController,
+            DashboardController,
             health,
             metrics,
         ],
