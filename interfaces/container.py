@@ -106,7 +106,8 @@ def projection_sync(settings: Settings, store: SqliteReadStore | PostgresReadSto
                     runner: CatchUpRunner) -> CatchUpRunner | TrackingWaiter:
     """Read your writes: catch up in-process, or wait for the separate projection workers."""
     if settings.uses_projection_workers:
-        return TrackingWaiter(store, runner.names, settings.read_your_writes_timeout)
+        waited = [p.name for p in all_projections() if p.answers_commands]
+        return TrackingWaiter(store, waited, settings.read_your_writes_timeout)
     runner.catch_up()
     return runner
 

@@ -40,6 +40,7 @@ class AnalyticsProjection(Projection):
     name = "analytics"
     ddl = ANALYTICS
     version = 1
+    answers_commands = False  # analysts' tables: no command response waits for them
 
     def handlers(self) -> dict[type, Handler]:
         # Shift.PlaceTaken / PlaceFreed / HandedOver are not needed: the same save carries

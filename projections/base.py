@@ -26,6 +26,8 @@ class Projection:
     ddl: list[str] = []
     version: int = 1
     """Raise it whenever `ddl` or what a handler writes changes: a deploy then rebuilds the tables."""
+    answers_commands: bool = True
+    """Whether command responses read its tables, so that commands wait for it (read your writes)."""
 
     def tables(self) -> list[str]:
         """The tables this projection owns, dropped and recreated by a rebuild."""
