@@ -59,7 +59,7 @@ class Container:
         self.events.close()
 
 
-def event_store_env(settings: Settings) -> dict[str, str]:
+def event_store_env(settings: Settings, pool_size: int = 5) -> dict[str, str]:
     if settings.backend == "postgres":
         target = PostgresTarget.parse(settings.database_url)
         return {
@@ -70,8 +70,8 @@ def event_store_env(settings: Settings) -> dict[str, str]:
             "POSTGRES_USER": target.user,
             "POSTGRES_PASSWORD": target.password,
             "POSTGRES_SCHEMA": settings.database_schema,
-            "POSTGRES_POOL_SIZE": "5",
-            "POSTGRES_MAX_OVERFLOW": "5",
+            "POSTGRES_POOL_SIZE": str(pool_size),
+            "POSTGRES_MAX_OVERFLOW": str(pool_size),
         }
     if settings.backend == "memory":
         return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
@@ -83,12 +83,12 @@ def event_store_env(settings: Settings) -> dict[str, str]:
     }
 
 
-def read_store(settings: Settings) -> SqliteReadStore | PostgresReadStore:
+def read_store(settings: Settings, pool_size: int | None = None) -> SqliteReadStore | PostgresReadStore:
     if settings.backend == "postgres":
         return PostgresReadStore(
             PostgresTarget.parse(settings.database_url),
             settings.database_schema,
-            settings.postgres_pool_size,
+            pool_size or settings.postgres_pool_size,
         )
     if settings.backend == "memory":
         # Events vanish with the process, so the read models must too.

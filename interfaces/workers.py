@@ -53,9 +53,14 @@ def chosen(names: Sequence[str] | None) -> list[str]:
     return list(names) if names else known
 
 
+WORKER_POOL_SIZE = 2
+"""A worker uses one connection at a time; pools open theirs eagerly, so keep them small
+(five workers with the API's pool sizes would take ~70 of PostgreSQL's 100 connections)."""
+
+
 def open_runner(settings: Settings, names: Sequence[str]) -> tuple[SchedulaX, object, CatchUpRunner]:
-    store = read_store(settings)
-    events = SchedulaX(env=event_store_env(settings))
+    store = read_store(settings, WORKER_POOL_SIZE)
+    events = SchedulaX(env=event_store_env(settings, WORKER_POOL_SIZE))
     projections = [p for p in all_projections() if p.name in names]
     return events, store, CatchUpRunner(events, store, projections, settings.projection_batch_size)
 
