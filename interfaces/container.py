@@ -16,6 +16,7 @@ from application.organisation import OrganisationService
 from application.rosters import RosterService
 from application.swaps import SwapService
 from infrastructure.hashing import BcryptHasher
+from infrastructure.pglock import serialised
 from infrastructure.jobs import AUTO_ASSIGN, DramatiqJobs
 from infrastructure.ratelimit import RateLimiter
 from infrastructure.readstore import PostgresReadStore, SqliteReadStore
@@ -83,6 +84,17 @@ def event_store_env(settings: Settings, pool_size: int = 5) -> dict[str, str]:
     }
 
 
+def open_event_store(settings: Settings, pool_size: int = 5) -> SchedulaX:
+    """The event store application. On PostgreSQL its recorder runs CREATE OR REPLACE
+    FUNCTION at every start, which fails ('tuple concurrently updated') when processes
+    start together (serve's API beside its projection workers): so one at a time."""
+    env = event_store_env(settings, pool_size)
+    if settings.backend != "postgres":
+        return SchedulaX(env=env)
+    with serialised(PostgresTarget.parse(settings.database_url), "schedulax-event-store-ddl"):
+        return SchedulaX(env=env)
+
+
 def read_store(settings: Settings, pool_size: int | None = None) -> SqliteReadStore | PostgresReadStore:
     if settings.backend == "postgres":
         return PostgresReadStore(
@@ -114,7 +126,7 @@ def projection_sync(settings: Settings, store: SqliteReadStore | PostgresReadSto
 
 def build_container(settings: Settings) -> Container:
     store = read_store(settings)  # first: on PostgreSQL it creates the schema
-    events = SchedulaX(env=event_store_env(settings))
+    events = open_event_store(settings)
     runner = CatchUpRunner(events, store, all_projections())
     runner.setup()
     sync = projection_sync(settings, store, runner)

@@ -20,7 +20,7 @@ from multiprocessing.process import BaseProcess
 from application.events import SchedulaX
 from infrastructure.settings import PostgresTarget, Settings
 from infrastructure.wakeup import ListenWakeup, PollWakeup, Wakeup
-from interfaces.container import all_projections, event_store_env, read_store
+from interfaces.container import all_projections, open_event_store, read_store
 from projections.runner import CatchUpRunner
 
 log = logging.getLogger("schedulax.projections")
@@ -60,7 +60,7 @@ WORKER_POOL_SIZE = 2
 
 def open_runner(settings: Settings, names: Sequence[str]) -> tuple[SchedulaX, object, CatchUpRunner]:
     store = read_store(settings, WORKER_POOL_SIZE)
-    events = SchedulaX(env=event_store_env(settings, WORKER_POOL_SIZE))
+    events = open_event_store(settings, WORKER_POOL_SIZE)
     projections = [p for p in all_projections() if p.name in names]
     return events, store, CatchUpRunner(events, store, projections, settings.projection_batch_size)
 

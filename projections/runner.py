@@ -208,12 +208,15 @@ class CatchUpRunner:
 
     def _add_version_column(self, cur: Cursor) -> None:
         """Tracking tables from before projections had versions: theirs count as 0."""
+        # Look before altering: even ADD COLUMN IF NOT EXISTS takes an exclusive lock,
+        # which queues behind a worker's open batch and blocks every reader behind it.
         if self._store.dialect == "postgres":
             cur.execute(
-                "ALTER TABLE projection_tracking ADD COLUMN IF NOT EXISTS version INTEGER NOT NULL DEFAULT 0"
+                "SELECT column_name AS name FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND table_name = 'projection_tracking'"
             )
-            return
-        cur.execute("PRAGMA table_info(projection_tracking)")
+        else:
+            cur.execute("PRAGMA table_info(projection_tracking)")
         if "version" not in {row["name"] for row in cur.fetchall()}:
             cur.execute("ALTER TABLE projection_tracking ADD COLUMN version INTEGER NOT NULL DEFAULT 0")
 
