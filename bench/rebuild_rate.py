@@ -18,6 +18,8 @@
 3. (b): `CatchUpRunner(...).rebuild()` of all projections together, then of each one alone,
    in events of the log per second, and the ratio (b) / (a).
 4. Peak RSS of this process (ru_maxrss) and per phase (VmHWM, reset between phases).
+   On PostgreSQL the generated log is ANALYZEd first, as autovacuum would have done on
+   a live log (`--no-analyze` to measure a log without planner statistics).
 5. With `--profile-events N`: where the time goes in rebuilding all projections over the
    first N events: event store reads, decoding, each projection's handlers split into SQL
    statements (count, time) and Python, commits; then the top functions under cProfile.
@@ -661,6 +663,12 @@ def measure(args: argparse.Namespace, settings: Settings) -> None:
             with store.read() as cur:
                 cur.execute("SELECT pg_total_relation_size('schedulax_events') AS n")
                 log_size = int(cur.fetchone()["n"])
+            if not args.no_analyze:
+                # As autovacuum would have by now on a live log. Without statistics the runner's
+                # `topic = ANY(...)` query is planned as a bitmap scan of the whole rest of the log
+                # plus a sort, in every batch (see --no-analyze).
+                with store.write() as cur:
+                    cur.execute("ANALYZE schedulax_events")
         read = {}
         for label, decode in (("read only, cold", False), ("read + decode (a), run 1", True),
                               ("read + decode (a), run 2", True), ("read only, warm", False)):
@@ -702,7 +710,9 @@ def measure(args: argparse.Namespace, settings: Settings) -> None:
           f" {made['teams']:,} departments ({EMPLOYEES} employees each); shifts, assignments and schedules"
           f" {shifts_and_assignments / made['count']:.0%} of the events; generated in {made['seconds']:.0f} s"
           f" ({made['count'] / made['seconds']:,.0f} events/s, generator peak RSS {made['peak_rss_mb']:.0f} MB)"
-          + (f"; log table {log_size / 2**20:,.0f} MB" if log_size else ""))
+          + (f"; log table {log_size / 2**20:,.0f} MB, "
+             + ("not analyzed (--no-analyze)" if args.no_analyze else "ANALYZEd before measuring")
+             if log_size else ""))
     print()
     print("| measurement | events of the log | handled | seconds | events/s | vs read+decode (a) | phase peak RSS MB |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
@@ -743,6 +753,9 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=1000,
                         help="notifications per batch, for the runner and the baseline (the product default)")
     parser.add_argument("--no-each", action="store_true", help="skip the rebuild of each projection alone")
+    parser.add_argument("--no-analyze", action="store_true",
+                        help="PostgreSQL: leave the generated log without planner statistics (a server with"
+                        " autovacuum off, or a freshly loaded log)")
     parser.add_argument("--profile-events", type=int, default=0,
                         help="then profile a rebuild of all over the first N events (0: no profile)")
     parser.add_argument("--seed", type=int, default=7)

@@ -124,6 +124,15 @@ def wait_until(check: Callable[[], Any], timeout: float, what: str, every: float
         time.sleep(every)
 
 
+def runs_for(pid: int, schema: str) -> bool:
+    """Whether `pid` is one of our workers: its environment names the test's schema."""
+    try:
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return False
+    return f"SCHEDULAX_DATABASE_SCHEMA={schema}".encode() in environ
+
+
 def alive(pid: int) -> bool:
     """Running (a zombie waiting to be reaped counts as dead)."""
     try:
@@ -177,6 +186,7 @@ class Workers:
     process: subprocess.Popen[bytes]
     log_path: Path
     seen: set[int] = field(default_factory=set)
+    schema: str = ""
 
     @classmethod
     def start(cls, schema: str, tmp_path: Path, *names: str, in_process: bool = False,
@@ -189,7 +199,7 @@ class Workers:
                 cwd=ROOT, env=cli_env(schema, tmp_path, batch_size), stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        return cls(process, log_path)
+        return cls(process, log_path, schema=schema)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -219,7 +229,8 @@ class Workers:
             self.process.kill()
             self.process.wait(timeout=10)
         for pid in pids:
-            if alive(pid):
+            # Pids wrap around on a busy machine: only kill a process still running for our schema.
+            if alive(pid) and runs_for(pid, self.schema):
                 try:
                     os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:
