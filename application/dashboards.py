@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from domain.errors import NotFound, PermissionDenied, RuleViolation
 from domain.roles import Role
+from domain.timeslots import iso
 
 from application import policy
 from application.dashboard_views import EmployeeStats, EnterpriseStats, ManagerStats, Moment, SystemStats
@@ -23,7 +24,7 @@ def moment(now: datetime) -> Moment:
     next_month = (first + timedelta(days=32)).replace(day=1)
     return Moment(
         now=now.strftime("%Y-%m-%dT%H:%M"),
-        now_iso=now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z",
+        now_iso=iso(now),
         week_start=monday.isoformat(), week_end=(monday + timedelta(days=7)).isoformat(),
         month_start=first.isoformat(), month_end=next_month.isoformat(),
     )

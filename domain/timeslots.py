@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 
 @dataclass(frozen=True)
@@ -33,3 +33,9 @@ def shift_interval(day: date, start: time, end: time) -> Interval:
 
 def day_interval(first: date, last: date) -> Interval:
     return Interval(datetime.combine(first, time(0)), datetime.combine(last + timedelta(days=1), time(0)))
+
+
+def iso(moment: datetime) -> str:
+    """Timestamps as the contract shows them: ISO 8601, UTC, milliseconds, `Z`."""
+    moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

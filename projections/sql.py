@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime, timezone
 from typing import Any, Protocol
+
+from domain.timeslots import iso
+
+__all__ = ["Cursor", "ReadStore", "add_given", "iso", "like_pattern", "rows"]
 
 
 class Cursor(Protocol):
@@ -30,12 +33,6 @@ class ReadStore(Protocol):
     def read(self) -> AbstractContextManager[Cursor]:
         """A read-only snapshot."""
         ...
-
-
-def iso(moment: datetime) -> str:
-    """Timestamps as the contract shows them: ISO 8601, UTC, milliseconds, `Z`."""
-    moment = moment.astimezone(timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def like_pattern(term: str) -> str:

@@ -282,6 +282,21 @@ def principal(container: Container, user_id: int) -> Principal:
     return found
 
 
+def root_and_worker_mode_container(
+    tmp_path: Path, request: pytest.FixtureRequest, read_your_writes_timeout: float
+) -> tuple[str, Principal, Container]:
+    """A fresh schema with a system admin (made inline), and a worker-mode container on it."""
+    inline = settings_for("postgres", tmp_path, request, projection_workers=False)
+    seeded = build_container(inline)
+    try:
+        root = principal(seeded, seeded.identity.create_system_admin("Root", "root@x.test", PASSWORD).id)
+    finally:
+        seeded.close()
+    container = build_container(Settings(**{**inline.__dict__, "projection_workers": True,
+                                            "read_your_writes_timeout": read_your_writes_timeout}))
+    return inline.database_schema, root, container
+
+
 def build_history(container: Container, days: int = 14, staff: int = 8, departments: int = 2) -> History:
     """Users, rosters of generated shifts filled by auto-assign, answers, a swap, time off, inbox use."""
     identity, organisation = container.identity, container.organisation
@@ -772,15 +787,7 @@ def test_with_no_worker_a_command_answers_202_and_its_events_wait_in_the_store(
 def test_workers_whose_database_connections_are_all_cut_reconnect_and_follow_new_commands(
     tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    inline = settings_for("postgres", tmp_path, request, projection_workers=False)
-    schema = inline.database_schema
-    seeded = build_container(inline)
-    try:
-        root = principal(seeded, seeded.identity.create_system_admin("Root", "root@x.test", PASSWORD).id)
-    finally:
-        seeded.close()
-    container = build_container(Settings(**{**inline.__dict__, "projection_workers": True,
-                                            "read_your_writes_timeout": 20.0}))
+    schema, root, container = root_and_worker_mode_container(tmp_path, request, read_your_writes_timeout=20.0)
     try:
         with running(schema, tmp_path) as workers:
             def backends() -> dict[int, list[int]]:
@@ -912,15 +919,7 @@ def test_a_projection_whose_version_changed_is_emptied_and_rebuilt_by_setup(
 def test_a_worker_starting_while_another_is_mid_batch_does_not_hold_commands_past_their_bounded_wait(
     tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    inline = settings_for("postgres", tmp_path, request, projection_workers=False)
-    schema = inline.database_schema
-    seeded = build_container(inline)
-    try:
-        root = principal(seeded, seeded.identity.create_system_admin("Root", "root@x.test", PASSWORD).id)
-    finally:
-        seeded.close()
-    container = build_container(Settings(**{**inline.__dict__, "projection_workers": True,
-                                            "read_your_writes_timeout": 0.3}))
+    schema, root, container = root_and_worker_mode_container(tmp_path, request, read_your_writes_timeout=0.3)
     # The rostering worker in the middle of a batch: its tracking row locked, as _lock_positions does.
     batch = psycopg.connect(PostgresTarget.parse(POSTGRES_URL).conninfo(), options=f"-c search_path={schema}")
     batch.execute("SELECT position FROM projection_tracking WHERE name = 'rostering' FOR UPDATE")
