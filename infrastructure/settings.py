@@ -22,7 +22,7 @@ class Settings:
     database_schema: str = "public"
     """PostgreSQL schema holding the event store, read models and id sequences."""
     redis_url: str = ""
-    """`redis://host:port/db` for shared rate limits (and later pub/sub); empty: in memory."""
+    """`redis://host:port/db` for shared rate limits, jobs and realtime pub/sub; empty: in memory."""
     jwt_secret: str = ""
     """HS256 signing key; empty: generated once and kept in data_dir/jwt_secret."""
     token_ttl_seconds: int = 24 * 3600
@@ -53,7 +53,14 @@ class Settings:
     """Seconds a command waits for the projection workers before answering 202."""
     projection_batch_size: int = 1000
     """Events a projection applies per transaction (and per tracking update)."""
+    realtime_queue_size: int = 256
+    """Messages one websocket or socket.io client may have waiting; a client that falls further behind is disconnected."""
 
+
+    @property
+    def realtime_channel(self) -> str:
+        """The Redis channel of change messages: one per deployment, named after its schema."""
+        return f"schedulax:{self.database_schema}:changes"
 
     @property
     def backend(self) -> str:
@@ -91,6 +98,7 @@ class Settings:
             projection_workers=_optional_flag(get("PROJECTION_WORKERS", "")),
             read_your_writes_timeout=float(get("READ_YOUR_WRITES_TIMEOUT", "5")),
             projection_batch_size=int(get("PROJECTION_BATCH_SIZE", "1000")),
+            realtime_queue_size=int(get("REALTIME_QUEUE_SIZE", "256")),
         )
 
     @property

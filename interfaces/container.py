@@ -17,12 +17,15 @@ from application.rosters import RosterService
 from application.swaps import SwapService
 from infrastructure.hashing import BcryptHasher
 from infrastructure.pglock import serialised
+from infrastructure.pubsub import Bus, bus_for
 from infrastructure.jobs import AUTO_ASSIGN, DramatiqJobs
 from infrastructure.ratelimit import RateLimiter
 from infrastructure.readstore import PostgresReadStore, SqliteReadStore
 from infrastructure.settings import PostgresTarget, Settings
 from infrastructure.tokens import TokenIssuer
+from interfaces.realtime.messages import encode
 from projections.analytics import AnalyticsProjection
+from projections.announce import Announcer, InboxAnnouncer, Publish, RosteringAnnouncer
 from projections.base import Projection
 from projections.dashboard import DashboardProjection
 from projections.dashboard_queries import SqlDashboards
@@ -53,9 +56,11 @@ class Container:
     tokens: TokenIssuer
     limiter: RateLimiter
     jobs: DramatiqJobs
+    bus: Bus
 
     def close(self) -> None:
         self.jobs.close()
+        self.bus.close()
         self.store.close()
         self.events.close()
 
@@ -114,6 +119,24 @@ def all_projections() -> list[Projection]:
             DashboardProjection(), AnalyticsProjection()]
 
 
+def announcers(store: SqliteReadStore | PostgresReadStore) -> dict[str, Announcer]:
+    """The projections whose changes realtime subscribers hear of."""
+    return {"rostering": RosteringAnnouncer(store), "notifications": InboxAnnouncer(store)}
+
+
+def publisher(bus: Bus) -> Publish:
+    return lambda changes: bus.publish(encode(changes))
+
+
+def projection_runner(settings: Settings, events: SchedulaX, store: SqliteReadStore | PostgresReadStore,
+                      projections: list[Projection], bus: Bus | None) -> CatchUpRunner:
+    """A runner over `projections` that announces its committed changes on `bus` (if any)."""
+    return CatchUpRunner(
+        events, store, projections, settings.projection_batch_size,
+        announcers=announcers(store), publish=publisher(bus) if bus is not None else None,
+    )
+
+
 def projection_sync(settings: Settings, store: SqliteReadStore | PostgresReadStore,
                     runner: CatchUpRunner) -> CatchUpRunner | TrackingWaiter:
     """Read your writes: catch up in-process, or wait for the separate projection workers."""
@@ -127,7 +150,8 @@ def projection_sync(settings: Settings, store: SqliteReadStore | PostgresReadSto
 def build_container(settings: Settings) -> Container:
     store = read_store(settings)  # first: on PostgreSQL it creates the schema
     events = open_event_store(settings)
-    runner = CatchUpRunner(events, store, all_projections())
+    bus = bus_for(settings.redis_url, settings.realtime_channel)
+    runner = projection_runner(settings, events, store, all_projections(), bus)
     runner.setup()
     sync = projection_sync(settings, store, runner)
     directory = SqlDirectory(store)
@@ -156,4 +180,5 @@ def build_container(settings: Settings) -> Container:
         tokens=TokenIssuer(settings.resolved_jwt_secret(), settings.token_ttl_seconds),
         limiter=RateLimiter.for_url(settings.redis_url),
         jobs=jobs,
+        bus=bus,
     )

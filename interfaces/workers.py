@@ -20,7 +20,8 @@ from multiprocessing.process import BaseProcess
 from application.events import SchedulaX
 from infrastructure.settings import PostgresTarget, Settings
 from infrastructure.wakeup import ListenWakeup, PollWakeup, Wakeup
-from interfaces.container import all_projections, open_event_store, read_store
+from infrastructure.pubsub import RedisBus
+from interfaces.container import all_projections, open_event_store, projection_runner, read_store
 from projections.runner import CatchUpRunner
 
 log = logging.getLogger("schedulax.projections")
@@ -62,7 +63,9 @@ def open_runner(settings: Settings, names: Sequence[str]) -> tuple[SchedulaX, ob
     store = read_store(settings, WORKER_POOL_SIZE)
     events = open_event_store(settings, WORKER_POOL_SIZE)
     projections = [p for p in all_projections() if p.name in names]
-    return events, store, CatchUpRunner(events, store, projections, settings.projection_batch_size)
+    # Workers are other processes than the API's gateways: only Redis reaches those.
+    bus = RedisBus(settings.redis_url, settings.realtime_channel) if settings.redis_url else None
+    return events, store, projection_runner(settings, events, store, projections, bus)
 
 
 def wakeup_for(settings: Settings, events: SchedulaX, stop: threading.Event) -> Wakeup:

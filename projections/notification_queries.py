@@ -62,6 +62,16 @@ class SqlInboxes:
             total=int(row["total"]), unread_count=int(row["unread"]), last_id=int(row["last_id"])
         )
 
+    def created_between(self, after_id: int, up_to_id: int) -> list[tuple[int, NotificationView]]:
+        """Notifications numbered in (after_id, up_to_id], with their recipients: what a batch made."""
+        with self._store.read() as cur:
+            cur.execute(
+                f"SELECT user_id, {COLUMNS} FROM rm_notifications WHERE id > ? AND id <= ? ORDER BY id",
+                (after_id, up_to_id),
+            )
+            rows = cur.fetchall()
+        return [(int(r.pop("user_id")), _notification(r)) for r in rows]
+
     def muted_types(self, user_id: int) -> list[str]:
         with self._store.read() as cur:
             cur.execute(

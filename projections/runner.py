@@ -8,16 +8,20 @@ order. A process killed mid-batch leaves nothing: its transaction never commits.
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from application.events import SchedulaX
 
+from projections.announce import Announcer, BatchAnnouncement, Publish
 from projections.base import Handler, Projection
 from projections.schema import TRACKING
 from projections.sql import Cursor, ReadStore
+
+log = logging.getLogger("schedulax.projections")
 
 Progress = Callable[[int, int], None]
 """Called after each batch with (position reached, head of the log)."""
@@ -40,7 +44,13 @@ class CatchUpRunner:
         store: ReadStore,
         projections: Sequence[Projection],
         batch_size: int = 1000,
+        announcers: Mapping[str, Announcer] | None = None,
+        publish: Publish | None = None,
+        announce_within: float = 300.0,
     ) -> None:
+        """`publish` receives each committed batch's change messages (see `projections.announce`)
+        from the `announcers` of the projections that have one; a batch whose newest event
+        is older than `announce_within` seconds (a backlog, a reset) announces nothing."""
         self._events = events
         self._store = store
         self._projections = list(projections)
@@ -50,6 +60,12 @@ class CatchUpRunner:
         self._names = sorted(self._handlers)
         self._known_position = 0  # a lower bound on every projection's position
         self._tracking_exists = False
+        self._announcers = {
+            name: a for name, a in (announcers or {}).items() if name in self._handlers
+        } if publish is not None else {}
+        self._publish = publish
+        self._announce_within = announce_within
+        self._rebuilding = False
 
     @property
     def names(self) -> list[str]:
@@ -91,7 +107,11 @@ class CatchUpRunner:
                     cur.execute(statement)
                 self._track_from_zero(cur, projection)
         self._known_position = 0
-        return self.catch_up(progress)
+        self._rebuilding = True  # history is not news
+        try:
+            return self.catch_up(progress)
+        finally:
+            self._rebuilding = False
 
     def wait_for(self, position: int) -> None:
         """Read your writes: return once every projection has processed `position`."""
@@ -162,8 +182,12 @@ class CatchUpRunner:
                 topics=self._topics,
                 inclusive_of_start=False,
             )
+            announcing = self._begin_announcements(cur)
+            newest = 0.0
             for notification in notifications:
-                self._apply(notification, positions, cur)
+                newest = max(newest, self._apply(notification, positions, cur, announcing))
+            for announcement in announcing.values():
+                announcement.close(cur)
             last = notifications[-1].id if len(notifications) == self._batch_size else head
             for name in self._names:
                 if positions[name] < last:
@@ -171,9 +195,15 @@ class CatchUpRunner:
                         "UPDATE projection_tracking SET position = ? WHERE name = ?", (last, name)
                     )
         self._known_position = max(self._known_position, last)
+        if announcing and newest >= time.time() - self._announce_within:
+            self._announce(announcing.values())
         return len(notifications), head
 
-    def _apply(self, notification: Any, positions: dict[str, int], cur: Cursor) -> None:
+    def _apply(
+        self, notification: Any, positions: dict[str, int], cur: Cursor,
+        announcing: dict[str, BatchAnnouncement],
+    ) -> float:
+        """Apply one event to the projections behind it; its time (0 if none took it)."""
         event = None
         for name in self._names:
             handler = self._handlers[name].get(notification.topic)
@@ -182,6 +212,25 @@ class CatchUpRunner:
             if event is None:
                 event = self._events.mapper.to_domain_event(notification)
             handler(event, cur)
+            if name in announcing:
+                announcing[name].saw(event)
+        return event.timestamp.timestamp() if event is not None else 0.0
+
+    def _begin_announcements(self, cur: Cursor) -> dict[str, BatchAnnouncement]:
+        if self._rebuilding:
+            return {}
+        return {name: announcer.begin(cur) for name, announcer in self._announcers.items()}
+
+    def _announce(self, announcing: Any) -> None:
+        """After commit. Realtime is best effort: a failure here must not fail the batch."""
+        if self._publish is None:
+            return
+        try:
+            changes = [c for a in announcing for c in a.changes()]
+            if changes:
+                self._publish(changes)
+        except Exception:  # noqa: BLE001 - the read models are committed; only the news is lost
+            log.warning("could not announce a batch's changes", exc_info=True)
 
     def _positions(self) -> dict[str, int]:
         with self._store.read() as cur:

@@ -27,11 +27,14 @@ from interfaces.http.errors import EXCEPTION_HANDLERS
 from interfaces.http.negotiation import ContentNegotiationMiddleware
 from interfaces.http.ratelimit import RateLimitMiddleware
 from interfaces.http.security import provide_principal
+from interfaces.realtime.gateway import Gateway
+from interfaces.realtime.websockets import notifications_socket, scheduling_socket
 
 
 def create_app(settings: Settings | None = None, container: Container | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     container = container or build_container(settings)
+    gateway = Gateway(container, container.bus, settings.realtime_queue_size)
     middleware: list[Any] = []
     if settings.rate_limit_enabled:
         middleware.append(
@@ -61,6 +64,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             DashboardController,
             health,
             metrics,
+            notifications_socket,
+            scheduling_socket,
         ],
         dependencies={
             "container": Provide(lambda: container, use_cache=True, sync_to_thread=False),
@@ -77,8 +82,10 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             path="/schema",
             render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin(path="/scalar")],
         ),
-        on_shutdown=[container.close],
+        on_startup=[gateway.start],
+        on_shutdown=[gateway.stop, container.close],
         request_max_body_size=settings.max_body_bytes,
     )
     app.state.container = container
+    app.state.gateway = gateway
     return app

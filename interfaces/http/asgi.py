@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from litestar import Litestar
+from typing import Any
 
 from interfaces.http.app import create_app
+from interfaces.realtime.asgi import with_socketio
 
 
-def app() -> Litestar:
-    return create_app()
+def app() -> Any:
+    """The REST API with socket.io mounted beside it at /socket.io/."""
+    return with_socketio(create_app())

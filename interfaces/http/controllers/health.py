@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import anyio.to_thread
 import redis
-from litestar import Response, get
+from typing import Any
+
+from litestar import Request, Response, get
 
 from interfaces.http.security import Services
 from interfaces.http.dto import HealthResponse
@@ -29,6 +31,9 @@ def check_health(container: Services) -> dict[str, str]:
     return checks
 
 
+REALTIME_HEALTHY = ("ok", "in-process", "starting")
+
+
 def _redis_check(url: str) -> str:
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
@@ -40,9 +45,14 @@ def _redis_check(url: str) -> str:
 
 
 @get(["/health", "/api/health"], tags=["Health"], summary="Health checks")
-async def health(container: Services) -> Response[HealthResponse]:
+async def health(container: Services, request: Request[Any, Any, Any]) -> Response[HealthResponse]:
     checks = await anyio.to_thread.run_sync(check_health, container)
     healthy = all(v in ("ok", "not configured") for v in checks.values())
+    gateway = getattr(request.app.state, "gateway", None)
+    if gateway is not None:
+        # Realtime: `ok` (subscribed to Redis), `in-process` (embedded), or `reconnecting`.
+        checks["realtime"] = gateway.state
+        healthy = healthy and gateway.state in REALTIME_HEALTHY
     return Response(
         HealthResponse(status="ok" if healthy else "degraded", checks=checks),
         status_code=200 if healthy else 503,

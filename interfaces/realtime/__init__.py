@@ -1,0 +1,1 @@
+"""Realtime delivery: socket.io, plain websockets and the gateway that feeds them."""

@@ -1,0 +1,38 @@
+"""Who is connecting: the same token check and user lookup as an HTTP request."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+from application.principal import Principal
+from infrastructure.tokens import InvalidToken
+from interfaces.container import Container
+
+
+class Refused(Exception):
+    """A connection attempt without a valid token, or from a user who is gone."""
+
+
+def token_from(query_string: str, headers: dict[str, str], auth: object = None) -> str | None:
+    """socket.io's `auth: {token}`, then `?token=`, then `Authorization: Bearer`."""
+    if isinstance(auth, dict) and isinstance(auth.get("token"), str) and auth["token"]:
+        return auth["token"]
+    found = parse_qs(query_string).get("token")
+    if found and found[0]:
+        return found[0]
+    scheme, _, token = headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def authenticate(container: Container, token: str | None) -> tuple[Principal, int]:
+    """The caller and when their token expires (a Unix time); `Refused` with the reason."""
+    if not token:
+        raise Refused("Authentication required: pass the access token as ?token=<access_token>")
+    try:
+        claims = container.tokens.decode(token)
+    except InvalidToken as error:
+        raise Refused(str(error)) from error
+    principal = container.identity.principal(claims.id)
+    if principal is None:
+        raise Refused("User no longer exists or is deactivated")
+    return principal, claims.exp
