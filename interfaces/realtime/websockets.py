@@ -58,6 +58,8 @@ async def _serve(socket: WebSocket[Any, Any, Any], render: Render) -> None:
     }
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            task.exception()  # a send to a client that left ends the connection, nothing more
         closing = next((tasks[t] for t in done if tasks[t] is not None), None)
         if closing is not None:
             await _close(socket, *closing)
