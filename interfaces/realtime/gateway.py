@@ -35,6 +35,12 @@ class Gateway:
         return len(self.hub) + len(self.socketio)
 
     async def start(self) -> None:
+        settings = self.container.settings
+        if settings.uses_projection_workers and not settings.redis_url:
+            # The projections run in other processes, and only Redis would carry their news.
+            self.state = "not configured"
+            log.warning("projection workers without SCHEDULAX_REDIS_URL: realtime clients hear nothing")
+            return
         self._tasks = [
             asyncio.create_task(self._bus.listen(self._deliver, self._set_state)),
             asyncio.create_task(self._emit_socketio()),

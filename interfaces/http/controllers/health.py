@@ -31,7 +31,7 @@ def check_health(container: Services) -> dict[str, str]:
     return checks
 
 
-REALTIME_HEALTHY = ("ok", "in-process", "starting")
+REALTIME_HEALTHY = ("ok", "in-process", "starting", "not configured")
 
 
 def _redis_check(url: str) -> str:
