@@ -23,7 +23,7 @@ from projections.announce import Change
 from projections.runner import CatchUpRunner
 from tests.conftest import settings_for
 from tests.live import in_thread
-from tests.support import World, ok, seed_world
+from tests.support import PASSWORD, World, ok, seed_world
 from interfaces.realtime.hub import Hub, Subscriber, notification_frame
 from interfaces.realtime.messages import Message
 from tests.test_http_rostering import assigned, day, h, propose, roster, set_status, shift, staff, swap_setup
@@ -353,3 +353,33 @@ def test_the_hub_offers_a_message_once_to_a_subscriber_in_several_of_its_rooms_a
         assert hub.dispatch(note) == 1 and len(hub) == 2
 
     asyncio.run(scenario())
+
+
+def test_socketio_tells_a_client_its_token_expired_and_disconnects_it(
+    tmp_path: Path, request: pytest.FixtureRequest,
+) -> None:
+    settings = settings_for("sqlite", tmp_path, request, token_ttl_seconds=2)
+    container = build_container(settings)
+    with in_thread(with_socketio(create_app(settings, container))) as url:
+        with httpx.Client(base_url=url) as c:
+            world = seed_world(c)  # type: ignore[arg-type]
+
+        async def session() -> tuple[list[Any], float]:
+            client = socketio.AsyncClient(reconnection=False)
+            told: list[Any] = []
+            gone = asyncio.Event()
+            client.on("unauthorized", told.append)
+            client.on("disconnect", lambda *_: gone.set())
+            # Seeding took a moment of the token's two seconds: log in afresh.
+            token = httpx.post(url + "/api/auth/login",
+                               json={"email": world.acme.employee["email"], "password": PASSWORD}
+                               ).json()["token"]
+            started = time.monotonic()
+            await client.connect(url, auth={"token": token}, transports=["websocket"])
+            await asyncio.wait_for(gone.wait(), 10)
+            return told, time.monotonic() - started
+
+        told, lasted = asyncio.run(session())
+    container.close()
+    assert told == [{"message": "Token has expired"}]
+    assert 0.5 < lasted < 6
