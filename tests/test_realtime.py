@@ -383,3 +383,16 @@ def test_socketio_tells_a_client_its_token_expired_and_disconnects_it(
     container.close()
     assert told == [{"message": "Token has expired"}]
     assert 0.5 < lasted < 6
+
+
+def test_metrics_show_the_projections_lag_and_this_process_s_realtime_connections(w: World) -> None:
+    c, a = w.client, w.acme
+    with socket_of(c, "/api/notifications/ws", a.employee), socket_of(c, "/api/scheduling/ws", a.manager):
+        text = c.get("/metrics").text
+    gauges = dict(line.rsplit(" ", 1) for line in text.splitlines() if not line.startswith("#"))
+    assert gauges['schedulax_realtime_connections{kind="websocket"}'] == "2"
+    assert gauges['schedulax_realtime_connections{kind="socketio"}'] == "0"
+    head = int(gauges["schedulax_event_log_head"])
+    assert head > 0
+    assert gauges['schedulax_projection_position{projection="rostering"}'] == str(head)
+    assert gauges['schedulax_projection_lag_events{projection="notifications"}'] == "0"

@@ -6,8 +6,10 @@ registries, so every API process reports the same figures.
 
 from __future__ import annotations
 
+from typing import Any
+
 import anyio.to_thread
-from litestar import Response, get
+from litestar import Request, Response, get
 
 from interfaces.http.security import Services
 from projections.runner import ProjectionStatus
@@ -38,6 +40,17 @@ def exposition(rows: list[ProjectionStatus]) -> str:
 
 @get("/metrics", tags=["Health"], summary="Projection positions and lag (Prometheus text format)",
      media_type="text/plain; version=0.0.4")
-async def metrics(container: Services) -> Response[str]:
+async def metrics(container: Services, request: Request[Any, Any, Any]) -> Response[str]:
     rows = await anyio.to_thread.run_sync(container.runner.status)
-    return Response(exposition(rows), media_type="text/plain; version=0.0.4")
+    text = exposition(rows)
+    gateway = getattr(request.app.state, "gateway", None)
+    if gateway is not None:
+        text += realtime_exposition(len(gateway.hub), len(gateway.socketio))
+    return Response(text, media_type="text/plain; version=0.0.4")
+
+
+def realtime_exposition(websockets: int, socketio: int) -> str:
+    """The one process-local figure: each API process counts its own connections."""
+    name = "schedulax_realtime_connections"
+    return (f"# HELP {name} Realtime clients connected to this API process.\n# TYPE {name} gauge\n"
+            f'{name}{{kind="websocket"}} {websockets}\n{name}{{kind="socketio"}} {socketio}\n')
