@@ -11,7 +11,7 @@ from infrastructure.pubsub import Bus
 from interfaces.container import Container
 from interfaces.realtime.hub import Hub
 from interfaces.realtime.messages import Message, decode
-from interfaces.realtime.socketio_server import SocketIOFanout
+from interfaces.realtime.socketio_server import SERVER_EVENTS, SocketIOFanout
 
 log = logging.getLogger("schedulax.realtime")
 
@@ -29,10 +29,6 @@ class Gateway:
         self._bus = bus
         self._backlog: asyncio.Queue[Message] = asyncio.Queue(maxsize=BACKLOG)
         self._tasks: list[asyncio.Task[None]] = []
-
-    @property
-    def connections(self) -> int:
-        return len(self.hub) + len(self.socketio)
 
     async def start(self) -> None:
         settings = self.container.settings
@@ -67,6 +63,8 @@ class Gateway:
             return
         for message in messages:
             self.hub.dispatch(message)
+            if message.event not in SERVER_EVENTS:
+                continue
             try:
                 self._backlog.put_nowait(message)
             except asyncio.QueueFull:

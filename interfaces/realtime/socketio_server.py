@@ -45,8 +45,6 @@ class SocketIOFanout:
         return len(self._expiry)
 
     async def send(self, message: Message) -> None:
-        if message.event not in SERVER_EVENTS:
-            return
         await self._drop_slow(message.rooms)
         await self.server.emit(message.event, message.data, to=list(message.rooms))
 
