@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,18 @@ def w(sqlite_client: TestClient) -> World:
         ok(sqlite_client.put(f"/api/departments/{tenant.department_id}",
                              json={"manager_id": tenant.manager["id"]}, headers=h(world.root)))
     return world
+
+
+@contextmanager
+def seeded(tmp_path: Path, request: pytest.FixtureRequest, **overrides: Any) -> Iterator[tuple[TestClient, Container, World]]:
+    """A seeded embedded-default app with some settings changed."""
+    settings = settings_for("sqlite", tmp_path, request, **overrides)
+    container = build_container(settings)
+    try:
+        with TestClient(create_app(settings, container)) as c:
+            yield c, container, seed_world(c)
+    finally:
+        container.close()
 
 
 def socket_of(c: TestClient, path: str, who: dict[str, Any]) -> Any:
@@ -112,10 +126,7 @@ def test_missing_invalid_and_revoked_tokens_are_refused_with_4401_and_the_reason
 def test_an_expired_token_is_refused_and_a_connection_is_closed_when_its_token_expires(
     tmp_path: Path, request: pytest.FixtureRequest,
 ) -> None:
-    settings = settings_for("sqlite", tmp_path, request, token_ttl_seconds=2)
-    container = build_container(settings)
-    with TestClient(create_app(settings, container)) as c:
-        world = seed_world(c)
+    with seeded(tmp_path, request, token_ttl_seconds=2) as (c, container, world):
         user = container.identity.principal(world.acme.employee["id"])
         issued = int(time.time())
         expired = container.tokens.issue(_Claims(user, world.acme.employee["email"]), now=issued - 10)
@@ -124,7 +135,6 @@ def test_an_expired_token_is_refused_and_a_connection_is_closed_when_its_token_e
         started = time.monotonic()
         assert closed_with(c, f"/api/notifications/ws?token={fresh}") == (4401, "Token has expired")
         assert 0.5 < time.monotonic() - started < 5
-    container.close()
 
 
 class _Claims:
@@ -191,10 +201,7 @@ def _roster_row_exists(store: SqliteReadStore, roster_id: int) -> bool:
 def test_with_redis_down_commands_still_work_and_health_reports_the_gateway_reconnecting(
     tmp_path: Path, request: pytest.FixtureRequest,
 ) -> None:
-    settings = settings_for("sqlite", tmp_path, request, redis_url="redis://127.0.0.1:1/0")
-    container = build_container(settings)
-    with TestClient(create_app(settings, container)) as c:
-        world = seed_world(c)
+    with seeded(tmp_path, request, redis_url="redis://127.0.0.1:1/0") as (c, _, world):
         january = roster(c, world.root, world.acme.department_id)
         ok(set_status(c, world.root, january["id"], "published"))
         deadline = time.monotonic() + 5
@@ -202,7 +209,6 @@ def test_with_redis_down_commands_still_work_and_health_reports_the_gateway_reco
             assert time.monotonic() < deadline, health.json()
             time.sleep(0.05)
         assert health.status_code == 503
-    container.close()
 
 
 # -- socket.io with a real client over a real socket -------------------------------------
@@ -314,10 +320,7 @@ def test_a_swap_request_notifies_its_target_and_not_the_rest_of_the_team(w: Worl
 def test_a_client_that_cannot_keep_up_is_disconnected_with_1013(
     tmp_path: Path, request: pytest.FixtureRequest,
 ) -> None:
-    settings = settings_for("sqlite", tmp_path, request, realtime_queue_size=2)
-    container = build_container(settings)
-    with TestClient(create_app(settings, container)) as c:
-        world = seed_world(c)
+    with seeded(tmp_path, request, realtime_queue_size=2) as (c, _, world):
         with pytest.raises(WebSocketDisconnect) as closed:
             with c.websocket_connect(f"/api/scheduling/ws?token={world.root['token']}") as ws:
                 # One command, one batch: a week of generated shifts arrives at once, more
@@ -328,7 +331,6 @@ def test_a_client_that_cannot_keep_up_is_disconnected_with_1013(
                     ws.receive_json(timeout=5)
         assert (closed.value.code, closed.value.detail) == (
             1013, "Too slow: messages could not be delivered in time")
-    container.close()
 
 
 # -- the hub ---------------------------------------------------------------------------
