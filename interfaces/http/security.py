@@ -11,8 +11,8 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.params import Dependency
 
 from application.principal import Principal
-from infrastructure.tokens import InvalidToken
 from interfaces.container import Container
+from interfaces.realtime.auth import Refused, authenticate
 
 
 # Injected objects are ours, not client input: Litestar need not validate them.
@@ -29,10 +29,7 @@ def bearer_token(request: Request[Any, Any, Any]) -> str:
 
 def provide_principal(request: Request[Any, Any, Any], container: Services) -> Principal:
     try:
-        claims = container.tokens.decode(bearer_token(request))
-    except InvalidToken as error:
-        raise NotAuthorizedException(str(error)) from error
-    principal = container.identity.principal(claims.id)
-    if principal is None:
-        raise NotAuthorizedException("User no longer exists or is deactivated")
+        principal, _ = authenticate(container, bearer_token(request))
+    except Refused as refused:
+        raise NotAuthorizedException(str(refused)) from refused
     return principal

@@ -1,4 +1,4 @@
-"""Who is connecting: the same token check and user lookup as an HTTP request."""
+"""Who is calling: the token check and user lookup of HTTP requests and realtime connections alike."""
 
 from __future__ import annotations
 
