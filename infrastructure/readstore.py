@@ -121,7 +121,9 @@ class PostgresReadStore:
             target.conninfo(),
             min_size=1,
             max_size=pool_size,
-            kwargs={"row_factory": dict_row, "options": f"-c search_path={schema}"},
+            # Autocommit: a read is one round trip per statement, with no BEGIN and COMMIT
+            # around it; writes open their transaction explicitly.
+            kwargs={"row_factory": dict_row, "options": f"-c search_path={schema}", "autocommit": True},
             open=True,
         )
 
@@ -130,12 +132,14 @@ class PostgresReadStore:
         # Pipeline mode: statements whose results nobody fetches go out without waiting for
         # a round trip each; a fetch (or the commit) syncs. A projection batch is mostly such
         # writes, so this cuts its round trips to the reads it really makes.
-        with self._pool.connection() as conn, conn.transaction(), conn.pipeline():
+        with self._pool.connection() as conn, conn.pipeline(), conn.transaction():
             yield _PgCursor(conn)
 
     @contextmanager
     def read(self) -> Iterator[_PgCursor]:
-        with self._pool.connection() as conn, conn.transaction():
+        """Each statement sees every committed batch (READ COMMITTED, statement by statement):
+        the projections commit whole batches, so a statement never sees half of one."""
+        with self._pool.connection() as conn:
             yield _PgCursor(conn)
 
     def next_id(self, kind: str) -> int:

@@ -31,7 +31,8 @@ class ReadStore(Protocol):
         ...
 
     def read(self) -> AbstractContextManager[Cursor]:
-        """A read-only snapshot."""
+        """A read: one snapshot on SQLite; on PostgreSQL each statement sees what is committed
+        when it starts (projections commit whole batches, so never half of one)."""
         ...
 
 
