@@ -77,15 +77,19 @@ def seed(container: Container) -> tuple[object, int]:
     return root, roster.id
 
 
-def violations(container: Container, roster_id: int) -> tuple[int, float]:
-    """Rule breaks found in the read model, and the max-min spread of hours."""
+def violations(container: Container, roster_id: int, department_id: int | None = None) -> tuple[int, float]:
+    """Rule breaks found in the read model, and the max-min spread of hours (among the
+    employees of `department_id`, or all employees)."""
     with container.store.read() as cur:
         cur.execute(
             "SELECT a.employee_id, s.id AS shift_id, s.start_at, s.end_at, s.required_staff"
             " FROM rm_assignments a JOIN rm_shifts s ON s.id = a.shift_id"
             " WHERE a.roster_id = ? AND a.status IN ('pending', 'confirmed')", (roster_id,))
         rows = cur.fetchall()
-        cur.execute("SELECT id FROM rm_users WHERE role = 'employee'")
+        if department_id is None:
+            cur.execute("SELECT id FROM rm_users WHERE role = 'employee'")
+        else:
+            cur.execute("SELECT id FROM rm_users WHERE role = 'employee' AND department_id = ?", (department_id,))
         staff = [r["id"] for r in cur.fetchall()]
     broken = 0
     per_shift: dict[int, int] = defaultdict(int)

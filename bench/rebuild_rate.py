@@ -148,34 +148,40 @@ class Team:
         self.calendar = DepartmentCalendar(department_id=department_id)
 
 
-def organisation(h: History, departments: int) -> list[Team]:
-    root = h.user(Role.SYSTEM_ADMIN, None, None, None)
-    h.touch(SystemAdminSeat(user_id=root.user_id))
-    h.save()
+def organisation(h: History, departments: int, employees: int = EMPLOYEES,
+                 admin_id: int | None = None) -> list[Team]:
+    """Enterprises of 8 departments, each with a manager and `employees` employees; under a new
+    system admin, or under `admin_id` when one exists already (its seat is held once)."""
+    if admin_id is None:
+        root = h.user(Role.SYSTEM_ADMIN, None, None, None)
+        h.touch(SystemAdminSeat(user_id=root.user_id))
+        h.save()
+        admin_id = root.user_id
     teams: list[Team] = []
     enterprise_id = 0
     for d in range(departments):
         if d % DEPARTMENTS_PER_ENTERPRISE == 0:
             enterprise_id = h.next_id("enterprise")
             h.touch(Enterprise.found(enterprise_id=enterprise_id, name=f"Enterprise {enterprise_id}",
-                                     description=None, by=root.user_id))
-            h.user(Role.ENTERPRISE_ADMIN, enterprise_id, None, root.user_id)
+                                     description=None, by=admin_id))
+            h.user(Role.ENTERPRISE_ADMIN, enterprise_id, None, admin_id)
             h.save()
         department_id = h.next_id("department")
-        manager = h.user(Role.MANAGER, enterprise_id, department_id, root.user_id)
+        manager = h.user(Role.MANAGER, enterprise_id, department_id, admin_id)
         h.touch(Department.open(department_id=department_id, enterprise_id=enterprise_id,
                                 name=f"Department {department_id}", description=None,
-                                manager_id=manager.user_id, by=root.user_id))
+                                manager_id=manager.user_id, by=admin_id))
         h.save()
         staff = [h.user(Role.EMPLOYEE, enterprise_id, department_id, manager.user_id).user_id
-                 for _ in range(EMPLOYEES)]
+                 for _ in range(employees)]
         h.save()
         teams.append(Team(enterprise_id, department_id, manager.user_id, staff))
     return teams
 
 
-def month_roster(h: History, team: Team, year: int, month: int) -> None:
-    """One department's month, from planning to archive, as the services would save it."""
+def plan_month(h: History, team: Team, year: int, month: int) -> tuple[Roster, list[tuple[Shift, int, int]]]:
+    """A month roster generated from the 8-hour template, saved as create_roster saves it:
+    the roster and (shift, day index, shift of the day) for each of its shifts."""
     by = team.manager_id
     first = date(year, month, 1)
     last = date(year, month, calendar.monthrange(year, month)[1])
@@ -184,7 +190,7 @@ def month_roster(h: History, team: Team, year: int, month: int) -> None:
         name=f"{first:%B %Y}", description=None, start_date=first, end_date=last, settings={}, by=by,
     )
     team.calendar.reserve(roster.roster_id, first, last, by=by)
-    shifts: list[tuple[Shift, int, int]] = []  # shift, day index, shift of the day
+    shifts: list[tuple[Shift, int, int]] = []
     for i in range((last - first).days + 1):
         day = first + timedelta(days=i)
         for kind, (start, end, title) in enumerate(SHIFTS):
@@ -196,7 +202,14 @@ def month_roster(h: History, team: Team, year: int, month: int) -> None:
                 description=None, required_staff=STAFF, location=None, by=by,
             ), i, kind))
     h.touch(roster, team.calendar, *(s for s, _, _ in shifts))
-    h.save()  # create_roster with auto-generated shifts
+    h.save()
+    return roster, shifts
+
+
+def month_roster(h: History, team: Team, year: int, month: int) -> None:
+    """One department's month, from planning to archive, as the services would save it."""
+    by = team.manager_id
+    roster, shifts = plan_month(h, team, year, month)
 
     # Auto-assign: group `kind` works shift `kind`, 3 of its 10 each day, always 24 h apart.
     placed: list[tuple[Assignment, Shift, int, int]] = []

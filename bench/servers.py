@@ -1,0 +1,156 @@
+"""The server as production starts it, for the suite, and the resident memory of its processes.
+
+`Service` runs one command (`schedulax serve`, `projections run`, `worker`) in its own
+session with its log in a file; `MemoryWatch` samples the resident set of every process
+under the services (uvicorn's workers, the projection supervisor's children) from /proc.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+from bench.pg import die_with_parent
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Service:
+    def __init__(self, name: str, args: Sequence[str], env: dict[str, str], log_path: Path) -> None:
+        self.name = name
+        self._args = [sys.executable, "-m", "interfaces.cli", *args]
+        self._env = {**env, "PYTHONUNBUFFERED": "1"}
+        self.log_path = log_path
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Service:
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                self._args, cwd=ROOT, env=self._env, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True, preexec_fn=die_with_parent,
+            )
+        return self
+
+    def tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def wait_for_log(self, needle: str, count: int = 1, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.log_path.exists() and self.log_path.read_text(errors="replace").count(needle) >= count:
+                return
+            self._check_alive()
+            time.sleep(0.1)
+        raise RuntimeError(f"{self.name} did not log {needle!r}:\n{self.tail()}")
+
+    def wait_http(self, port: int, path: str = "/health", timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self._check_alive()
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", path)
+                if conn.getresponse().status < 500:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"{self.name} did not answer on {port}:\n{self.tail()}")
+
+    def _check_alive(self) -> None:
+        if self.process is not None and self.process.poll() is not None:
+            raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n{self.tail()}")
+
+    def stop(self) -> None:
+        process = self.process
+        if process is None or process.poll() is not None:
+            return
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+    def pids(self) -> list[int]:
+        """The service's process and every descendant."""
+        if self.process is None or self.process.poll() is not None:
+            return []
+        children: dict[int, list[int]] = defaultdict(list)
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat") as handle:
+                        parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+                children[parent].append(int(entry))
+        found, todo = [], [self.process.pid]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            todo.extend(children.get(pid, []))
+        return found
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def leaves(service: Service) -> list[int]:
+    """The processes that do the work: uvicorn's or the supervisor's children, or the process itself."""
+    pids = service.pids()
+    return pids[1:] or pids
+
+
+class MemoryWatch:
+    """Peak resident MB per service (its largest working process) while running."""
+
+    def __init__(self, services: Sequence[Service], every: float = 0.25) -> None:
+        self._services = services
+        self._every = every
+        self.peaks: dict[str, float] = defaultdict(float)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> MemoryWatch:
+        self._sample()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._every):
+            self._sample()
+
+    def _sample(self) -> None:
+        for service in self._services:
+            for pid in leaves(service):
+                self.peaks[service.name] = max(self.peaks[service.name], rss_mb(pid))
+
+
+def current_mb(services: Sequence[Service]) -> dict[str, float]:
+    """Resident MB now of each service's largest working process."""
+    return {s.name: max((rss_mb(p) for p in leaves(s)), default=0.0) for s in services}
