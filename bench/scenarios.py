@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import asdict
-from datetime import date
 from typing import Any
 
 from bench import baselines
@@ -210,7 +209,3 @@ def idle_memory(stack: Stack, seconds: float = 2.0) -> dict[str, float]:
     with MemoryWatch(list(stack.services.values())) as watch:
         time.sleep(seconds)
     return dict(watch.peaks)
-
-
-def today() -> date:
-    return date.today()
