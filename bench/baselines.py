@@ -28,26 +28,21 @@ import http.client
 import itertools
 import os
 import re
-import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from datetime import time as clock_time
 from pathlib import Path
-from typing import IO
 
-from bench.pg import conninfo, connect, die_with_parent, fresh_schema, now, settings_for
+from bench.pg import conninfo, connect, fresh_schema, now, settings_for
+from bench.servers import Service, free_port
 from bench.stats import Measured
 from infrastructure.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[1]
 PGBENCH = os.environ.get("SCHEDULAX_BENCH_PGBENCH", "pgbench")
 PROBE_TABLE = "bench_pgbench_probe"
 INSERT_SCRIPT = f"INSERT INTO {PROBE_TABLE} (payload) VALUES ('x');\n"
@@ -221,90 +216,18 @@ def minimal_server(port: int, workers: int, body_bytes: int) -> Iterator[subproc
     """
     env = {**os.environ, "SCHEDULAX_BENCH_BODY_BYTES": str(body_bytes)}
     command = [
-        sys.executable, "-m", "uvicorn", "bench.minimal_app:app", "--factory",
+        "uvicorn", "bench.minimal_app:app", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
         "--log-level", "warning", "--no-access-log",
     ]
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-            preexec_fn=die_with_parent, start_new_session=True,
-        )
+    with tempfile.TemporaryDirectory() as folder:
+        server = Service("the minimal server", command, env, Path(folder) / "minimal.log").start()
         try:
-            _wait_until_answering(port, process, log, timeout=30)
-            yield process
+            server.wait_http(port, "/minimal", timeout=30, expect=200)
+            assert server.process is not None
+            yield server.process
         finally:
-            _stop_group(process)
-
-
-def _wait_until_answering(port: int, process: subprocess.Popen[bytes], log: IO[bytes],
-                          timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the minimal server exited ({process.returncode}):\n{_tail(log)}")
-        try:
-            if _get_status(port, "/minimal") == 200:
-                return
-        except (OSError, http.client.HTTPException):
-            pass  # not listening yet
-        time.sleep(0.1)
-    raise RuntimeError(f"the minimal server did not answer within {timeout} s:\n{_tail(log)}")
-
-
-def _get_status(port: int, path: str) -> int:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-    try:
-        conn.request("GET", path)
-        response = conn.getresponse()
-        response.read()
-        return response.status
-    finally:
-        conn.close()
-
-
-def _stop_group(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM to the process group (start_new_session made its leader's pid the group id),
-    so uvicorn's worker processes go too; SIGKILL to whatever of the group is left after 10 s."""
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    # Not only the leader: with --workers > 1, multiprocessing's resource tracker (which
-    # ignores SIGTERM) leaves only once the workers are gone. A group id is not reused while
-    # any member lives, so signalling it here only ever reaches our processes.
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if process.poll() is not None and not _group_alive(process.pid):
-            return
-        time.sleep(0.05)
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    process.wait(timeout=5)
-
-
-def _group_alive(group: int) -> bool:
-    try:
-        os.killpg(group, 0)
-        return True
-    except ProcessLookupError:
-        return False
-
-
-def _tail(log: IO[bytes], size: int = 2000) -> str:
-    try:
-        log.seek(0)
-        return log.read().decode(errors="replace")[-size:]
-    except (OSError, ValueError):
-        return ""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+            server.stop(timeout=10)
 
 
 # -- by hand: python -m bench.baselines -----------------------------------------------------
@@ -349,8 +272,7 @@ def main() -> None:
             _show(save_loop(settings, clients, seconds))
     port = free_port()
     with minimal_server(port, workers=1, body_bytes=2000) as process:
-        print(f"minimal server pid {process.pid} on port {port}: GET /minimal -> "
-              f"{_get_status(port, '/minimal')}", flush=True)
+        print(f"minimal server pid {process.pid} on port {port}", flush=True)
         _show(_fetch_minimal(port, 2000))
 
 

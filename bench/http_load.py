@@ -32,9 +32,6 @@ from typing import Any
 
 import msgspec
 
-Recorder = Any
-
-
 class Connection:
     """One keep-alive HTTP/1.1 connection; reconnects when the server closed it."""
 

@@ -120,10 +120,10 @@ def ms(seconds: float) -> str:
     return "n/a" if math.isnan(seconds) else f"{seconds * 1000:.2f}"
 
 
-def ratio(value: float, baseline: float) -> str:
+def ratio(value: float, baseline: float, digits: int = 1) -> str:
     if math.isnan(value) or math.isnan(baseline) or baseline <= 0:
         return "n/a"
-    return f"{value / baseline:.1f}x"
+    return f"{value / baseline:.{digits}f}x"
 
 
 # -- memory -------------------------------------------------------------------------------

@@ -35,9 +35,7 @@ import argparse
 import math
 import multiprocessing
 import os
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -54,6 +52,7 @@ from typing import Any
 from application.commands import NewDepartment, NewUser
 from application.principal import Principal
 from application.rostering_commands import NewRoster, NewShift
+from bench.servers import Service
 from bench.pg import (
     connect, die_with_parent, fresh_schema, insert_commit_latencies, ms, notify_latencies, now, percentile,
     ratio, settings_for, worker_env,
@@ -74,50 +73,15 @@ ALL, WAITED_MAX = "max of all", "max of waited"
 # -- the projection workers, as real processes -------------------------------------------------
 
 
-class Workers:
+class Workers(Service):
     """`python -m interfaces.cli projections run` in its own session; its log in a file."""
 
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
-        self._env = {**env, "PYTHONUNBUFFERED": "1"}
-        self._log_path = log_path
-        self._process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        log = open(self._log_path, "ab")  # noqa: SIM115 - the child keeps writing to it
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "interfaces.cli", "projections", "run"],
-            cwd=ROOT, env=self._env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            preexec_fn=die_with_parent,  # a killed benchmark leaves no supervisor behind
-        )
-        log.close()
+    def __init__(self, env: dict[str, str], log_path: Path, name: str = "projection workers") -> None:
+        super().__init__(name, ["interfaces.cli", "projections", "run"], env, log_path)
 
     def wait_started(self, names: Sequence[str], timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            text = self._log_path.read_text(errors="replace")
-            if all(f"projection {n} started as pid" in text for n in names):
-                return
-            if self._process is not None and self._process.poll() is not None:
-                break
-            time.sleep(0.05)
-        raise RuntimeError(f"projection workers did not start:\n{self.tail()}")
-
-    def tail(self, lines: int = 30) -> str:
-        try:
-            return "\n".join(self._log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
-
-    def stop(self) -> None:
-        process = self._process
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGTERM)  # the supervisor stops its children, then exits
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)  # our own session: the supervisor and its children
-            process.wait(timeout=10)
+        for name in names:
+            self.wait_for_log(f"projection {name} started as pid", timeout=timeout)
 
 
 def tracking_positions(schema: str) -> dict[str, int]:

@@ -802,7 +802,7 @@ def one_run(args: argparse.Namespace, number: int) -> Run:
             fleet_rss = fleets.rss()
             meter = CpuMeter({
                 "API A": [apis[0].pid], "API B": [apis[1].pid],
-                "projection workers": [workers._process.pid] if workers._process else [],  # noqa: SLF001
+                "projection workers": [workers.process.pid] if workers.process else [],
                 "client fleet(s)": [c.pid for c in fleets.children], "tap": [tap.pid],
                 "bench (this process)": [os.getpid()],
             })

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
+from bench.pg import ratio
 from bench.stats import Measured
 
 
-def ratio(value: float, baseline: float) -> str:
-    if math.isnan(value) or math.isnan(baseline) or baseline <= 0:
-        return "n/a"
-    return f"{value / baseline:.2f}x"
-
-
 def row(m: Measured, baseline: Measured | None = None) -> str:
-    against = f"{ratio(m.rate, baseline.rate)} of {baseline.name}" if baseline else ""
+    against = f"{ratio(m.rate, baseline.rate, digits=2)} of {baseline.name}" if baseline else ""
     return (f"| {m.name} | {m.concurrency} | {m.rate:,.0f} | {m.p50_ms:.2f} | {m.p90_ms:.2f} | {m.p99_ms:.2f} |"
             f" {m.errors} | {against} |")
 

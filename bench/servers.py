@@ -1,7 +1,7 @@
 """The server as production starts it, for the suite, and the resident memory of its processes.
 
-`Service` runs one command (`schedulax serve`, `projections run`, `worker`) in its own
-session with its log in a file; `MemoryWatch` samples the resident set of every process
+`Service` runs one `python -m` command (`schedulax serve`, `projections run`, `worker`,
+a bare uvicorn app) in its own session with its log in a file; `MemoryWatch` samples the resident set of every process
 under the services (uvicorn's workers, the projection supervisor's children) from /proc.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -19,14 +20,22 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bench.pg import die_with_parent
+from bench.ws_clients import rss_mb
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 class Service:
     def __init__(self, name: str, args: Sequence[str], env: dict[str, str], log_path: Path) -> None:
+        """`args` follow `python -m`: a module and its arguments."""
         self.name = name
-        self._args = [sys.executable, "-m", "interfaces.cli", *args]
+        self._args = [sys.executable, "-m", *args]
         self._env = {**env, "PYTHONUNBUFFERED": "1"}
         self.log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
@@ -54,34 +63,51 @@ class Service:
             time.sleep(0.1)
         raise RuntimeError(f"{self.name} did not log {needle!r}:\n{self.tail()}")
 
-    def wait_http(self, port: int, path: str = "/health", timeout: float = 90) -> None:
+    def wait_http(self, port: int, path: str = "/health", timeout: float = 90, expect: int | None = None) -> None:
+        """Until `path` answers: `expect` if given, else anything but a 5xx."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self._check_alive()
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("GET", path)
-                if conn.getresponse().status < 500:
+                try:
+                    conn.request("GET", path)
+                    status = conn.getresponse().status
+                finally:
+                    conn.close()
+                if status == expect or (expect is None and status < 500):
                     return
-            except OSError:
-                pass
-            time.sleep(0.2)
+            except (OSError, http.client.HTTPException):
+                pass  # not listening yet
+            time.sleep(0.1)
         raise RuntimeError(f"{self.name} did not answer on {port}:\n{self.tail()}")
 
     def _check_alive(self) -> None:
         if self.process is not None and self.process.poll() is not None:
             raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n{self.tail()}")
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 30) -> None:
+        """SIGTERM to the whole process group (uvicorn's workers, a supervisor's children), then
+        SIGKILL to whatever of it is left after `timeout`. Waits for the group, not only the
+        leader: with several uvicorn workers, multiprocessing's resource tracker ignores
+        SIGTERM and leaves only once the workers are gone."""
         process = self.process
-        if process is None or process.poll() is not None:
+        if process is None:
             return
-        os.killpg(process.pid, signal.SIGTERM)
         try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if process.poll() is not None and not _group_alive(process.pid):
+                return
+            time.sleep(0.05)
+        try:
             os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+        except ProcessLookupError:
+            pass
+        process.wait(timeout=10)
 
     def pids(self) -> list[int]:
         """The service's process and every descendant."""
@@ -104,15 +130,19 @@ class Service:
         return found
 
 
-def rss_mb(pid: int) -> float:
+def _group_alive(group: int) -> bool:
     try:
-        with open(f"/proc/{pid}/status") as handle:
-            for line in handle:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+        os.killpg(group, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+def _rss_or_zero(pid: int) -> float:
+    try:
+        return rss_mb(pid)
+    except OSError:  # the process ended between listing and reading
+        return 0.0
 
 
 def leaves(service: Service) -> list[int]:
@@ -148,9 +178,4 @@ class MemoryWatch:
     def _sample(self) -> None:
         for service in self._services:
             for pid in leaves(service):
-                self.peaks[service.name] = max(self.peaks[service.name], rss_mb(pid))
-
-
-def current_mb(services: Sequence[Service]) -> dict[str, float]:
-    """Resident MB now of each service's largest working process."""
-    return {s.name: max((rss_mb(p) for p in leaves(s)), default=0.0) for s in services}
+                self.peaks[service.name] = max(self.peaks[service.name], _rss_or_zero(pid))

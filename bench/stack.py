@@ -14,6 +14,7 @@ from typing import Any
 import psycopg
 
 from bench.pg import connect, worker_env
+from bench.projection_lag import Workers
 from bench.servers import ROOT, Service
 from infrastructure.settings import Settings
 from infrastructure.tokens import TokenIssuer
@@ -40,22 +41,20 @@ class Stack:
         return env
 
     def start_projections(self) -> Service:
-        service = Service("projection worker", ["projections", "run"], self.env(), self.logs / "projections.log")
-        self.services["projection worker"] = service.start()
-        names = [p.name for p in all_projections()]
-        for name in names:
-            service.wait_for_log(f"projection {name} started as pid")
+        service = Workers(self.env(), self.logs / "projections.log", name="projection worker")
+        self.services[service.name] = service.start()
+        service.wait_started([p.name for p in all_projections()])
         return service
 
     def start_api(self) -> Service:
-        service = Service("API process", ["serve", "--workers", str(self.api_workers),
+        service = Service("API process", ["interfaces.cli", "serve", "--workers", str(self.api_workers),
                                           "--without-projection-workers"], self.env(), self.logs / "api.log")
         self.services["API process"] = service.start()
         service.wait_http(self.port)
         return service
 
     def start_jobs(self) -> Service:
-        service = Service("job worker", ["worker", "--threads", "2"], self.env(), self.logs / "jobs.log")
+        service = Service("job worker", ["interfaces.cli", "worker", "--threads", "2"], self.env(), self.logs / "jobs.log")
         self.services["job worker"] = service.start()
         service.wait_for_log("SchedulaX worker on")
         return service
@@ -67,14 +66,20 @@ class Stack:
                 service.stop()
 
 
-def head_and_positions(schema: str) -> tuple[int, dict[str, int]]:
+def log_head(schema: str) -> int:
+    """The newest notification id of the event log."""
     with connect(schema) as conn:
-        head = conn.execute("SELECT COALESCE(MAX(notification_id), 0) FROM schedulax_events").fetchone()[0]
+        return int(conn.execute("SELECT COALESCE(MAX(notification_id), 0) FROM schedulax_events").fetchone()[0])
+
+
+def head_and_positions(schema: str) -> tuple[int, dict[str, int]]:
+    head = log_head(schema)
+    with connect(schema) as conn:
         try:
             rows = conn.execute("SELECT name, position FROM projection_tracking").fetchall()
         except psycopg.errors.UndefinedTable:  # the workers have not set up yet
             rows = []
-    return int(head), {name: int(position) for name, position in rows}
+    return head, {name: int(position) for name, position in rows}
 
 
 def wait_caught_up(schema: str, timeout: float = 1800, report_every: float = 15) -> tuple[int, float]:

@@ -13,22 +13,17 @@ import time
 from typing import Any
 
 from application.events import SchedulaX
-from bench.pg import connect
 from bench.rebuild_rate import History, month_roster, organisation
+from bench.stack import log_head
 from infrastructure.settings import Settings
 from interfaces.container import event_store_env
 
 ID_OFFSET = 50_000_000
 
 
-def head(settings: Settings) -> int:
-    with connect(settings.database_schema) as conn:
-        return int(conn.execute("SELECT COALESCE(MAX(notification_id), 0) FROM schedulax_events").fetchone()[0])
-
-
 def grow_log(settings: Settings, target: int) -> dict[str, Any]:
     started = time.perf_counter()
-    before = head(settings)
+    before = log_head(settings.database_schema)
     events = SchedulaX(env=event_store_env(settings))
     try:
         h = History(events, target=max(target - before, 0), seed=3)
@@ -44,7 +39,7 @@ def grow_log(settings: Settings, target: int) -> dict[str, Any]:
             month += 1
     finally:
         events.close()
-    after = head(settings)
+    after = log_head(settings.database_schema)
     print(f"  the log holds {after:,} events", file=sys.stderr)
     return {"before": before, "after": after, "seconds": round(time.perf_counter() - started, 1)}
 

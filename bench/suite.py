@@ -23,7 +23,6 @@ Writes results.json and suite.png into the output folder and prints the tables.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import subprocess
@@ -35,10 +34,9 @@ from pathlib import Path
 from typing import Any
 
 from bench import report, scenarios
-from bench.baselines import free_port
 from bench.pg import fresh_schema, settings_for
 from bench.seed import seed
-from bench.servers import ROOT
+from bench.servers import ROOT, free_port
 from bench.stack import REDIS_URL, Stack, flush_redis, tokens_for, wait_caught_up
 from bench.store_growth import grow_log
 
@@ -166,7 +164,6 @@ def print_summary(out: Path, results: dict[str, Any]) -> None:
           f" Suite: {results['suite_seconds'] / 60:.1f} min.")
     chart = report.chart(out, [{k: m(v) for k, v in level.items()} for level in results["commands"]], reads)
     print(f"\nresults: {out / 'results.json'}, chart: {chart}")
-    (out / "summary.json").write_text(json.dumps({"out": str(out)}))
 
 
 if __name__ == "__main__":
