@@ -67,6 +67,7 @@ from domain.shift import Shift
 from domain.swap import SwapRequest
 from domain.timeslots import Interval
 from infrastructure.settings import Settings
+from infrastructure.readstore import scratch_store
 from interfaces.container import all_projections, event_store_env, read_store
 from projections.base import Projection
 from projections.runner import CatchUpRunner
@@ -696,9 +697,14 @@ def measure(args: argparse.Namespace, settings: Settings) -> None:
 
         projections = all_projections()
         CatchUpRunner(events, store, projections, args.batch_size).setup()
-        runner = CatchUpRunner(events, store, projections, args.batch_size)
-        rows.append(phase("rebuild all (b)", lambda: runner.rebuild(progress=Progress("all", head)), head,
-                          sum(handled_by(p, topics) for p in projections)))
+        handled = sum(handled_by(p, topics) for p in projections)
+        if args.in_place:
+            in_place = CatchUpRunner(events, store, projections, args.batch_size)
+            rows.append(phase("rebuild all, in place", lambda: in_place.rebuild(progress=Progress("in place", head)),
+                              head, handled))
+        # As `schedulax projections rebuild` does: staged in a scratch SQLite file, then swapped in.
+        runner = CatchUpRunner(events, store, projections, args.batch_size, scratch=scratch_store)
+        rows.append(phase("rebuild all (b)", lambda: runner.rebuild(progress=Progress("all", head)), head, handled))
         with store.read() as cur:
             for table in ("rm_users", "rm_shifts", "rm_assignments", "rm_notifications", "an_assignments",
                           "an_employee_weeks", "rm_activity"):
@@ -706,7 +712,7 @@ def measure(args: argparse.Namespace, settings: Settings) -> None:
                 counts[table] = int(cur.fetchone()["n"])
         if not args.no_each:
             for projection in all_projections():
-                alone = CatchUpRunner(events, store, [projection], args.batch_size)
+                alone = CatchUpRunner(events, store, [projection], args.batch_size, scratch=scratch_store)
                 rows.append(phase(f"rebuild {projection.name} alone",
                                   lambda r=alone, n=projection.name: r.rebuild(progress=Progress(n, head)),
                                   head, handled_by(projection, topics)))
@@ -766,6 +772,8 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=1000,
                         help="notifications per batch, for the runner and the baseline (the product default)")
     parser.add_argument("--no-each", action="store_true", help="skip the rebuild of each projection alone")
+    parser.add_argument("--in-place", action="store_true",
+                        help="also rebuild all the old way, in the store itself without staging (slow)")
     parser.add_argument("--no-analyze", action="store_true",
                         help="PostgreSQL: leave the generated log without planner statistics (a server with"
                         " autovacuum off, or a freshly loaded log)")

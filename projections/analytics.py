@@ -5,9 +5,10 @@ Self-contained: handlers read and write only the `an_` tables, never another pro
 event needs but does not carry (a shift's date and length for its assignments, the
 department of an assignment) is kept here, in `an_shifts` and `an_assignments`.
 
-The two aggregate tables are never adjusted by +/- deltas: each handler recomputes the
-rows it may have touched from the base tables, so an aggregate row is always a function
-of `an_shifts` and `an_assignments`, whatever the order of the events of one save.
+The two aggregate tables are never adjusted by +/- deltas: the rows a batch may have
+touched are recomputed from the base tables at the end of the batch, so an aggregate row
+is always a function of `an_shifts` and `an_assignments`, whatever the order of the events
+and wherever batches begin and end (neither table has a time column to depend on them).
 
 Deterministic: every time written comes from the event (`stamp`), there are no generated
 ids, and a row's `updated_at` moves only when one of its columns really changes, so a
@@ -42,6 +43,20 @@ class AnalyticsProjection(Projection):
     version = 1
     answers_commands = False  # analysts' tables: no command response waits for them
 
+    def __init__(self) -> None:
+        self._days: set[tuple[int, str]] = set()
+        """(roster, date) and (employee, week, department) keys the batch touched."""
+        self._weeks: set[tuple[int, str, int]] = set()
+
+    def begin_batch(self) -> None:
+        self._days, self._weeks = set(), set()
+
+    def end_batch(self, cur: Cursor) -> None:
+        for roster_id, day in sorted(self._days):
+            refresh_roster_day(cur, roster_id, day)
+        refresh_weeks(cur, self._weeks)
+        self._days, self._weeks = set(), set()
+
     def handlers(self) -> dict[type, Handler]:
         # Shift.PlaceTaken / PlaceFreed / HandedOver are not needed: the same save carries
         # the assignment events, and assigned_staff is counted from the assignments.
@@ -75,7 +90,7 @@ class AnalyticsProjection(Projection):
              when["date"], when["week_start"], when["start_at"], when["end_at"], when["minutes"],
              when["hours"], e.required_staff, False, at, at),
         )
-        refresh_roster_day(cur, e.roster_id, when["date"])
+        self._days.add((e.roster_id, when["date"]))
 
     def shift_changed(self, values: Callable[[Any], Row]) -> Handler:
         """Revised or deleted: the shift's assignments follow it, and every total it was in."""
@@ -97,12 +112,11 @@ class AnalyticsProjection(Projection):
                     "is_booked": a["status"] in ACTIVE and not new["is_deleted"],
                 }, at)
             refresh_shift_staff(cur, old["shift_id"], at)
-            for day in sorted({old["date"], new["date"]}):
-                refresh_roster_day(cur, old["roster_id"], day)
-            refresh_weeks(cur, (
+            self._days.update((old["roster_id"], day) for day in (old["date"], new["date"]))
+            self._weeks.update(
                 (a["employee_id"], week, a["department_id"])
                 for a in held for week in (old["week_start"], new["week_start"])
-            ))
+            )
 
         return handle
 
@@ -125,8 +139,8 @@ class AnalyticsProjection(Projection):
              not shift["is_deleted"], at, at),
         )
         refresh_shift_staff(cur, e.shift_id, at)
-        refresh_roster_day(cur, shift["roster_id"], shift["date"])
-        refresh_weeks(cur, [(e.employee_id, shift["week_start"], shift["department_id"])])
+        self._days.add((shift["roster_id"], shift["date"]))
+        self._weeks.add((e.employee_id, shift["week_start"], shift["department_id"]))
 
     def assignment_changed(self, values: Callable[[Any], Row]) -> Handler:
         def handle(e: Any, cur: Cursor) -> None:
@@ -143,9 +157,9 @@ class AnalyticsProjection(Projection):
             changes["is_booked"] = status in ACTIVE and not shift["is_deleted"]
             update(cur, "an_assignments", "assignment_id", old, changes, at)
             refresh_shift_staff(cur, old["shift_id"], at)
-            refresh_roster_day(cur, shift["roster_id"], shift["date"])
+            self._days.add((shift["roster_id"], shift["date"]))
             employees = {old["employee_id"], changes.get("employee_id", old["employee_id"])}
-            refresh_weeks(cur, ((emp, old["week_start"], old["department_id"]) for emp in employees))
+            self._weeks.update((emp, old["week_start"], old["department_id"]) for emp in employees)
 
         return handle
 

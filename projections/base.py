@@ -36,6 +36,20 @@ class Projection:
     def handlers(self) -> dict[type, Handler]:
         raise NotImplementedError
 
+    def begin_batch(self) -> None:
+        """A batch starts, its lock held: drop whatever an earlier (perhaps failed) batch deferred.
+
+        Batches of one projection never overlap (the runner holds the tracking rows' lock),
+        so per-batch state may live on the projection.
+        """
+
+    def end_batch(self, cur: Cursor) -> None:
+        """After the batch's last event, in its transaction: write what the handlers deferred.
+
+        Only work whose result depends on the tables as they end up, not on the order of the
+        events (a recount), may be deferred: then any batch size gives the same rows.
+        """
+
     def topics(self) -> dict[str, Handler]:
         return {get_topic(cls): handler for cls, handler in self.handlers().items()}
 

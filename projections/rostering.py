@@ -31,6 +31,34 @@ class RosteringProjection(Projection):
     name = "rostering"
     ddl = ROSTERING
 
+    def __init__(self) -> None:
+        self._recount: set[int] = set()
+        """Rosters whose shift totals the batch may have changed."""
+        self._shift_rosters: dict[str, int] = {}
+
+    def begin_batch(self) -> None:
+        self._recount, self._shift_rosters = set(), {}
+
+    def end_batch(self, cur: Cursor) -> None:
+        for roster_id in sorted(self._recount):
+            _recount_roster(cur, roster_id)
+        self._recount, self._shift_rosters = set(), {}
+
+    def _touch_roster(self, cur: Cursor, roster_id: int, at: str) -> None:
+        """The roster's time moves per event (a later roster event may move it again); its
+        totals are recounted once at the end of the batch, not per event over all its shifts."""
+        cur.execute("UPDATE rm_rosters SET last_modified_at = ? WHERE id = ?", (at, roster_id))
+        self._recount.add(roster_id)
+
+    def _shift_roster(self, cur: Cursor, e: Any) -> int:
+        """The shift's roster (it never changes), looked up once per shift and batch."""
+        uuid = str(e.originator_id)
+        if uuid not in self._shift_rosters:
+            cur.execute("SELECT roster_id FROM rm_shifts WHERE uuid = ?", (uuid,))
+            row = cur.fetchone()
+            self._shift_rosters[uuid] = int(row["roster_id"]) if row else 0
+        return self._shift_rosters[uuid]
+
     def handlers(self) -> dict[type, Handler]:
         return {
             Roster.Planned: self.roster_planned,
@@ -104,7 +132,8 @@ class RosteringProjection(Projection):
              minute(span.end), e.title, e.description, e.required_staff, e.location, False,
              at, at, version),
         )
-        _refresh_roster(cur, e.roster_id, at)
+        self._shift_rosters[str(e.originator_id)] = e.roster_id
+        self._touch_roster(cur, e.roster_id, at)
 
     def shift_revised(self, e: Any, cur: Cursor) -> None:
         at, version = stamp(e)
@@ -117,7 +146,7 @@ class RosteringProjection(Projection):
              minute(span.end), e.title, e.description, e.required_staff, e.location, at, version,
              str(e.originator_id)),
         )
-        _refresh_roster(cur, _shift_roster(cur, e), at)
+        self._touch_roster(cur, self._shift_roster(cur, e), at)
 
     def shift_staffed(self, delta: int) -> Handler:
         def handle(e: Any, cur: Cursor) -> None:
@@ -127,7 +156,7 @@ class RosteringProjection(Projection):
                 " WHERE uuid = ?",
                 (delta, at, version, str(e.originator_id)),
             )
-            _refresh_roster(cur, _shift_roster(cur, e), at)
+            self._touch_roster(cur, self._shift_roster(cur, e), at)
         return handle
 
     def shift_deleted(self, e: Any, cur: Cursor) -> None:
@@ -137,7 +166,7 @@ class RosteringProjection(Projection):
             " WHERE uuid = ?",
             (True, at, version, str(e.originator_id)),
         )
-        _refresh_roster(cur, _shift_roster(cur, e), at)
+        self._touch_roster(cur, self._shift_roster(cur, e), at)
 
     # -- assignments ----------------------------------------------------------
 
@@ -219,21 +248,15 @@ class RosteringProjection(Projection):
 
 
 
-def _shift_roster(cur: Cursor, e: Any) -> int:
-    cur.execute("SELECT roster_id FROM rm_shifts WHERE uuid = ?", (str(e.originator_id),))
-    row = cur.fetchone()
-    return int(row["roster_id"]) if row else 0
-
-
-def _refresh_roster(cur: Cursor, roster_id: int, at: str) -> None:
+def _recount_roster(cur: Cursor, roster_id: int) -> None:
     """Recount the roster's shifts and fully staffed shifts from its shift rows."""
     cur.execute(
         "UPDATE rm_rosters SET"
         " total_shifts = (SELECT COUNT(*) FROM rm_shifts s WHERE s.roster_id = rm_rosters.id"
         "     AND s.is_deleted = ?),"
         " assigned_shifts = (SELECT COUNT(*) FROM rm_shifts s WHERE s.roster_id = rm_rosters.id"
-        "     AND s.is_deleted = ? AND s.assigned_staff >= s.required_staff),"
-        " last_modified_at = ? WHERE id = ?",
-        (False, False, at, roster_id),
+        "     AND s.is_deleted = ? AND s.assigned_staff >= s.required_staff)"
+        " WHERE id = ?",
+        (False, False, roster_id),
     )
 

@@ -20,6 +20,7 @@ from projections.announce import Announcer, BatchAnnouncement, Publish
 from projections.base import Handler, Projection
 from projections.schema import TRACKING
 from projections.sql import Cursor, ReadStore
+from projections.staging import STAGE_BATCH_SIZE, Scratch, copy_tables
 
 log = logging.getLogger("schedulax.projections")
 
@@ -47,10 +48,14 @@ class CatchUpRunner:
         announcers: Mapping[str, Announcer] | None = None,
         publish: Publish | None = None,
         announce_within: float = 300.0,
+        scratch: Scratch | None = None,
     ) -> None:
         """`publish` receives each committed batch's change messages (see `projections.announce`)
         from the `announcers` of the projections that have one; a batch whose newest event
-        is older than `announce_within` seconds (a backlog, a reset) announces nothing."""
+        is older than `announce_within` seconds (a backlog, a reset) announces nothing.
+
+        With `scratch`, `rebuild` stages the tables there and swaps them in (see
+        `projections.staging`); without, it empties them and catches up in place."""
         self._events = events
         self._store = store
         self._projections = list(projections)
@@ -66,6 +71,7 @@ class CatchUpRunner:
         self._publish = publish
         self._announce_within = announce_within
         self._rebuilding = False
+        self._scratch = scratch
 
     @property
     def names(self) -> list[str]:
@@ -99,6 +105,8 @@ class CatchUpRunner:
     def rebuild(self, names: Sequence[str] | None = None, progress: Progress | None = None) -> int:
         """Drop and refill the named projections (all by default) from the first event."""
         chosen = [p for p in self._projections if names is None or p.name in names]
+        if self._scratch is not None:
+            return self._rebuild_staged(chosen, self._scratch, progress)
         with self._store.write() as cur:
             self._lock_ddl(cur)
             for projection in chosen:
@@ -112,6 +120,27 @@ class CatchUpRunner:
             return self.catch_up(progress)
         finally:
             self._rebuilding = False
+
+    def _rebuild_staged(self, chosen: list[Projection], scratch: Scratch, progress: Progress | None) -> int:
+        with scratch() as stage:
+            # Fresh instances: per-batch state must not be shared with this runner's.
+            staged = CatchUpRunner(self._events, stage, [type(p)() for p in chosen],
+                                   max(self._batch_size, STAGE_BATCH_SIZE))
+            staged.setup()
+            applied = staged.catch_up(progress)
+            position = staged.position()
+            with self._store.write(bulk=True) as cur:
+                self._lock_ddl(cur)
+                cur.execute(TRACKING)
+                for projection in chosen:
+                    # Taking the tracking row waits for a live worker's batch and holds off its next.
+                    self._track_from(cur, projection, position)
+                    copy_tables(stage, self._store, cur, projection)
+        log.info("staged rebuild of %s: %d events, swapped in at position %d",
+                 ",".join(p.name for p in chosen), applied, position)
+        self._known_position = 0
+        # Whatever was recorded while staging is applied the usual way.
+        return applied + self.catch_up(progress)
 
     def wait_for(self, position: int) -> None:
         """Read your writes: return once every projection has processed `position`."""
@@ -183,9 +212,13 @@ class CatchUpRunner:
                 inclusive_of_start=False,
             )
             announcing = self._begin_announcements(cur)
+            for projection in self._projections:
+                projection.begin_batch()
             newest = 0.0
             for notification in notifications:
                 newest = max(newest, self._apply(notification, positions, cur, announcing))
+            for projection in self._projections:
+                projection.end_batch(cur)
             for announcement in announcing.values():
                 announcement.close(cur)
             last = notifications[-1].id if len(notifications) == self._batch_size else head
@@ -276,8 +309,12 @@ class CatchUpRunner:
 
     @staticmethod
     def _track_from_zero(cur: Cursor, projection: Projection) -> None:
+        CatchUpRunner._track_from(cur, projection, 0)
+
+    @staticmethod
+    def _track_from(cur: Cursor, projection: Projection, position: int) -> None:
         cur.execute(
-            "INSERT INTO projection_tracking (name, position, version) VALUES (?, 0, ?)"
-            " ON CONFLICT (name) DO UPDATE SET position = 0, version = excluded.version",
-            (projection.name, projection.version),
+            "INSERT INTO projection_tracking (name, position, version) VALUES (?, ?, ?)"
+            " ON CONFLICT (name) DO UPDATE SET position = excluded.position, version = excluded.version",
+            (projection.name, position, projection.version),
         )

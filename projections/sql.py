@@ -5,7 +5,7 @@ SQL is written once with `?` placeholders and portable syntax; the store adapts 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
@@ -26,8 +26,15 @@ class ReadStore(Protocol):
     dialect: str
     """`sqlite` or `postgres`."""
 
-    def write(self) -> AbstractContextManager[Cursor]:
-        """A write transaction, committed on success, serialised with other writers."""
+    def write(self, bulk: bool = False) -> AbstractContextManager[Cursor]:
+        """A write transaction, committed on success, serialised with other writers.
+
+        `bulk`: one that calls `insert_rows`."""
+        ...
+
+    def insert_rows(self, cur: Cursor, table: str, columns: Sequence[str],
+                    rows: Iterable[Sequence[Any]]) -> None:
+        """Many rows at once (COPY on PostgreSQL), inside a `write(bulk=True)`."""
         ...
 
     def read(self) -> AbstractContextManager[Cursor]:

@@ -217,6 +217,12 @@ def test_a_rebuild_from_the_event_log_reproduces_every_live_row_and_position(
                 assert len(live["rm_departments"]) == len(world.departments)
             finally:
                 store.close()
+
+            # In place, staged in a scratch database and swapped in: the same rows again.
+            position = container.runner.position()
+            assert container.runner.rebuild() == applied
+            assert dump(container.store) == live
+            assert container.runner.position() == position
         finally:
             container.close()
 
@@ -308,3 +314,46 @@ def test_a_rebuilt_store_reflects_the_history_in_its_rows(
         assert [r["name"] for r in rows["projection_tracking"]] == sorted(p.name for p in all_projections())
     finally:
         store.close()
+
+
+def test_a_staged_rebuild_keeps_the_old_rows_until_it_swaps_and_then_applies_what_came_meanwhile(
+    busy_container: tuple[Container, World], tmp_path: Path
+) -> None:
+    container, world = busy_container
+    live = dump(container.store)
+    seen_while_staging: list[dict[str, list[dict[str, Any]]]] = []
+
+    def progress(position: int, head: int) -> None:
+        if not seen_while_staging:
+            seen_while_staging.append(dump(container.store))
+            run(world, ("enterprise", "Initech", None))  # recorded after the stage read the log
+
+    # The command catches up the live tables in-process while the stage is built; the swap
+    # then puts back the staged tables and position, and the rebuild applies the command again.
+    container.runner.rebuild(progress=progress)
+    assert seen_while_staging == [live]  # readers kept the old tables while the stage was built
+    assert world.succeeded == 16
+    assert container.runner.catch_up() == 0
+    names = [row["name"] for row in dump(container.store)["rm_enterprises"]]
+    assert "Initech" in names
+
+    fresh_store, _, _ = rebuild(container, tmp_path / "fresh.sqlite3")
+    try:
+        assert dump(container.store) == dump(fresh_store)
+    finally:
+        fresh_store.close()
+
+
+def test_a_failed_staged_rebuild_leaves_the_tables_and_positions_as_they_were(
+    busy_container: tuple[Container, World],
+) -> None:
+    container, _ = busy_container
+    live, position = dump(container.store), container.runner.position()
+
+    def progress(position: int, head: int) -> None:
+        raise RuntimeError("the machine went away")
+
+    with pytest.raises(RuntimeError):
+        container.runner.rebuild(progress=progress)
+    assert dump(container.store) == live
+    assert container.runner.position() == position
