@@ -15,8 +15,11 @@
    (`recorder.select_notifications`) and decoding every event (`mapper.to_domain_event`):
    what any consumer of the log pays. Measured twice (cold, then warm); the faster one is
    the baseline. Read alone, without decoding, is printed for reference.
-3. (b): `CatchUpRunner(...).rebuild()` of all projections together, then of each one alone,
-   in events of the log per second, and the ratio (b) / (a).
+3. (b): `CatchUpRunner(...).rebuild()` of all projections together in this process, staged in
+   a scratch SQLite file and swapped in (as the workers do), then of each one alone; (c) on
+   PostgreSQL: `schedulax projections rebuild --jobs N`, the operator's command, which stages
+   groups of projections in N processes side by side. In events of the log per second, and
+   the ratio to (a). `--in-place` adds the old way, straight into the store, for comparison.
 4. Peak RSS of this process (ru_maxrss) and per phase (VmHWM, reset between phases).
    On PostgreSQL the generated log is ANALYZEd first, as autovacuum would have done on
    a live log (`--no-analyze` to measure a log without planner statistics).
@@ -40,6 +43,7 @@ import multiprocessing
 import os
 import pstats
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -54,7 +58,7 @@ from uuid import UUID
 
 from application.events import SchedulaX
 from bench.pg import (
-    die_with_parent, fresh_schema, peak_rss_mb, phase_peak_mb, reset_phase_peak, settings_for,
+    die_with_parent, fresh_schema, peak_rss_mb, phase_peak_mb, reset_phase_peak, settings_for, worker_env,
 )
 from domain.assignment import ACTIVE, Assignment, AssignmentStatus
 from domain.identity import EmailClaim, SignIn, SystemAdminSeat, User
@@ -394,6 +398,16 @@ def phase(label: str, run: Any, events: int, handled: int | None = None) -> Row:
     return row
 
 
+def rebuild_with_cli(settings: Settings, jobs: int) -> None:
+    """(c): the command an operator runs, in its own processes."""
+    result = subprocess.run(
+        [sys.executable, "-m", "interfaces.cli", "projections", "rebuild", "--jobs", str(jobs)],
+        env=worker_env(settings), capture_output=True, text=True, check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"projections rebuild failed:\n{result.stderr[-2000:]}")
+
+
 def handled_by(projection: Projection, topics: dict[str, int]) -> int:
     return sum(topics.get(t, 0) for t in projection.topics())
 
@@ -705,6 +719,9 @@ def measure(args: argparse.Namespace, settings: Settings) -> None:
         # As `schedulax projections rebuild` does: staged in a scratch SQLite file, then swapped in.
         runner = CatchUpRunner(events, store, projections, args.batch_size, scratch=scratch_store)
         rows.append(phase("rebuild all (b)", lambda: runner.rebuild(progress=Progress("all", head)), head, handled))
+        if args.backend == "postgres" and args.jobs > 1:
+            rows.append(phase(f"rebuild all, {args.jobs} processes (c)",
+                              lambda: rebuild_with_cli(settings, args.jobs), head, handled))
         with store.read() as cur:
             for table in ("rm_users", "rm_shifts", "rm_assignments", "rm_notifications", "an_assignments",
                           "an_employee_weeks", "rm_activity"):
@@ -720,7 +737,7 @@ def measure(args: argparse.Namespace, settings: Settings) -> None:
         store.close()
         events.close()
 
-    rebuild = next(r for r in rows if r.label == "rebuild all (b)")
+    rebuild = max((r for r in rows if r.label.endswith(("(b)", "(c)"))), key=lambda r: r.rate)
     shifts_and_assignments = sum(n for t, n in topics.items() if t.startswith(("domain.shift:", "domain.assignment:",
                                                                               "domain.schedule:")))
     print(f"## Rebuild rate, backend={args.backend}, {head:,} events, batch size {args.batch_size}")
@@ -772,6 +789,9 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=1000,
                         help="notifications per batch, for the runner and the baseline (the product default)")
     parser.add_argument("--no-each", action="store_true", help="skip the rebuild of each projection alone")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="(c): `schedulax projections rebuild --jobs N`, groups of projections staged"
+                             " by N processes side by side (PostgreSQL; 1 to skip)")
     parser.add_argument("--in-place", action="store_true",
                         help="also rebuild all the old way, in the store itself without staging (slow)")
     parser.add_argument("--no-analyze", action="store_true",

@@ -37,5 +37,5 @@ def day_interval(first: date, last: date) -> Interval:
 
 def iso(moment: datetime) -> str:
     """Timestamps as the contract shows them: ISO 8601, UTC, milliseconds, `Z`."""
-    moment = moment.astimezone(timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    # isoformat is about twice as fast as strftime, and rebuilds call this for every event.
+    return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"

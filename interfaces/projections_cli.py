@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import threading
 import time
 
 from infrastructure.settings import Settings
+from interfaces.container import all_projections
+from interfaces.parallel_rebuild import balanced_groups, rebuild_groups
 from interfaces.workers import chosen, open_runner, projection_names, supervise, work
 from projections.runner import ProjectionStatus
 
@@ -24,6 +27,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
                      help="run the named projections in this process, unsupervised")
     rebuild = verbs.add_parser("rebuild", help="drop and rebuild read models from the first event")
     rebuild.add_argument("names", nargs="*", help="projections (default all)")
+    rebuild.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                         help="processes to rebuild in, each staging a group of projections (default: cores)")
     status = verbs.add_parser("status", help="each projection's position, the log's head and the lag")
     status.add_argument("--json", action="store_true", help="print JSON")
 
@@ -34,7 +39,7 @@ def main(args: argparse.Namespace) -> int:
     if args.verb == "run":
         return run(settings, names, args.in_process)
     if args.verb == "rebuild":
-        return rebuild(settings, names)
+        return rebuild(settings, names, args.jobs)
     return status(settings, names, args.json)
 
 
@@ -52,9 +57,10 @@ def run(settings: Settings, names: list[str], in_process: bool) -> int:
     return 0
 
 
-def rebuild(settings: Settings, names: list[str]) -> int:
+def rebuild(settings: Settings, names: list[str], jobs: int) -> int:
     from tqdm import tqdm
 
+    groups = balanced_groups([p for p in all_projections() if p.name in names], jobs)
     events, store, runner = open_runner(settings, names)
     try:
         runner.setup()
@@ -62,10 +68,18 @@ def rebuild(settings: Settings, names: list[str]) -> int:
         started = time.perf_counter()
         with tqdm(total=head, unit="ev", unit_scale=True, desc="rebuild " + ",".join(names),
                   file=sys.stderr) as bar:
-            def progress(position: int, _: int) -> None:
-                bar.update(position - bar.n)
+            def progress(position: int, _: int = 0) -> None:
+                bar.update(max(position - bar.n, 0))
 
-            runner.rebuild(names, progress)
+            if len(groups) == 1:
+                runner.rebuild(names, progress)
+            else:
+                print(f"{len(groups)} processes: " + "; ".join(",".join(g) for g in groups), file=sys.stderr)
+                try:
+                    rebuild_groups(settings, groups, progress)
+                except RuntimeError as error:
+                    print(f"error: {error}", file=sys.stderr)
+                    return 1
         seconds = time.perf_counter() - started
         rate = head / seconds if seconds else 0.0
         print(f"rebuilt {', '.join(names)}: {head} events in {seconds:.2f} s ({rate:,.0f} events/s)")

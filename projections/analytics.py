@@ -39,6 +39,7 @@ TIMING = ("date", "week_start", "minutes", "hours")
 
 class AnalyticsProjection(Projection):
     name = "analytics"
+    rebuild_cost = 5
     ddl = ANALYTICS
     version = 1
     answers_commands = False  # analysts' tables: no command response waits for them

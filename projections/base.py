@@ -28,6 +28,9 @@ class Projection:
     """Raise it whenever `ddl` or what a handler writes changes: a deploy then rebuilds the tables."""
     answers_commands: bool = True
     """Whether command responses read its tables, so that commands wait for it (read your writes)."""
+    rebuild_cost: int = 1
+    """Its share of a rebuild's CPU, relative to the others (measured with `bench.rebuild_rate`);
+    a parallel rebuild uses it to give each process an even load."""
 
     def tables(self) -> list[str]:
         """The tables this projection owns, dropped and recreated by a rebuild."""

@@ -35,6 +35,7 @@ T = NotificationType
 
 class NotificationsProjection(Projection):
     name = "notifications"
+    rebuild_cost = 4
     ddl = NOTIFICATIONS
     version = 1
 

@@ -29,6 +29,7 @@ def minute(value: Any) -> str:
 
 class RosteringProjection(Projection):
     name = "rostering"
+    rebuild_cost = 4
     ddl = ROSTERING
 
     def __init__(self) -> None:

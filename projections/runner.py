@@ -122,6 +122,7 @@ class CatchUpRunner:
             self._rebuilding = False
 
     def _rebuild_staged(self, chosen: list[Projection], scratch: Scratch, progress: Progress | None) -> int:
+        started = time.perf_counter()
         with scratch() as stage:
             # Fresh instances: per-batch state must not be shared with this runner's.
             staged = CatchUpRunner(self._events, stage, [type(p)() for p in chosen],
@@ -129,15 +130,18 @@ class CatchUpRunner:
             staged.setup()
             applied = staged.catch_up(progress)
             position = staged.position()
+            staged_at = time.perf_counter()
+            rows = 0
             with self._store.write(bulk=True) as cur:
                 self._lock_ddl(cur)
                 cur.execute(TRACKING)
                 for projection in chosen:
                     # Taking the tracking row waits for a live worker's batch and holds off its next.
                     self._track_from(cur, projection, position)
-                    copy_tables(stage, self._store, cur, projection)
-        log.info("staged rebuild of %s: %d events, swapped in at position %d",
-                 ",".join(p.name for p in chosen), applied, position)
+                    rows += copy_tables(stage, self._store, cur, projection)
+        log.info("staged rebuild of %s: %d events staged in %.2f s, %d rows swapped in at position %d"
+                 " in %.2f s", ",".join(p.name for p in chosen), applied, staged_at - started, rows,
+                 position, time.perf_counter() - staged_at)
         self._known_position = 0
         # Whatever was recorded while staging is applied the usual way.
         return applied + self.catch_up(progress)

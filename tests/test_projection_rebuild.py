@@ -19,6 +19,7 @@ from domain.roles import Gender, Role
 from infrastructure.readstore import SqliteReadStore
 from infrastructure.settings import Settings
 from interfaces.container import Container, all_projections, build_container
+from interfaces.parallel_rebuild import balanced_groups
 from projections.runner import CatchUpRunner
 from tests.support import dump_read_models
 
@@ -357,3 +358,16 @@ def test_a_failed_staged_rebuild_leaves_the_tables_and_positions_as_they_were(
         container.runner.rebuild(progress=progress)
     assert dump(container.store) == live
     assert container.runner.position() == position
+
+
+def test_a_parallel_rebuild_spreads_the_projections_evenly_over_the_processes() -> None:
+    projections = all_projections()
+    costs = {p.name: p.rebuild_cost for p in projections}
+    for jobs in (1, 2, 3, 5, 8):
+        groups = balanced_groups(projections, jobs)
+        assert len(groups) == min(jobs, len(projections))
+        assert sorted(n for g in groups for n in g) == sorted(costs)  # each exactly once
+        loads = sorted(sum(costs[n] for n in g) for g in groups)
+        # The busiest process finishes at most one projection's work after the idlest.
+        assert loads[-1] - loads[0] <= max(costs.values())
+    assert balanced_groups(projections, 2) == [["analytics", "dashboard", "directory"], ["notifications", "rostering"]]

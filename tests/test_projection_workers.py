@@ -863,6 +863,15 @@ def test_status_reports_the_lag_and_rebuild_of_one_projection_leaves_identical_r
     assert [u["full_name"] for u in rebuilt["rm_users"]].count("spoiled") == 1
     assert positions(schema) == {n: head for n in NAMES}
 
+    # All of them, staged by two processes side by side: every spoiled row is mended.
+    with pg(schema) as conn:
+        conn.execute("UPDATE an_shifts SET hours = -1 WHERE shift_id = (SELECT MIN(shift_id) FROM an_shifts)")
+    result = cli(schema, tmp_path, "rebuild", "--jobs", "2")
+    assert result.returncode == 0, result.stderr
+    assert "2 processes: analytics,dashboard,directory; notifications,rostering" in result.stderr
+    assert_same_rows(dump_schema(settings), live)
+    assert positions(schema) == {n: head for n in NAMES}
+
     unknown = cli(schema, tmp_path, "rebuild", "nosuch")
     assert unknown.returncode != 0 and "unknown projection 'nosuch'" in unknown.stderr
 
@@ -905,6 +914,7 @@ def test_a_projection_whose_version_changed_is_emptied_and_rebuilt_by_setup(
     with running(schema, tmp_path, "rostering", in_process=True, batch_size=9) as worker:
         wait_until(lambda: "projection version changed" in worker.log(), 20, "the worker to see the new version")
         wait_caught_up(schema, head, 20, worker)
+        assert "staged rebuild of rostering" in worker.log()  # built aside, then swapped in
         assert worker.stop() == 0
     assert tracking(schema)["rostering"] == (head, rostering.version)
     assert_same_rows(dump_schema(settings), live)
