@@ -23,8 +23,9 @@
 4. Peak RSS of this process (ru_maxrss) and per phase (VmHWM, reset between phases).
    On PostgreSQL the generated log is ANALYZEd first, as autovacuum would have done on
    a live log (`--no-analyze` to measure a log without planner statistics).
-5. With `--profile-events N`: where the time goes in rebuilding all projections over the
-   first N events: event store reads, decoding, each projection's handlers split into SQL
+5. With `--profile-events N`: where the time goes in rebuilding all projections in place (in
+   the store, not staged) over the first N events: event store reads, decoding, each
+   projection's handlers split into SQL
    statements (count, time) and Python, commits; then the top functions under cProfile.
 
 Goals (issue): at least 50,000 events/s, and at least half the read+decode rate, for
@@ -798,7 +799,7 @@ def main() -> None:
                         help="PostgreSQL: leave the generated log without planner statistics (a server with"
                         " autovacuum off, or a freshly loaded log)")
     parser.add_argument("--profile-events", type=int, default=0,
-                        help="then profile a rebuild of all over the first N events (0: no profile)")
+                        help="then profile an in-place rebuild of all over the first N events (0: no profile)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:

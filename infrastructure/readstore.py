@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import sqlite3
 import tempfile
 import threading
@@ -45,7 +47,7 @@ class SqliteReadStore:
             else:
                 conn.execute("PRAGMA journal_mode=OFF")
                 conn.execute("PRAGMA synchronous=OFF")
-                conn.execute("PRAGMA cache_size=-262144")  # 256 MB of pages before it spills
+                conn.execute("PRAGMA cache_size=-65536")  # 64 MB of pages; the OS caches the rest
             self._local.conn = conn
         return conn
 
@@ -98,15 +100,44 @@ class SqliteReadStore:
             self._local.conn = None
 
 
+STAGE_PREFIX = "schedulax-stage-"
+
+
 @contextmanager
 def scratch_store() -> Iterator[SqliteReadStore]:
     """A private SQLite file for one staged rebuild, deleted afterwards (also on failure)."""
-    with tempfile.TemporaryDirectory(prefix="schedulax-stage-") as folder:
+    remove_abandoned_stages()
+    with tempfile.TemporaryDirectory(prefix=f"{STAGE_PREFIX}{os.getpid()}-") as folder:
         store = SqliteReadStore(Path(folder) / "stage.sqlite3", durable=False)
         try:
             yield store
         finally:
             store.close()
+
+
+def remove_abandoned_stages(folder: Path | None = None) -> list[Path]:
+    """Delete the scratch folders of processes that no longer run; the ones deleted.
+
+    A rebuild killed by SIGKILL or the OOM killer cannot delete its own, and a rebuild's
+    scratch file holds every row of its tables: a crash loop would fill the disk.
+    """
+    removed = []
+    for path in (folder or Path(tempfile.gettempdir())).glob(f"{STAGE_PREFIX}*"):
+        owner = path.name[len(STAGE_PREFIX):].split("-")[0]
+        if owner.isdigit() and not _running(int(owner)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 class _PgCursor:

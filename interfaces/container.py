@@ -153,7 +153,9 @@ def build_container(settings: Settings) -> Container:
     events = open_event_store(settings)
     bus = bus_for(settings.redis_url, settings.realtime_channel)
     runner = projection_runner(settings, events, store, all_projections(), bus)
-    runner.setup()
+    # With workers, a changed version is theirs to reset: they rebuild it staged and swap it
+    # in, where a reset here would leave them to catch up from zero in place, far slower.
+    runner.setup(reset=not settings.uses_projection_workers)
     sync = projection_sync(settings, store, runner)
     directory = SqlDirectory(store)
     queries = SqlRosterQueries(store)

@@ -77,12 +77,13 @@ class CatchUpRunner:
     def names(self) -> list[str]:
         return list(self._names)
 
-    def setup(self) -> list[str]:
+    def setup(self, reset: bool = True) -> list[str]:
         """Create the tables; a projection whose version changed is emptied to be rebuilt.
 
-        Returns the names of the projections that were reset.
+        Returns the names of the projections that were reset. `reset=False` leaves a changed
+        version to another process (the workers, which rebuild staged), and resets nothing.
         """
-        reset = []
+        emptied = []
         with self._store.write() as cur:
             self._lock_ddl(cur)
             cur.execute(TRACKING)
@@ -94,13 +95,15 @@ class CatchUpRunner:
                 )
                 row = cur.fetchone()
                 if row is not None and int(row["version"]) != projection.version:
-                    reset.append(projection.name)
+                    if not reset:
+                        continue  # its tables and position stay as they are, for the workers
+                    emptied.append(projection.name)
                     self._drop(cur, projection)
                 for statement in projection.ddl:
                     cur.execute(statement)
-                if row is None or projection.name in reset:
+                if row is None or projection.name in emptied:
                     self._track_from_zero(cur, projection)
-        return reset
+        return emptied
 
     def rebuild(self, names: Sequence[str] | None = None, progress: Progress | None = None) -> int:
         """Drop and refill the named projections (all by default) from the first event."""

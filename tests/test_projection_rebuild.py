@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,7 +19,7 @@ from application.commands import DepartmentChanges, NewDepartment, NewUser, User
 from application.principal import Principal
 from domain.errors import DomainError
 from domain.roles import Gender, Role
-from infrastructure.readstore import SqliteReadStore
+from infrastructure.readstore import STAGE_PREFIX, SqliteReadStore, remove_abandoned_stages
 from infrastructure.settings import Settings
 from interfaces.container import Container, all_projections, build_container
 from interfaces.parallel_rebuild import balanced_groups
@@ -371,3 +374,15 @@ def test_a_parallel_rebuild_spreads_the_projections_evenly_over_the_processes() 
         # The busiest process finishes at most one projection's work after the idlest.
         assert loads[-1] - loads[0] <= max(costs.values())
     assert balanced_groups(projections, 2) == [["analytics", "dashboard", "directory"], ["notifications", "rostering"]]
+
+
+def test_a_scratch_folder_left_by_a_killed_rebuild_is_deleted_by_the_next_one(tmp_path: Path) -> None:
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    abandoned = tmp_path / f"{STAGE_PREFIX}{gone.stdout.strip()}-abc"
+    running = tmp_path / f"{STAGE_PREFIX}{os.getpid()}-def"
+    for folder in (abandoned, running):
+        folder.mkdir()
+        (folder / "stage.sqlite3").write_bytes(b"rows")
+    assert remove_abandoned_stages(tmp_path) == [abandoned]
+    assert not abandoned.exists() and (running / "stage.sqlite3").exists()

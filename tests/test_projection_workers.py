@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
@@ -909,8 +909,14 @@ def test_a_projection_whose_version_changed_is_emptied_and_rebuilt_by_setup(
         store.close()
         events.close()
 
-    # A worker process does the same when it starts, and says so.
+    # An API process whose read models the workers keep leaves the reset to them: they
+    # rebuild staged, where a reset by the API would leave them to catch up in place.
     stale_rostering(schema)
+    build_container(replace(settings, projection_workers=True)).close()
+    assert tracking(schema)["rostering"] == (head, 0)
+    assert row_counts(schema, rostering.tables())["rm_shifts"] > 0
+
+    # A worker process does the same as setup() when it starts, and says so.
     with running(schema, tmp_path, "rostering", in_process=True, batch_size=9) as worker:
         wait_until(lambda: "projection version changed" in worker.log(), 20, "the worker to see the new version")
         wait_caught_up(schema, head, 20, worker)
