@@ -18,8 +18,6 @@ from infrastructure.settings import Settings
 from interfaces.workers import open_runner
 from projections.base import Projection
 
-log = logging.getLogger("schedulax.projections")
-
 
 def balanced_groups(projections: Sequence[Projection], jobs: int) -> list[list[str]]:
     """Costliest first, each onto the group with the least cost so far; no empty group."""

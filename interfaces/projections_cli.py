@@ -28,7 +28,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     rebuild = verbs.add_parser("rebuild", help="drop and rebuild read models from the first event")
     rebuild.add_argument("names", nargs="*", help="projections (default all)")
     rebuild.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                         help="processes to rebuild in, each staging a group of projections (default: cores)")
+                         help="processes to rebuild in, each staging a group of projections"
+                              " (default: cores; PostgreSQL only)")
     status = verbs.add_parser("status", help="each projection's position, the log's head and the lag")
     status.add_argument("--json", action="store_true", help="print JSON")
 
@@ -60,7 +61,10 @@ def run(settings: Settings, names: list[str], in_process: bool) -> int:
 def rebuild(settings: Settings, names: list[str], jobs: int) -> int:
     from tqdm import tqdm
 
-    groups = balanced_groups([p for p in all_projections() if p.name in names], jobs)
+    # SQLite has one writer at a time: parallel swaps would queue behind one another's
+    # lock and could outwait its busy timeout.
+    groups = balanced_groups([p for p in all_projections() if p.name in names],
+                             jobs if settings.backend == "postgres" else 1)
     events, store, runner = open_runner(settings, names)
     try:
         runner.setup()
