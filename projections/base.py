@@ -36,6 +36,14 @@ class Projection:
         """The tables this projection owns, dropped and recreated by a rebuild."""
         return [m.group(1) for s in self.ddl if (m := _CREATE_TABLE.search(s))]
 
+    def table_ddl(self) -> list[str]:
+        """The statements of `ddl` that create its tables; the rest create indexes."""
+        return [s for s in self.ddl if _CREATE_TABLE.search(s)]
+
+    def drop_tables(self, cur: Cursor) -> None:
+        for table in self.tables():
+            cur.execute(f"DROP TABLE IF EXISTS {table}")
+
     def handlers(self) -> dict[type, Handler]:
         raise NotImplementedError
 

@@ -98,11 +98,11 @@ class CatchUpRunner:
                     if not reset:
                         continue  # its tables and position stay as they are, for the workers
                     emptied.append(projection.name)
-                    self._drop(cur, projection)
+                    projection.drop_tables(cur)
                 for statement in projection.ddl:
                     cur.execute(statement)
                 if row is None or projection.name in emptied:
-                    self._track_from_zero(cur, projection)
+                    self._track_from(cur, projection, 0)
         return emptied
 
     def rebuild(self, names: Sequence[str] | None = None, progress: Progress | None = None) -> int:
@@ -113,10 +113,10 @@ class CatchUpRunner:
         with self._store.write() as cur:
             self._lock_ddl(cur)
             for projection in chosen:
-                self._drop(cur, projection)
+                projection.drop_tables(cur)
                 for statement in projection.ddl:
                     cur.execute(statement)
-                self._track_from_zero(cur, projection)
+                self._track_from(cur, projection, 0)
         self._known_position = 0
         self._rebuilding = True  # history is not news
         try:
@@ -308,15 +308,6 @@ class CatchUpRunner:
             cur.execute("PRAGMA table_info(projection_tracking)")
         if "version" not in {row["name"] for row in cur.fetchall()}:
             cur.execute("ALTER TABLE projection_tracking ADD COLUMN version INTEGER NOT NULL DEFAULT 0")
-
-    @staticmethod
-    def _drop(cur: Cursor, projection: Projection) -> None:
-        for table in projection.tables():
-            cur.execute(f"DROP TABLE IF EXISTS {table}")
-
-    @staticmethod
-    def _track_from_zero(cur: Cursor, projection: Projection) -> None:
-        CatchUpRunner._track_from(cur, projection, 0)
 
     @staticmethod
     def _track_from(cur: Cursor, projection: Projection, position: int) -> None:

@@ -27,10 +27,9 @@ STAGE_BATCH_SIZE = 10_000
 def copy_tables(scratch: ReadStore, store: ReadStore, cur: Cursor, projection: Projection) -> int:
     """Replace the projection's tables in `store` (in `cur`'s transaction) with the scratch
     database's; the number of rows copied."""
-    tables = [s for s in projection.ddl if s.lstrip().upper().startswith("CREATE TABLE")]
+    tables = projection.table_ddl()
     others = [s for s in projection.ddl if s not in tables]
-    for table in projection.tables():
-        cur.execute(f"DROP TABLE IF EXISTS {table}")
+    projection.drop_tables(cur)
     for statement in tables:
         cur.execute(statement)
     copied = [0]
