@@ -224,11 +224,8 @@ class AssignmentService(RosteringHandler):
 
     def my_schedule(
         self, principal: Principal, start_date: str | None, end_date: str | None, status: str | None
-    ) -> tuple[UserView, list[ScheduleEntry]]:
-        me = self._directory.user(principal.id)
-        if me is None:
-            raise NotFound("User not found")
-        return me, self._queries.schedule(principal.id, start_date, end_date, status)
+    ) -> list[ScheduleEntry]:
+        return self._queries.schedule(principal.id, start_date, end_date, status)
 
     def get_assignment(self, principal: Principal, assignment_id: int) -> AssignmentView:
         view = self._queries.assignment(assignment_id)

@@ -22,9 +22,9 @@ from application.commands import NewUser, UserChanges
 from application.events import ConcurrentWrite, SchedulaX
 from application.passwords import check_password
 from application.ports import Directory, IdAllocator, PasswordHasher, ProjectionSync
-from application.principal import Principal
+from application.principal import Principal, principal_of
 from application.versions import check_version
-from application.views import Page, Paged, UserFilter, UserView
+from application.views import CallerView, Page, Paged, UserFilter, UserView
 
 
 class IdentityService:
@@ -130,10 +130,13 @@ class IdentityService:
 
     def principal(self, user_id: int) -> Principal | None:
         """The caller as they stand now (a token's claims may be older than a role change)."""
-        view = self._directory.user(user_id)
-        if view is None or not view.is_active:
-            return None
-        return Principal(view.id, Role(view.role), view.enterprise_id, view.department_id)
+        caller = self.caller(user_id)
+        return principal_of(caller.user) if caller else None
+
+    def caller(self, user_id: int) -> CallerView | None:
+        """The active user behind a token, with their department's name; None if gone or deactivated."""
+        caller = self._directory.caller(user_id)
+        return caller if caller is not None and caller.user.is_active else None
 
     def profile(self, principal: Principal) -> UserView:
         return self._view(principal.id)

@@ -125,10 +125,6 @@ class OrganisationService(CommandHandler):
             raise NotFound("Department not found")
         return view
 
-    def department_name(self, department_id: int | None) -> str | None:
-        view = self._directory.department(department_id) if department_id is not None else None
-        return view.name if view else None
-
     def list_departments(
         self, principal: Principal, enterprise_id: int, search: str | None, page: Page
     ) -> Paged[DepartmentView]:

@@ -24,6 +24,7 @@ from application.rostering_views import (
     TemplateView,
 )
 from application.views import (
+    CallerView,
     DepartmentView,
     EnterpriseDetail,
     EnterpriseView,
@@ -94,6 +95,8 @@ class Directory(Protocol):
     """Read model of users, enterprises and departments."""
 
     def user(self, user_id: int) -> UserView | None: ...
+
+    def caller(self, user_id: int) -> CallerView | None: ...
 
     def users(self, criteria: UserFilter, page: Page) -> Paged[UserView]: ...
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from application.views import UserView
 from domain.roles import Role
 
 
@@ -17,3 +18,7 @@ class Principal:
     @property
     def is_system_admin(self) -> bool:
         return self.role is Role.SYSTEM_ADMIN
+
+
+def principal_of(user: UserView) -> Principal:
+    return Principal(user.id, Role(user.role), user.enterprise_id, user.department_id)

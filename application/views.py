@@ -42,6 +42,13 @@ class UserView(msgspec.Struct, kw_only=True):
     version: int
 
 
+class CallerView(msgspec.Struct, kw_only=True):
+    """Who signed a request: their row and their department's name, read in one query."""
+
+    user: UserView
+    department_name: str | None
+
+
 class UserFilter(msgspec.Struct, kw_only=True, frozen=True):
     enterprise_id: int | None = None
     department_id: int | None = None

@@ -175,7 +175,7 @@ async def client_loop(index: int, plan: dict[str, Any], rec: Recording, ends: fl
     conn = Connection(plan["host"], plan["port"])
     rng = random.Random(index)
     workload = plan["workload"]
-    flow = flow_for(plan, index) if workload in ("commands", "monday") else None
+    flow = flow_for(plan, index) if workload in ("commands", "monday") and plan.get("slots") else None
     reads = plan.get("reads", [])
     weights = [r["weight"] for r in reads]
     paths = plan.get("paths", [])

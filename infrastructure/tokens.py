@@ -5,11 +5,16 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import jwt
 
 ISSUER = "schedulax-api"
+
+VERIFIED_TOKENS = 4096
+"""Tokens whose signature and claims each process remembers: every request presents one,
+and checking an HS256 signature costs more than the lookup of the caller's row."""
 
 
 class InvalidToken(Exception):
@@ -33,6 +38,8 @@ class TokenIssuer:
         self._secret = secret
         self._ttl = ttl_seconds
         self._refresh_ttl = refresh_ttl_seconds
+        # Only valid tokens are kept (a failed check raises); expiry is checked on every use.
+        self._verified = lru_cache(maxsize=VERIFIED_TOKENS)(self._verify)
 
     def issue(self, user: Any, kind: str = "access", now: int | None = None) -> str:
         issued = int(time.time()) if now is None else now
@@ -51,6 +58,12 @@ class TokenIssuer:
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
     def decode(self, token: str, kind: str = "access") -> TokenClaims:
+        claims = self._verified(token, kind)
+        if claims.exp <= time.time():
+            raise InvalidToken("Token has expired")
+        return claims
+
+    def _verify(self, token: str, kind: str) -> TokenClaims:
         try:
             claims = jwt.decode(
                 token,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from application.views import (
+    CallerView,
     DepartmentUsers,
     DepartmentView,
     EnterpriseDetail,
@@ -23,6 +24,14 @@ LIVE_ROSTER_STATUSES = ("draft", "published", "approved")
 USER_COLUMNS = (
     "id, full_name, email, role, gender, enterprise_id, department_id, is_active,"
     " created_at, updated_at, version"
+)
+
+# Every request reads its caller: one primary-key lookup, the department by its key.
+CALLER_SELECT = (
+    "SELECT " + ", ".join(f"u.{c.strip()}" for c in USER_COLUMNS.split(","))
+    + ", d.name AS department_name FROM rm_users u"
+    " LEFT JOIN rm_departments d ON d.id = u.department_id AND d.is_deleted = ?"
+    " WHERE u.id = ?"
 )
 
 DEPARTMENT_SELECT = f"""
@@ -48,6 +57,15 @@ class SqlDirectory:
             cur.execute(f"SELECT {USER_COLUMNS} FROM rm_users WHERE id = ?", (user_id,))
             row = cur.fetchone()
         return _user(row) if row else None
+
+    def caller(self, user_id: int) -> CallerView | None:
+        with self._store.read() as cur:
+            cur.execute(CALLER_SELECT, (False, user_id))
+            row = cur.fetchone()
+        if row is None:
+            return None
+        department = row.pop("department_name")
+        return CallerView(user=_user(row), department_name=department)
 
     def users(self, criteria: UserFilter, page: Page) -> Paged[UserView]:
         where, params = [], []

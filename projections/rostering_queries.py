@@ -132,25 +132,23 @@ class SqlRosterQueries:
         return _assignment(row) if row else None
 
     def _shifts(self, cur: Cursor, where: str, params: list[Any]) -> list[ShiftView]:
-        cur.execute(
-            f"SELECT {SHIFT_COLUMNS} FROM rm_shifts s WHERE {where} AND s.is_deleted = ?"
-            " ORDER BY s.date, s.start_time, s.id",
-            (*params, False),
-        )
+        chosen = f"FROM rm_shifts s WHERE {where} AND s.is_deleted = ?"
+        cur.execute(f"SELECT {SHIFT_COLUMNS} {chosen} ORDER BY s.date, s.start_time, s.id", (*params, False))
         rows = cur.fetchall()
         if not rows:
             return []
         by_shift: dict[int, list[AssignmentView]] = {r["id"]: [] for r in rows}
-        ids = list(by_shift)
-        for chunk in range(0, len(ids), 500):
-            part = ids[chunk:chunk + 500]
-            cur.execute(
-                ASSIGNMENT_SELECT + f" WHERE a.shift_id IN ({', '.join('?' for _ in part)})"
-                f" AND {VISIBLE_ASSIGNMENT} ORDER BY a.id",
-                part,
-            )
-            for row in cur.fetchall():
-                by_shift[row["shift_id"]].append(_assignment(row))
+        # The same filter again rather than a list of ids: one statement text per filter, which
+        # the server plans once per connection, however many shifts a roster has.
+        cur.execute(
+            ASSIGNMENT_SELECT + f" WHERE a.shift_id IN (SELECT s.id {chosen}) AND {VISIBLE_ASSIGNMENT}"
+            " ORDER BY a.id",
+            (*params, False),
+        )
+        for row in cur.fetchall():
+            found = by_shift.get(row["shift_id"])
+            if found is not None:  # a shift added between the two statements waits for the next read
+                found.append(_assignment(row))
         return [ShiftView(**r, assignments=by_shift[r["id"]]) for r in rows]
 
     # -- an employee's schedule ----------------------------------------------------

@@ -89,7 +89,7 @@ def test_one_employee_booked_on_two_overlapping_shifts_at_once_is_booked_once(
         assert all(isinstance(r, Conflict) for r in results if isinstance(r, Exception)), results
         worker = first.identity.principal(staff[0])
         assert worker is not None
-        _, entries = first.assignments.my_schedule(worker, None, None, None)
+        entries = first.assignments.my_schedule(worker, None, None, None)
         assert len(entries) == 1
     finally:
         first.close()

@@ -26,7 +26,7 @@ from interfaces.http.controllers.users import UserController
 from interfaces.http.errors import EXCEPTION_HANDLERS
 from interfaces.http.negotiation import ContentNegotiationMiddleware
 from interfaces.http.ratelimit import RateLimitMiddleware
-from interfaces.http.security import provide_principal
+from interfaces.http.security import provide_me, provide_principal
 from interfaces.realtime.gateway import Gateway
 from interfaces.realtime.websockets import notifications_socket, scheduling_socket
 
@@ -69,7 +69,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         ],
         dependencies={
             "container": Provide(lambda: container, use_cache=True, sync_to_thread=False),
-            "principal": Provide(provide_principal, sync_to_thread=True),
+            "me": Provide(provide_me, sync_to_thread=True),
+            "principal": Provide(provide_principal, sync_to_thread=False),
         },
         middleware=middleware,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

@@ -70,6 +70,10 @@ class ContentNegotiationMiddleware:
         if length.isdigit() and int(length) > self.max_body_bytes:
             await send_error(scope, send, 413, f"Request body exceeds {self.max_body_bytes} bytes")
             return
+        if length in ("", "0") and not _header(scope, b"transfer-encoding"):
+            # No body to convert or limit (most GETs): the app reads the request as it came.
+            await self.app(scope, receive, self._packing_sender(scope, send) if wants_msgpack(scope) else send)
+            return
         body, more = b"", True
         while more:
             message = await receive()

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar import Request
 from litestar.exceptions import NotAuthorizedException
 from litestar.params import Dependency
 
-from application.principal import Principal
+from application.principal import Principal, principal_of
+from application.views import CallerView
 from interfaces.container import Container
-from interfaces.realtime.auth import Refused, authenticate
-
+from interfaces.realtime.auth import Refused, identify
 
 # Injected objects are ours, not client input: Litestar need not validate them.
 Services = Annotated[Container, Dependency(skip_validation=True)]
 Caller = Annotated[Principal, Dependency(skip_validation=True)]
+Me = Annotated[CallerView, Dependency(skip_validation=True)]
 
 
 def bearer_token(request: Request[Any, Any, Any]) -> str:
@@ -27,9 +26,14 @@ def bearer_token(request: Request[Any, Any, Any]) -> str:
     return token.strip()
 
 
-def provide_principal(request: Request[Any, Any, Any], container: Services) -> Principal:
+def provide_me(request: Request[Any, Any, Any], container: Services) -> CallerView:
+    """The caller's row, read once per request: handlers that show the caller take `me`."""
     try:
-        principal, _ = authenticate(container, bearer_token(request))
+        caller, _ = identify(container, bearer_token(request))
     except Refused as refused:
         raise NotAuthorizedException(str(refused)) from refused
-    return principal
+    return caller
+
+
+def provide_principal(me: Me) -> Principal:
+    return principal_of(me.user)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-from application.principal import Principal
+from application.principal import Principal, principal_of
+from application.views import CallerView
 from infrastructure.tokens import InvalidToken
 from interfaces.container import Container
 
@@ -26,13 +27,19 @@ def token_from(query_string: str, headers: dict[str, str], auth: object = None) 
 
 def authenticate(container: Container, token: str | None) -> tuple[Principal, int]:
     """The caller and when their token expires (a Unix time); `Refused` with the reason."""
+    caller, expires = identify(container, token)
+    return principal_of(caller.user), expires
+
+
+def identify(container: Container, token: str | None) -> tuple[CallerView, int]:
+    """`authenticate`, with the caller's row and department name."""
     if not token:
         raise Refused("Authentication required: pass the access token as ?token=<access_token>")
     try:
         claims = container.tokens.decode(token)
     except InvalidToken as error:
         raise Refused(str(error)) from error
-    principal = container.identity.principal(claims.id)
-    if principal is None:
+    caller = container.identity.caller(claims.id)
+    if caller is None:
         raise Refused("User no longer exists or is deactivated")
-    return principal, claims.exp
+    return caller, claims.exp

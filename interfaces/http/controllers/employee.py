@@ -31,7 +31,7 @@ from interfaces.http.rostering_dto import (
     TimeOffDecisionRequest,
     parse_hhmm,
 )
-from interfaces.http.security import Caller, Services
+from interfaces.http.security import Caller, Me, Services
 
 SwapStatusFilter = Literal["pending", "accepted", "approved", "rejected", "cancelled"]
 
@@ -53,16 +53,15 @@ class EmployeeController(Controller):
 
     @get("/my-schedule", sync_to_thread=True, summary="The caller's assignments with a summary")
     def my_schedule(
-        self, principal: Caller, container: Services,
+        self, principal: Caller, me: Me, container: Services,
         start_date: Annotated[date | None, Parameter(description="Shifts on or after")] = None,
         end_date: Annotated[date | None, Parameter(description="Shifts on or before")] = None,
         status: Literal["pending", "confirmed", "declined"] | None = None,
     ) -> ScheduleResponse:
-        me, entries = container.assignments.my_schedule(
+        entries = container.assignments.my_schedule(
             principal, start_date.isoformat() if start_date else None,
             end_date.isoformat() if end_date else None, status,
         )
-        department = container.organisation.department_name(me.department_id)
         working = [e for e in entries if e.status in ("pending", "confirmed")]
         summary = ScheduleSummary(
             total_assignments=len(entries),
@@ -73,7 +72,8 @@ class EmployeeController(Controller):
         )
         return ScheduleResponse(
             message="Schedule retrieved successfully",
-            schedule=Schedule(employee=ScheduleEmployee(id=me.id, full_name=me.full_name, department=department),
+            schedule=Schedule(employee=ScheduleEmployee(id=me.user.id, full_name=me.user.full_name,
+                                                        department=me.department_name),
                               assignments=entries, summary=summary),
         )
 
