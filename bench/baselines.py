@@ -209,17 +209,13 @@ def _timed_threads(name: str, clients: int, seconds: float, operation: Callable[
 
 @contextmanager
 def minimal_server(port: int, workers: int, body_bytes: int) -> Iterator[subprocess.Popen[bytes]]:
-    """bench/minimal_app.py under uvicorn on 127.0.0.1:`port`, up (GET /minimal answers 200)
+    """bench/minimal_app.py served on 127.0.0.1:`port`, up (GET /minimal answers 200)
     until the block ends; then its whole process group (the uvicorn supervisor and its
-    workers) is stopped. Same command line as `schedulax serve` in effect: uvicorn's default
+    workers) is stopped. Served as `schedulax serve` serves (`interfaces.serving.serve`): uvicorn's default
     loop and http implementations (uvloop and httptools when installed), `--factory`, workers.
     """
     env = {**os.environ, "SCHEDULAX_BENCH_BODY_BYTES": str(body_bytes)}
-    command = [
-        "uvicorn", "bench.minimal_app:app", "--factory",
-        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-        "--log-level", "warning", "--no-access-log",
-    ]
+    command = ["bench.minimal_app", str(port), str(workers)]
     with tempfile.TemporaryDirectory() as folder:
         server = Service("the minimal server", command, env, Path(folder) / "minimal.log").start()
         try:

@@ -6,9 +6,10 @@ bytes (default 2000): no database, no authentication, no middleware, no thread h
 the product's handlers return structs that it serialises, so the ceiling includes the
 framework's encoding but nothing of SchedulaX. Run by `bench.baselines.minimal_server` as
 
-    python -m uvicorn bench.minimal_app:app --factory --workers N ...
+    python -m bench.minimal_app PORT WORKERS
 
-the way `schedulax serve` runs the product (same server, same loop and http defaults).
+through the same `interfaces.serving.serve` as `schedulax serve` (same uvicorn, loop and
+http defaults, one listening socket per worker).
 """
 
 from __future__ import annotations
@@ -40,3 +41,11 @@ def app() -> Litestar:
 
     # No OpenAPI schema routes: they are never on a request's path, only start-up work.
     return Litestar(route_handlers=[minimal], openapi_config=None)
+
+
+if __name__ == "__main__":
+    import sys
+
+    from interfaces.serving import serve
+
+    serve("bench.minimal_app:app", "127.0.0.1", int(sys.argv[1]), int(sys.argv[2]), log_level="warning")

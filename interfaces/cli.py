@@ -31,9 +31,8 @@ def main(argv: list[str] | None = None) -> int:
         return projections_cli.main(args)
 
     if args.command == "serve":
-        import uvicorn
-
         from infrastructure.settings import Settings
+        from interfaces import serving
 
         settings = Settings.from_env()
         host = args.host or settings.host
@@ -45,14 +44,8 @@ def main(argv: list[str] | None = None) -> int:
             # Separate processes, as in production, but one command for a developer.
             projections = subprocess.Popen([sys.executable, "-m", "interfaces.cli", "projections", "run"])
         try:
-            uvicorn.run(
-                "interfaces.http.asgi:app",
-                host=host,
-                port=port,
-                workers=args.workers,
-                factory=True,
-                log_level=os.environ.get("SCHEDULAX_LOG_LEVEL", "info"),
-            )
+            serving.serve("interfaces.http.asgi:app", host, port, args.workers,
+                          log_level=os.environ.get("SCHEDULAX_LOG_LEVEL", "info"))
         finally:
             if projections is not None:
                 projections.terminate()

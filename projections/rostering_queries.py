@@ -101,13 +101,20 @@ class SqlRosterQueries:
             params += list(criteria.statuses)
         clause = " WHERE " + " AND ".join(where)
         with self._store.read() as cur:
-            cur.execute(f"SELECT COUNT(*) AS n FROM rm_rosters r{clause}", params)
-            total = int(cur.fetchone()["n"])  # type: ignore[index]
+            # The total rides along with the page (one round trip); only a page past the end,
+            # which has no rows to carry it, needs a count of its own.
             cur.execute(
-                ROSTER_SELECT + clause + " ORDER BY r.start_date DESC, r.id DESC LIMIT ? OFFSET ?",
+                ROSTER_SELECT.replace("SELECT ", "SELECT COUNT(*) OVER () AS total_rows, ", 1) + clause
+                + " ORDER BY r.start_date DESC, r.id DESC LIMIT ? OFFSET ?",
                 (*params, page.size, page.offset),
             )
-            items = [_summary(r) for r in cur.fetchall()]
+            rows = cur.fetchall()
+            if rows:
+                total = int(rows[0]["total_rows"])
+            else:
+                cur.execute(f"SELECT COUNT(*) AS n FROM rm_rosters r{clause}", params)
+                total = int(cur.fetchone()["n"])  # type: ignore[index]
+            items = [_summary(r) for r in rows]
         return Paged(items=items, total=total, page=page)
 
     # -- shifts and assignments -------------------------------------------------

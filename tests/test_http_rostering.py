@@ -155,6 +155,16 @@ def test_an_unknown_template_and_callers_who_do_not_manage_the_department_are_re
     assert ok(c.get("/api/rosters/all", headers=h(a.admin)))["rosters"] == []
 
 
+def test_a_roster_page_carries_the_total_on_every_store_even_past_the_end(client: TestClient) -> None:
+    a = seed_world(client).acme
+    for month in (1, 2, 3):
+        roster(client, a.manager, a.department_id, f"2026-0{month}-01", f"2026-0{month}-07", name=f"R{month}")
+    for number, names in ((1, ["R3", "R2"]), (2, ["R1"]), (3, [])):
+        page = ok(client.get(f"/api/rosters/all?limit=2&page={number}", headers=h(a.manager)))
+        assert [r["name"] for r in page["rosters"]] == names
+        assert page["pagination"]["total_items"] == 3 and page["pagination"]["total_pages"] == 2
+
+
 def test_the_roster_list_filters_paginates_and_hides_drafts_and_other_departments(w: World) -> None:
     c, a = w.client, w.acme
     alpha = roster(c, a.manager, a.department_id, "2026-01-01", "2026-01-07", name="Alpha January")
@@ -176,6 +186,9 @@ def test_the_roster_list_filters_paginates_and_hides_drafts_and_other_department
     page = ok(c.get("/api/rosters/all?limit=2&page=2", headers=h(a.manager)))
     assert len(page["rosters"]) == 1
     assert page["pagination"] == {"current_page": 2, "total_pages": 2, "total_items": 3, "items_per_page": 2}
+    beyond = ok(c.get("/api/rosters/all?limit=2&page=5", headers=h(a.manager)))
+    assert beyond["rosters"] == []
+    assert beyond["pagination"] == {"current_page": 5, "total_pages": 2, "total_items": 3, "items_per_page": 2}
     listed = ok(c.get("/api/rosters/all?search=Alpha", headers=h(a.manager)))["rosters"][0]
     assert listed["department"]["id"] == a.department_id and listed["total_shifts"] == 0
     assert {"assigned_shifts", "coverage_percentage", "created_at"} <= set(listed)
