@@ -17,7 +17,7 @@ from application import policy
 from application.base import RosteringHandler
 from application.events import SchedulaX
 from application.ports import Directory, IdAllocator, JobQueue, ProjectionSync, RosterQueries
-from application.principal import Principal
+from application.principal import Principal, principal_of
 from application.rostering_views import AssignmentView, ScheduleEntry
 from application.versions import check_version
 from application.views import Page, UserFilter, UserView
@@ -140,7 +140,7 @@ class AssignmentService(RosteringHandler):
         user = self._directory.user(user_id)
         if user is None or not user.is_active:
             return
-        principal = Principal(user.id, Role(user.role), user.enterprise_id, user.department_id)
+        principal = principal_of(user)
         roster = self._load(Roster, "roster", roster_id, "Roster")
         roster.record_auto_assign({"status": "running", "strategy": strategy}, by=user_id)
         self._commit(roster)

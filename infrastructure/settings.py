@@ -56,7 +56,6 @@ class Settings:
     realtime_queue_size: int = 256
     """Messages one websocket or socket.io client may have waiting; a client that falls further behind is disconnected."""
 
-
     @property
     def realtime_channel(self) -> str:
         """The Redis channel of change messages: one per deployment, named after its schema."""

@@ -47,6 +47,9 @@ SELECT a.id, a.shift_id, a.roster_id, a.employee_id, a.status, a.notes, a.assign
 FROM rm_assignments a LEFT JOIN rm_users u ON u.id = a.employee_id
 """
 
+# A page of the roster listing with the count of all matches in each row.
+ROSTER_PAGE_SELECT = ROSTER_SELECT.replace("SELECT ", "SELECT COUNT(*) OVER () AS total_rows, ", 1)
+
 # Removed assignments are history, not part of a shift's staffing.
 VISIBLE_ASSIGNMENT = "a.status <> 'removed'"
 
@@ -104,8 +107,7 @@ class SqlRosterQueries:
             # The total rides along with the page (one round trip); only a page past the end,
             # which has no rows to carry it, needs a count of its own.
             cur.execute(
-                ROSTER_SELECT.replace("SELECT ", "SELECT COUNT(*) OVER () AS total_rows, ", 1) + clause
-                + " ORDER BY r.start_date DESC, r.id DESC LIMIT ? OFFSET ?",
+                ROSTER_PAGE_SELECT + clause + " ORDER BY r.start_date DESC, r.id DESC LIMIT ? OFFSET ?",
                 (*params, page.size, page.offset),
             )
             rows = cur.fetchall()

@@ -72,7 +72,7 @@ class ContentNegotiationMiddleware:
             return
         if length in ("", "0") and not _header(scope, b"transfer-encoding"):
             # No body to convert or limit (most GETs): the app reads the request as it came.
-            await self.app(scope, receive, self._packing_sender(scope, send) if wants_msgpack(scope) else send)
+            await self.app(scope, receive, self._sender(scope, send))
             return
         body, more = b"", True
         while more:
@@ -108,7 +108,7 @@ class ContentNegotiationMiddleware:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
-        await self.app(scope, replay, self._packing_sender(scope, send) if wants_msgpack(scope) else send)
+        await self.app(scope, replay, self._sender(scope, send))
 
     @staticmethod
     def _as_json(scope: dict[str, Any], ctype: str, body: bytes) -> tuple[bytes, dict[str, Any]]:
@@ -125,6 +125,11 @@ class ContentNegotiationMiddleware:
             content_length=str(len(converted)),
         )
         return converted, {**scope, "headers": headers}
+
+    @classmethod
+    def _sender(cls, scope: dict[str, Any], send: Any) -> Any:
+        """`send`, or one that turns JSON responses into MessagePack when the client asked."""
+        return cls._packing_sender(scope, send) if wants_msgpack(scope) else send
 
     @staticmethod
     def _packing_sender(scope: dict[str, Any], send: Any) -> Any:
