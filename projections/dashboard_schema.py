@@ -63,4 +63,6 @@ DASHBOARD = [
         is_pending BOOLEAN NOT NULL,
         PRIMARY KEY (kind, id)
     )""",
+    # A decided swap names only its uuid; without this every decision scanned the table.
+    "CREATE INDEX IF NOT EXISTS db_pending_uuid ON db_pending (kind, uuid)",
 ]

@@ -7,7 +7,7 @@ from typing import Any
 from domain.identity import User
 from domain.organisation import Department, Enterprise
 
-from projections.base import Handler, Projection, copied, stamp
+from projections.base import Handler, Projection, copied, stamp, uuid_of
 from projections.schema import DIRECTORY
 from projections.sql import Cursor
 
@@ -40,7 +40,7 @@ class DirectoryProjection(Projection):
             " department_id, is_active, created_at, updated_at, version)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                e.user_id, str(e.originator_id), e.full_name, e.email, e.email.lower(), e.role, e.gender,
+                e.user_id, uuid_of(e), e.full_name, e.email, e.email.lower(), e.role, e.gender,
                 e.enterprise_id, e.department_id, e.is_active, at, at, version,
             ),
         )
@@ -53,7 +53,7 @@ class DirectoryProjection(Projection):
         cur.execute(
             "UPDATE rm_users SET email = ?, email_key = ?, updated_at = ?, version = ?"
             " WHERE uuid = ?",
-            (e.email, e.email.lower(), at, version, str(e.originator_id)),
+            (e.email, e.email.lower(), at, version, uuid_of(e)),
         )
 
     # -- enterprises ----------------------------------------------------------
@@ -63,7 +63,7 @@ class DirectoryProjection(Projection):
         cur.execute(
             "INSERT INTO rm_enterprises (id, uuid, name, description, created_by, created_at,"
             " updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (e.enterprise_id, str(e.originator_id), e.name, e.description, e.by, at, at, version),
+            (e.enterprise_id, uuid_of(e), e.name, e.description, e.by, at, at, version),
         )
 
     def enterprise_changed(self, *fields: str) -> Handler:
@@ -76,7 +76,7 @@ class DirectoryProjection(Projection):
         cur.execute(
             "INSERT INTO rm_departments (id, uuid, enterprise_id, name, description, manager_id,"
             " is_deleted, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (e.department_id, str(e.originator_id), e.enterprise_id, e.name, e.description, e.manager_id, False,
+            (e.department_id, uuid_of(e), e.enterprise_id, e.name, e.description, e.manager_id, False,
              at, at, version),
         )
 
@@ -87,6 +87,6 @@ class DirectoryProjection(Projection):
         at, version = stamp(e)
         cur.execute(
             "UPDATE rm_departments SET is_deleted = ?, updated_at = ?, version = ? WHERE uuid = ?",
-            (True, at, version, str(e.originator_id)),
+            (True, at, version, uuid_of(e)),
         )
 

@@ -22,7 +22,7 @@ from domain.schedule import EmployeeSchedule
 from domain.shift import Shift
 from domain.swap import SwapRequest
 
-from projections.base import Handler, Projection
+from projections.base import Handler, Projection, stamp, uuid_of
 from projections.notifications_schema import NOTIFICATIONS
 from projections.rostering import hhmm, minute
 from projections.sql import Cursor, iso
@@ -70,46 +70,46 @@ class NotificationsProjection(Projection):
     def user_registered(self, e: Any, cur: Cursor) -> None:
         cur.execute(
             "INSERT INTO nt_users (id, uuid, department_id, is_active) VALUES (?, ?, ?, ?)",
-            (e.user_id, str(e.originator_id), e.department_id, e.is_active),
+            (e.user_id, uuid_of(e), e.department_id, e.is_active),
         )
 
     def user_placed(self, e: Any, cur: Cursor) -> None:
         cur.execute("UPDATE nt_users SET department_id = ? WHERE uuid = ?",
-                    (e.department_id, str(e.originator_id)))
+                    (e.department_id, uuid_of(e)))
 
     def user_activation(self, e: Any, cur: Cursor) -> None:
         cur.execute("UPDATE nt_users SET is_active = ? WHERE uuid = ?",
-                    (e.is_active, str(e.originator_id)))
+                    (e.is_active, uuid_of(e)))
 
     def department_opened(self, e: Any, cur: Cursor) -> None:
         cur.execute("INSERT INTO nt_departments (id, uuid, manager_id) VALUES (?, ?, ?)",
-                    (e.department_id, str(e.originator_id), e.manager_id))
+                    (e.department_id, uuid_of(e), e.manager_id))
 
     def department_updated(self, e: Any, cur: Cursor) -> None:
         cur.execute("UPDATE nt_departments SET manager_id = ? WHERE uuid = ?",
-                    (e.manager_id, str(e.originator_id)))
+                    (e.manager_id, uuid_of(e)))
 
     def roster_planned(self, e: Any, cur: Cursor) -> None:
         cur.execute(
             "INSERT INTO nt_rosters (id, uuid, name, department_id) VALUES (?, ?, ?, ?)",
-            (e.roster_id, str(e.originator_id), e.name, e.department_id),
+            (e.roster_id, uuid_of(e), e.name, e.department_id),
         )
 
     def roster_revised(self, e: Any, cur: Cursor) -> None:
-        cur.execute("UPDATE nt_rosters SET name = ? WHERE uuid = ?", (e.name, str(e.originator_id)))
+        cur.execute("UPDATE nt_rosters SET name = ? WHERE uuid = ?", (e.name, uuid_of(e)))
 
     def shift_planned(self, e: Any, cur: Cursor) -> None:
         cur.execute(
             "INSERT INTO nt_shifts (id, uuid, roster_id, date, start_time, end_time, title)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (e.shift_id, str(e.originator_id), e.roster_id, e.day.isoformat(), hhmm(e.start_time),
+            (e.shift_id, uuid_of(e), e.roster_id, e.day.isoformat(), hhmm(e.start_time),
              hhmm(e.end_time), e.title),
         )
 
     def shift_revised(self, e: Any, cur: Cursor) -> None:
         cur.execute(
             "UPDATE nt_shifts SET date = ?, start_time = ?, end_time = ?, title = ? WHERE uuid = ?",
-            (e.day.isoformat(), hhmm(e.start_time), hhmm(e.end_time), e.title, str(e.originator_id)),
+            (e.day.isoformat(), hhmm(e.start_time), hhmm(e.end_time), e.title, uuid_of(e)),
         )
 
     # -- notifications ----------------------------------------------------------
@@ -118,7 +118,7 @@ class NotificationsProjection(Projection):
         if e.status != "published":
             return
         roster = _one(cur, "SELECT id, name, department_id FROM nt_rosters WHERE uuid = ?",
-                      str(e.originator_id))
+                      uuid_of(e))
         if roster is None:
             return
         members = [r["id"] for r in _all(
@@ -132,13 +132,13 @@ class NotificationsProjection(Projection):
     def assignment_made(self, e: Any, cur: Cursor) -> None:
         cur.execute(
             "INSERT INTO nt_assignments (uuid, id, shift_id, employee_id) VALUES (?, ?, ?, ?)",
-            (str(e.originator_id), e.assignment_id, e.shift_id, e.employee_id),
+            (uuid_of(e), e.assignment_id, e.shift_id, e.employee_id),
         )
         self._tell_assigned(cur, e, e.employee_id)
 
     def assignment_handed_over(self, e: Any, cur: Cursor) -> None:
         cur.execute("UPDATE nt_assignments SET employee_id = ? WHERE uuid = ?",
-                    (e.employee_id, str(e.originator_id)))
+                    (e.employee_id, uuid_of(e)))
         self._tell_assigned(cur, e, e.employee_id)
 
     def _tell_assigned(self, cur: Cursor, e: Any, employee_id: int) -> None:
@@ -177,7 +177,7 @@ class NotificationsProjection(Projection):
         cur.execute(
             "INSERT INTO nt_swaps (uuid, id, roster_id, requester_id, target_employee_id, shift_id)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (str(e.originator_id), e.swap_id, e.roster_id, e.requester_id, e.target_employee_id,
+            (uuid_of(e), e.swap_id, e.roster_id, e.requester_id, e.target_employee_id,
              e.shift_id),
         )
         shift = _one(cur, "SELECT * FROM nt_shifts WHERE id = ?", e.shift_id)
@@ -192,7 +192,7 @@ class NotificationsProjection(Projection):
                  url, data)
 
     def swap_decided(self, e: Any, cur: Cursor) -> None:
-        swap = _one(cur, "SELECT * FROM nt_swaps WHERE uuid = ?", str(e.originator_id))
+        swap = _one(cur, "SELECT * FROM nt_swaps WHERE uuid = ?", uuid_of(e))
         if swap is None:
             return
         data = {"swap_request_id": swap["id"], "shift_id": swap["shift_id"], "status": e.status}
@@ -276,7 +276,7 @@ def _deliver(
             + ", ".join("?" for _ in wanted) + ")", *wanted,
         ) if kind.value in json.loads(row["muted_types"])
     }
-    at = iso(e.timestamp)
+    at = stamp(e)[0]
     expires = iso(e.timestamp + LIFETIME)
     payload = json.dumps(data, sort_keys=True)
     # Ids follow event order, so a rebuild numbers every notification the same way.
@@ -307,7 +307,7 @@ def _all(cur: Cursor, sql: str, *params: Any) -> list[dict[str, Any]]:
 
 
 def _assignment(cur: Cursor, e: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    assignment = _one(cur, "SELECT * FROM nt_assignments WHERE uuid = ?", str(e.originator_id))
+    assignment = _one(cur, "SELECT * FROM nt_assignments WHERE uuid = ?", uuid_of(e))
     if assignment is None:
         return None
     shift = _one(cur, "SELECT * FROM nt_shifts WHERE id = ?", assignment["shift_id"])

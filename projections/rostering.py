@@ -14,7 +14,7 @@ from domain.swap import SwapRequest
 from domain.templates import ShiftTemplate
 from domain.timeslots import shift_interval
 
-from projections.base import Handler, Projection, changed_row, stamp
+from projections.base import Handler, Projection, changed_row, stamp, uuid_of
 from projections.schema import ROSTERING
 from projections.sql import Cursor
 
@@ -53,7 +53,7 @@ class RosteringProjection(Projection):
 
     def _shift_roster(self, cur: Cursor, e: Any) -> int:
         """The shift's roster (it never changes), looked up once per shift and batch."""
-        uuid = str(e.originator_id)
+        uuid = uuid_of(e)
         if uuid not in self._shift_rosters:
             cur.execute("SELECT roster_id FROM rm_shifts WHERE uuid = ?", (uuid,))
             row = cur.fetchone()
@@ -110,7 +110,7 @@ class RosteringProjection(Projection):
             " start_date, end_date, status, created_by, settings, total_shifts, assigned_shifts,"
             " auto_assign, is_deleted, created_at, updated_at, last_modified_at, version)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, NULL, ?, ?, ?, ?, ?)",
-            (e.roster_id, str(e.originator_id), e.name, e.description, e.department_id,
+            (e.roster_id, uuid_of(e), e.name, e.description, e.department_id,
              e.enterprise_id, e.start_date.isoformat(), e.end_date.isoformat(), "draft", e.by,
              json.dumps(e.settings, sort_keys=True), False, at, at, at, version),
         )
@@ -128,12 +128,12 @@ class RosteringProjection(Projection):
             " start_time, end_time, start_at, end_at, title, description, required_staff,"
             " assigned_staff, location, is_deleted, created_at, updated_at, version)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
-            (e.shift_id, str(e.originator_id), e.roster_id, e.department_id, e.enterprise_id,
+            (e.shift_id, uuid_of(e), e.roster_id, e.department_id, e.enterprise_id,
              e.day.isoformat(), hhmm(e.start_time), hhmm(e.end_time), minute(span.start),
              minute(span.end), e.title, e.description, e.required_staff, e.location, False,
              at, at, version),
         )
-        self._shift_rosters[str(e.originator_id)] = e.roster_id
+        self._shift_rosters[uuid_of(e)] = e.roster_id
         self._touch_roster(cur, e.roster_id, at)
 
     def shift_revised(self, e: Any, cur: Cursor) -> None:
@@ -145,7 +145,7 @@ class RosteringProjection(Projection):
             " version = ? WHERE uuid = ?",
             (e.day.isoformat(), hhmm(e.start_time), hhmm(e.end_time), minute(span.start),
              minute(span.end), e.title, e.description, e.required_staff, e.location, at, version,
-             str(e.originator_id)),
+             uuid_of(e)),
         )
         self._touch_roster(cur, self._shift_roster(cur, e), at)
 
@@ -155,7 +155,7 @@ class RosteringProjection(Projection):
             cur.execute(
                 "UPDATE rm_shifts SET assigned_staff = assigned_staff + ?, updated_at = ?, version = ?"
                 " WHERE uuid = ?",
-                (delta, at, version, str(e.originator_id)),
+                (delta, at, version, uuid_of(e)),
             )
             self._touch_roster(cur, self._shift_roster(cur, e), at)
         return handle
@@ -165,7 +165,7 @@ class RosteringProjection(Projection):
         cur.execute(
             "UPDATE rm_shifts SET is_deleted = ?, assigned_staff = 0, updated_at = ?, version = ?"
             " WHERE uuid = ?",
-            (True, at, version, str(e.originator_id)),
+            (True, at, version, uuid_of(e)),
         )
         self._touch_roster(cur, self._shift_roster(cur, e), at)
 
@@ -176,7 +176,7 @@ class RosteringProjection(Projection):
         cur.execute(
             "INSERT INTO rm_assignments (id, uuid, shift_id, roster_id, employee_id, status, notes,"
             " assigned_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)",
-            (e.assignment_id, str(e.originator_id), e.shift_id, e.roster_id, e.employee_id,
+            (e.assignment_id, uuid_of(e), e.shift_id, e.roster_id, e.employee_id,
              "pending", at, at, version),
         )
 
@@ -191,7 +191,7 @@ class RosteringProjection(Projection):
             "INSERT INTO rm_swaps (id, uuid, roster_id, requester_id, target_employee_id, shift_id,"
             " target_shift_id, status, reason, message, needs_approval, created_at, updated_at,"
             " version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (e.swap_id, str(e.originator_id), e.roster_id, e.requester_id, e.target_employee_id,
+            (e.swap_id, uuid_of(e), e.roster_id, e.requester_id, e.target_employee_id,
              e.shift_id, e.target_shift_id, "pending", e.reason, e.message, e.needs_approval,
              at, at, version),
         )
@@ -200,7 +200,7 @@ class RosteringProjection(Projection):
         at, version = stamp(e)
         cur.execute(
             "UPDATE rm_swaps SET status = ?, updated_at = ?, version = ? WHERE uuid = ?",
-            (e.status, at, version, str(e.originator_id)),
+            (e.status, at, version, uuid_of(e)),
         )
 
     # -- templates ------------------------------------------------------------
@@ -210,7 +210,7 @@ class RosteringProjection(Projection):
         cur.execute(
             "INSERT INTO rm_templates (id, uuid, department_id, enterprise_id, name, description,"
             " shifts, is_deleted, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (e.template_id, str(e.originator_id), e.department_id, e.enterprise_id, e.name,
+            (e.template_id, uuid_of(e), e.department_id, e.enterprise_id, e.name,
              e.description, json.dumps(e.shifts), False, at, at, version),
         )
 

@@ -5,21 +5,26 @@ SQL is written once with `?` placeholders and portable syntax; the store adapts 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 from domain.timeslots import iso
 
-__all__ = ["Cursor", "ReadStore", "add_given", "iso", "like_pattern", "rows"]
+__all__ = ["Cursor", "ReadStore", "Row", "add_given", "iso", "like_pattern", "rows"]
+
+
+Row = Mapping[str, Any]
+"""A row read by column name: a dict, or on a SQLite write cursor an `sqlite3.Row`
+(no `.get` or `.items`; index it by name, or copy it with `dict(row)`)."""
 
 
 class Cursor(Protocol):
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
 
-    def fetchone(self) -> dict[str, Any] | None: ...
+    def fetchone(self) -> Row | None: ...
 
-    def fetchall(self) -> list[dict[str, Any]]: ...
+    def fetchall(self) -> list[Row]: ...
 
 
 class ReadStore(Protocol):
