@@ -7,7 +7,9 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoder, Transcoding
+
+from application.transcoder import MsgspecJSONTranscoder
 
 A = TypeVar("A")
 
@@ -42,6 +44,11 @@ class SchedulaX(Application[UUID]):
     """Event store and repository; the services decide, this only loads and saves."""
 
     name = "SchedulaX"
+
+    def construct_transcoder(self) -> Transcoder:
+        transcoder = MsgspecJSONTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

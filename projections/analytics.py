@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 Row = dict[str, Any]
 TIMING = ("date", "week_start", "minutes", "hours")
 """The columns an assignment copies from its shift."""
+SHIFT_FACTS = ("shift_id", "roster_id", "department_id", "enterprise_id", *TIMING, "is_deleted")
+"""What an assignment's events read of its shift: all but the counts, which move on every booking."""
 
 
 class AnalyticsProjection(Projection):
@@ -48,9 +50,20 @@ class AnalyticsProjection(Projection):
         self._days: set[tuple[int, str]] = set()
         """(roster, date) and (employee, week, department) keys the batch touched."""
         self._weeks: set[tuple[int, str, int]] = set()
+        self._shifts: dict[int, Row] = {}
+        """SHIFT_FACTS of the shifts this batch planned or read: most assignments' events come
+        in the batch that planned their shift."""
 
     def begin_batch(self) -> None:
-        self._days, self._weeks = set(), set()
+        self._days, self._weeks, self._shifts = set(), set(), {}
+
+    def _shift(self, cur: Cursor, shift_id: int) -> Row | None:
+        if shift_id not in self._shifts:
+            row = one(cur, "SELECT * FROM an_shifts WHERE shift_id = ?", shift_id)
+            if row is None:
+                return None
+            self._shifts[shift_id] = {column: row[column] for column in SHIFT_FACTS}
+        return self._shifts[shift_id]
 
     def end_batch(self, cur: Cursor) -> None:
         for roster_id, day in sorted(self._days):
@@ -91,6 +104,10 @@ class AnalyticsProjection(Projection):
              when["date"], when["week_start"], when["start_at"], when["end_at"], when["minutes"],
              when["hours"], e.required_staff, False, at, at),
         )
+        self._shifts[e.shift_id] = {
+            "shift_id": e.shift_id, "roster_id": e.roster_id, "department_id": e.department_id,
+            "enterprise_id": e.enterprise_id, **{column: when[column] for column in TIMING}, "is_deleted": False,
+        }
         self._days.add((e.roster_id, when["date"]))
 
     def shift_changed(self, values: Callable[[Any], Row]) -> Handler:
@@ -103,6 +120,7 @@ class AnalyticsProjection(Projection):
                 log.warning("analytics: %s of an unknown shift %s skipped", type(e).__qualname__, e.originator_id)
                 return
             update(cur, "an_shifts", "shift_id", old, values(e), at)
+            self._shifts.pop(old["shift_id"], None)
             new = one(cur, "SELECT * FROM an_shifts WHERE shift_id = ?", old["shift_id"])
             assert new is not None
             held = many(cur, "SELECT * FROM an_assignments WHERE shift_id = ? ORDER BY assignment_id",
@@ -126,7 +144,7 @@ class AnalyticsProjection(Projection):
     def assignment_made(self, e: Any, cur: Cursor) -> None:
         at, _ = stamp(e)
         # The event names only the shift: its date, length and tenant come from our copy.
-        shift = one(cur, "SELECT * FROM an_shifts WHERE shift_id = ?", e.shift_id)
+        shift = self._shift(cur, e.shift_id)
         if shift is None:
             log.warning("analytics: assignment %s on an unknown shift %s skipped", e.assignment_id, e.shift_id)
             return
@@ -152,7 +170,7 @@ class AnalyticsProjection(Projection):
                 log.warning("analytics: %s of an unknown assignment %s skipped", type(e).__qualname__,
                             e.originator_id)
                 return
-            shift = one(cur, "SELECT * FROM an_shifts WHERE shift_id = ?", old["shift_id"])
+            shift = self._shift(cur, old["shift_id"])
             assert shift is not None  # an assignment row is only written for a known shift
             changes = values(e)
             status = changes.get("status", old["status"])

@@ -9,7 +9,7 @@ to the manager and back to the employee. Nobody is told of their own action.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -25,7 +25,7 @@ from domain.swap import SwapRequest
 from projections.base import Handler, Projection, stamp, uuid_of
 from projections.notifications_schema import NOTIFICATIONS
 from projections.rostering import hhmm, minute
-from projections.sql import Cursor, iso
+from projections.sql import Cursor, Row, iso
 
 LIFETIME = timedelta(days=30)
 """Notifications expire from the inbox a month after they were made."""
@@ -38,6 +38,15 @@ class NotificationsProjection(Projection):
     rebuild_cost = 4
     ddl = NOTIFICATIONS
     version = 1
+
+    def __init__(self) -> None:
+        self._next_id: int | None = None
+        """The next notification id, read once per batch: ids follow event order."""
+        self._muted: dict[int, Sequence[str]] = {}
+        """Users' muted types as read or written in this batch."""
+
+    def begin_batch(self) -> None:
+        self._next_id, self._muted = None, {}
 
     def handlers(self) -> dict[type, Handler]:
         return {
@@ -125,7 +134,7 @@ class NotificationsProjection(Projection):
             cur, "SELECT id FROM nt_users WHERE department_id = ? AND is_active = ? ORDER BY id",
             roster["department_id"], True,
         )]
-        _deliver(cur, e, members, T.ROSTER_PUBLISHED, "New Roster Published",
+        self._deliver(cur, e, members, T.ROSTER_PUBLISHED, "New Roster Published",
                  f"{roster['name']} has been published", f"/rosters/{roster['id']}",
                  {"roster_id": roster["id"], "roster_name": roster["name"]})
 
@@ -134,28 +143,29 @@ class NotificationsProjection(Projection):
             "INSERT INTO nt_assignments (uuid, id, shift_id, employee_id) VALUES (?, ?, ?, ?)",
             (uuid_of(e), e.assignment_id, e.shift_id, e.employee_id),
         )
-        self._tell_assigned(cur, e, e.employee_id)
+        shift = _one(cur, "SELECT * FROM nt_shifts WHERE id = ?", e.shift_id)
+        self._tell_assigned(cur, e, e.assignment_id, shift)
 
     def assignment_handed_over(self, e: Any, cur: Cursor) -> None:
         cur.execute("UPDATE nt_assignments SET employee_id = ? WHERE uuid = ?",
                     (e.employee_id, uuid_of(e)))
-        self._tell_assigned(cur, e, e.employee_id)
-
-    def _tell_assigned(self, cur: Cursor, e: Any, employee_id: int) -> None:
         found = _assignment(cur, e)
-        if found is None:
+        if found is not None:
+            self._tell_assigned(cur, e, found[0]["id"], found[1])
+
+    def _tell_assigned(self, cur: Cursor, e: Any, assignment_id: int, shift: Row | None) -> None:
+        if shift is None:
             return
-        assignment, shift = found
-        _deliver(cur, e, [employee_id], T.SHIFT_ASSIGNED, "New Shift Assignment",
-                 f"You have been assigned to {_shift_words(shift)}", "/my-schedule",
-                 {**_shift_data(shift), "assignment_id": assignment["id"]})
+        self._deliver(cur, e, [e.employee_id], T.SHIFT_ASSIGNED, "New Shift Assignment",
+                      f"You have been assigned to {_shift_words(shift)}", "/my-schedule",
+                      {**_shift_data(shift), "assignment_id": assignment_id})
 
     def assignment_removed(self, e: Any, cur: Cursor) -> None:
         found = _assignment(cur, e)
         if found is None:
             return
         assignment, shift = found
-        _deliver(cur, e, [assignment["employee_id"]], T.SHIFT_UNASSIGNED, "Shift Assignment Removed",
+        self._deliver(cur, e, [assignment["employee_id"]], T.SHIFT_UNASSIGNED, "Shift Assignment Removed",
                  f"You are no longer assigned to {_shift_words(shift)}", "/my-schedule",
                  {**_shift_data(shift), "assignment_id": assignment["id"]})
 
@@ -166,7 +176,7 @@ class NotificationsProjection(Projection):
         if found is None:
             return
         assignment, shift = found
-        _deliver(cur, e, _managers(cur, shift["roster_id"]), T.ASSIGNMENT_DECLINED, "Assignment Declined",
+        self._deliver(cur, e, _managers(cur, shift["roster_id"]), T.ASSIGNMENT_DECLINED, "Assignment Declined",
                  f"Employee {assignment['employee_id']} declined {_shift_words(shift)}",
                  f"/rosters/{shift['roster_id']}",
                  {**_shift_data(shift), "assignment_id": assignment["id"],
@@ -185,9 +195,9 @@ class NotificationsProjection(Projection):
         data = {"swap_request_id": e.swap_id, "shift_id": e.shift_id, "requester_id": e.requester_id,
                 "target_employee_id": e.target_employee_id}
         url = f"/swap-requests/{e.swap_id}"
-        _deliver(cur, e, [e.target_employee_id], T.SWAP_REQUEST, "New Swap Request",
+        self._deliver(cur, e, [e.target_employee_id], T.SWAP_REQUEST, "New Swap Request",
                  f"A colleague asks you to take over {words}", url, data)
-        _deliver(cur, e, _managers(cur, e.roster_id), T.SWAP_REQUEST, "Swap Request in Your Team",
+        self._deliver(cur, e, _managers(cur, e.roster_id), T.SWAP_REQUEST, "Swap Request in Your Team",
                  f"Employee {e.requester_id} asked employee {e.target_employee_id} to swap {words}",
                  url, data)
 
@@ -198,18 +208,18 @@ class NotificationsProjection(Projection):
         data = {"swap_request_id": swap["id"], "shift_id": swap["shift_id"], "status": e.status}
         url = f"/swap-requests/{swap['id']}"
         if e.status in ("approved", "rejected"):
-            _deliver(cur, e, [swap["requester_id"], swap["target_employee_id"]], T.SWAP_DECIDED,
+            self._deliver(cur, e, [swap["requester_id"], swap["target_employee_id"]], T.SWAP_DECIDED,
                      f"Swap Request {e.status.capitalize()}",
                      f"The swap request #{swap['id']} was {e.status}", url, data)
         elif e.status == "accepted":
-            _deliver(cur, e, [swap["requester_id"]], T.SWAP_DECIDED, "Swap Request Accepted",
+            self._deliver(cur, e, [swap["requester_id"]], T.SWAP_DECIDED, "Swap Request Accepted",
                      f"Your swap request #{swap['id']} was accepted and awaits a manager", url, data)
-            _deliver(cur, e, _managers(cur, swap["roster_id"]), T.SWAP_REQUEST,
+            self._deliver(cur, e, _managers(cur, swap["roster_id"]), T.SWAP_REQUEST,
                      "Swap Awaiting Your Approval",
                      f"Swap request #{swap['id']} was accepted and needs your approval", url, data,
                      Priority.HIGH)
         elif e.status == "cancelled":
-            _deliver(cur, e, [swap["target_employee_id"]], T.SWAP_CANCELLED, "Swap Request Cancelled",
+            self._deliver(cur, e, [swap["target_employee_id"]], T.SWAP_CANCELLED, "Swap Request Cancelled",
                      f"Swap request #{swap['id']} was cancelled", url, data, Priority.LOW)
 
     def time_off_requested(self, e: Any, cur: Cursor) -> None:
@@ -220,7 +230,7 @@ class NotificationsProjection(Projection):
         user = _one(cur, "SELECT department_id FROM nt_users WHERE id = ?", e.employee_id)
         manager = user and _one(cur, "SELECT manager_id FROM nt_departments WHERE id = ?",
                                 user["department_id"])
-        _deliver(cur, e, [manager["manager_id"]] if manager and manager["manager_id"] else [],
+        self._deliver(cur, e, [manager["manager_id"]] if manager and manager["manager_id"] else [],
                  T.TIME_OFF_REQUESTED, "Time Off Requested",
                  f"Employee {e.employee_id} asks for time off from {minute(e.start)} to {minute(e.end)}",
                  "/time-off", {"time_off_id": e.time_off_id, "employee_id": e.employee_id})
@@ -231,7 +241,7 @@ class NotificationsProjection(Projection):
         entry = _one(cur, "SELECT * FROM nt_time_off WHERE id = ?", e.time_off_id)
         if entry is None:
             return
-        _deliver(cur, e, [entry["employee_id"]], T.TIME_OFF_DECIDED, f"Time Off {e.status.capitalize()}",
+        self._deliver(cur, e, [entry["employee_id"]], T.TIME_OFF_DECIDED, f"Time Off {e.status.capitalize()}",
                  f"Your time off from {entry['start_at']} to {entry['end_at']} was {e.status}",
                  "/time-off", {"time_off_id": e.time_off_id, "status": e.status})
 
@@ -254,6 +264,7 @@ class NotificationsProjection(Projection):
                     (True, e.notification_id, e.by))
 
     def muted(self, e: Any, cur: Cursor) -> None:
+        self._muted[e.by] = list(e.types)
         cur.execute(
             "INSERT INTO rm_notification_preferences (user_id, muted_types, updated_at) VALUES (?, ?, ?)"
             " ON CONFLICT (user_id) DO UPDATE SET muted_types = excluded.muted_types,"
@@ -261,39 +272,39 @@ class NotificationsProjection(Projection):
             (e.by, json.dumps(e.types), iso(e.timestamp)),
         )
 
-
-def _deliver(
-    cur: Cursor, e: Any, recipients: Iterable[int | None], kind: NotificationType, title: str,
-    message: str, action_url: str | None, data: dict[str, Any], priority: Priority = Priority.NORMAL,
-) -> None:
-    """One notification per recipient, skipping the actor and anyone who muted the type."""
-    wanted = sorted({r for r in recipients if r is not None and r != getattr(e, "by", None)})
-    if not wanted:
-        return
-    muted = {
-        row["user_id"] for row in _all(
-            cur, "SELECT user_id, muted_types FROM rm_notification_preferences WHERE user_id IN ("
-            + ", ".join("?" for _ in wanted) + ")", *wanted,
-        ) if kind.value in json.loads(row["muted_types"])
-    }
-    at = stamp(e)[0]
-    expires = iso(e.timestamp + LIFETIME)
-    payload = json.dumps(data, sort_keys=True)
-    # Ids follow event order, so a rebuild numbers every notification the same way.
-    cur.execute("SELECT COALESCE(MAX(id), 0) AS last FROM rm_notifications")
-    row = cur.fetchone()
-    next_id = int(row["last"]) + 1 if row else 1
-    for user_id in wanted:
-        if user_id in muted:
-            continue
-        cur.execute(
-            "INSERT INTO rm_notifications (id, user_id, type, title, message, priority, action_url,"
-            " data, read_at, is_deleted, expires_at, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)",
-            (next_id, user_id, kind.value, title, message, priority.value, action_url, payload,
-             False, expires, at),
-        )
-        next_id += 1
+    def _deliver(
+        self, cur: Cursor, e: Any, recipients: Iterable[int | None], kind: NotificationType, title: str,
+        message: str, action_url: str | None, data: dict[str, Any], priority: Priority = Priority.NORMAL,
+    ) -> None:
+        """One notification per recipient, skipping the actor and anyone who muted the type."""
+        wanted = sorted({r for r in recipients if r is not None and r != getattr(e, "by", None)})
+        if not wanted:
+            return
+        unknown = [user_id for user_id in wanted if user_id not in self._muted]
+        if unknown:
+            self._muted.update(dict.fromkeys(unknown, ()))
+            for row in _all(cur, "SELECT user_id, muted_types FROM rm_notification_preferences WHERE user_id IN ("
+                            + ", ".join("?" for _ in unknown) + ")", *unknown):
+                self._muted[row["user_id"]] = json.loads(row["muted_types"])
+        at = stamp(e)[0]
+        expires = iso(e.timestamp + LIFETIME)
+        payload = json.dumps(data, sort_keys=True)
+        if self._next_id is None:
+            # Ids follow event order, so a rebuild numbers every notification the same way.
+            cur.execute("SELECT COALESCE(MAX(id), 0) AS last FROM rm_notifications")
+            row = cur.fetchone()
+            self._next_id = int(row["last"]) + 1 if row else 1
+        for user_id in wanted:
+            if kind.value in self._muted[user_id]:
+                continue
+            cur.execute(
+                "INSERT INTO rm_notifications (id, user_id, type, title, message, priority, action_url,"
+                " data, read_at, is_deleted, expires_at, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)",
+                (self._next_id, user_id, kind.value, title, message, priority.value, action_url, payload,
+                 False, expires, at),
+            )
+            self._next_id += 1
 
 
 def _one(cur: Cursor, sql: str, *params: Any) -> dict[str, Any] | None:

@@ -35,21 +35,30 @@ class RosteringProjection(Projection):
     def __init__(self) -> None:
         self._recount: set[int] = set()
         """Rosters whose shift totals the batch may have changed."""
+        self._touched: dict[int, str] = {}
+        """Rosters' last_modified_at from their shifts' events, not yet written."""
         self._shift_rosters: dict[str, int] = {}
 
     def begin_batch(self) -> None:
-        self._recount, self._shift_rosters = set(), {}
+        self._recount, self._touched, self._shift_rosters = set(), {}, {}
 
     def end_batch(self, cur: Cursor) -> None:
+        self._write_touched(cur)
         for roster_id in sorted(self._recount):
             _recount_roster(cur, roster_id)
         self._recount, self._shift_rosters = set(), {}
 
     def _touch_roster(self, cur: Cursor, roster_id: int, at: str) -> None:
-        """The roster's time moves per event (a later roster event may move it again); its
-        totals are recounted once at the end of the batch, not per event over all its shifts."""
-        cur.execute("UPDATE rm_rosters SET last_modified_at = ? WHERE id = ?", (at, roster_id))
+        """A shift event moves its roster's time. A roster's shifts have many events in a batch,
+        so only the latest time is kept and written once, at the end of the batch or before the
+        next roster event (which moves it itself). Totals are recounted at the end of the batch."""
+        self._touched[roster_id] = at
         self._recount.add(roster_id)
+
+    def _write_touched(self, cur: Cursor) -> None:
+        for roster_id, at in sorted(self._touched.items()):
+            cur.execute("UPDATE rm_rosters SET last_modified_at = ? WHERE id = ?", (at, roster_id))
+        self._touched = {}
 
     def _shift_roster(self, cur: Cursor, e: Any) -> int:
         """The shift's roster (it never changes), looked up once per shift and batch."""
@@ -116,7 +125,13 @@ class RosteringProjection(Projection):
         )
 
     def roster_changed(self, values: Any) -> Handler:
-        return changed_row("rm_rosters", values, stamps=("updated_at", "last_modified_at"))
+        change = changed_row("rm_rosters", values, stamps=("updated_at", "last_modified_at"))
+
+        def handle(e: Any, cur: Cursor) -> None:
+            self._write_touched(cur)  # the times of earlier shift events, in order before this one
+            change(e, cur)
+
+        return handle
 
     # -- shifts ---------------------------------------------------------------
 
