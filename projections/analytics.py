@@ -41,7 +41,7 @@ SHIFT_FACTS = ("shift_id", "roster_id", "department_id", "enterprise_id", *TIMIN
 
 class AnalyticsProjection(Projection):
     name = "analytics"
-    rebuild_cost = 5
+    rebuild_cost = 3
     ddl = ANALYTICS
     version = 1
     answers_commands = False  # analysts' tables: no command response waits for them

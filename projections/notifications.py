@@ -35,7 +35,7 @@ T = NotificationType
 
 class NotificationsProjection(Projection):
     name = "notifications"
-    rebuild_cost = 4
+    rebuild_cost = 3
     ddl = NOTIFICATIONS
     version = 1
 
