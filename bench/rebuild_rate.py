@@ -14,7 +14,8 @@
 2. Baseline (a): reading the whole notification log in batches of `--batch-size`
    (`recorder.select_notifications`) and decoding every event (`mapper.to_domain_event`):
    what any consumer of the log pays. Measured twice (cold, then warm); the faster one is
-   the baseline. Read alone, without decoding, is printed for reference.
+   the baseline. Read alone, without decoding, is printed for reference, and so is decoding
+   with eventsourcing's stock JSONTranscoder, which the product used before msgspec.
 3. (b): `CatchUpRunner(...).rebuild()` of all projections together in this process, staged in
    a scratch SQLite file and swapped in (as the workers do), then of each one alone; (c) on
    PostgreSQL: `schedulax projections rebuild --jobs N`, the operator's command, which stages
@@ -56,6 +57,8 @@ from datetime import time as clock
 from pathlib import Path
 from typing import Any
 from uuid import UUID
+
+from eventsourcing.persistence import JSONTranscoder, Mapper
 
 from application.events import SchedulaX
 from bench.pg import (
@@ -363,9 +366,10 @@ class Progress:
             print(f"  {self._what}: {position:,}/{self._head:,} ({rate:,.0f} events/s)", file=sys.stderr)
 
 
-def read_log(events: SchedulaX, batch: int, decode: bool) -> tuple[int, float]:
-    """Read (and decode) every notification of the log; (events, seconds)."""
-    recorder, mapper = events.recorder, events.mapper
+def read_log(events: SchedulaX, batch: int, decode: bool, mapper: Mapper | None = None) -> tuple[int, float]:
+    """Read (and decode) every notification of the log; (events, seconds). `mapper`: decode with
+    another mapper than the application's."""
+    recorder, mapper = events.recorder, mapper or events.mapper
     started = time.perf_counter()
     position, count = 0, 0
     while True:
@@ -387,6 +391,14 @@ class Row:
     @property
     def rate(self) -> float:
         return self.events / self.seconds if self.seconds else math.nan
+
+
+def stock_mapper(events: SchedulaX) -> Mapper:
+    """The application's mapper with eventsourcing's own JSONTranscoder instead of msgspec's:
+    the decoder the product used before, for comparison with earlier measurements."""
+    transcoder = JSONTranscoder()
+    events.register_transcodings(transcoder)
+    return Mapper(transcoder=transcoder)
 
 
 def phase(label: str, run: Any, events: int, handled: int | None = None) -> Row:
@@ -699,11 +711,15 @@ def measure(args: argparse.Namespace, settings: Settings) -> None:
                 with store.write() as cur:
                     cur.execute("ANALYZE schedulax_events")
         read = {}
-        for label, decode in (("read only, cold", False), ("read + decode (a), run 1", True),
-                              ("read + decode (a), run 2", True), ("read only, warm", False)):
+        stock = stock_mapper(events)
+        for label, decode, mapper in (
+            ("read only, cold", False, None), ("read + decode (a), run 1", True, None),
+            ("read + decode (a), run 2", True, None), ("read only, warm", False, None),
+            ("read + decode, stock JSONTranscoder (reference)", True, stock),
+        ):
             box: dict[str, Any] = {}
-            row = phase(label, lambda d=decode, box=box: box.setdefault("r", read_log(events, args.batch_size, d)),
-                        head)
+            row = phase(label, lambda d=decode, box=box, m=mapper: box.setdefault(
+                "r", read_log(events, args.batch_size, d, m)), head)
             if box["r"][0] != head:
                 raise AssertionError(f"read {box['r'][0]} notifications, head is {head}")
             rows.append(row)
