@@ -57,8 +57,9 @@ class Projection:
     def end_batch(self, cur: Cursor) -> None:
         """After the batch's last event, in its transaction: write what the handlers deferred.
 
-        Only work whose result depends on the tables as they end up, not on the order of the
-        events (a recount), may be deferred: then any batch size gives the same rows.
+        Deferred work must give the same rows whatever the batch size: either it depends only
+        on the tables as they end up (a recount), or the projection keeps its order, writing it
+        before any later event writes the same columns (rostering's roster times).
         """
 
     def topics(self) -> dict[str, Handler]:

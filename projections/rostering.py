@@ -48,7 +48,7 @@ class RosteringProjection(Projection):
             _recount_roster(cur, roster_id)
         self._recount, self._shift_rosters = set(), {}
 
-    def _touch_roster(self, cur: Cursor, roster_id: int, at: str) -> None:
+    def _touch_roster(self, roster_id: int, at: str) -> None:
         """A shift event moves its roster's time. A roster's shifts have many events in a batch,
         so only the latest time is kept and written once, at the end of the batch or before the
         next roster event (which moves it itself). Totals are recounted at the end of the batch."""
@@ -149,7 +149,7 @@ class RosteringProjection(Projection):
              at, at, version),
         )
         self._shift_rosters[uuid_of(e)] = e.roster_id
-        self._touch_roster(cur, e.roster_id, at)
+        self._touch_roster(e.roster_id, at)
 
     def shift_revised(self, e: Any, cur: Cursor) -> None:
         at, version = stamp(e)
@@ -162,7 +162,7 @@ class RosteringProjection(Projection):
              minute(span.end), e.title, e.description, e.required_staff, e.location, at, version,
              uuid_of(e)),
         )
-        self._touch_roster(cur, self._shift_roster(cur, e), at)
+        self._touch_roster(self._shift_roster(cur, e), at)
 
     def shift_staffed(self, delta: int) -> Handler:
         def handle(e: Any, cur: Cursor) -> None:
@@ -172,7 +172,7 @@ class RosteringProjection(Projection):
                 " WHERE uuid = ?",
                 (delta, at, version, uuid_of(e)),
             )
-            self._touch_roster(cur, self._shift_roster(cur, e), at)
+            self._touch_roster(self._shift_roster(cur, e), at)
         return handle
 
     def shift_deleted(self, e: Any, cur: Cursor) -> None:
@@ -182,7 +182,7 @@ class RosteringProjection(Projection):
             " WHERE uuid = ?",
             (True, at, version, uuid_of(e)),
         )
-        self._touch_roster(cur, self._shift_roster(cur, e), at)
+        self._touch_roster(self._shift_roster(cur, e), at)
 
     # -- assignments ----------------------------------------------------------
 

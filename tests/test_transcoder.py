@@ -18,8 +18,11 @@ from application.transcoder import MsgspecJSONTranscoder
 from domain.timeslots import iso
 
 
+APP = SchedulaX(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+
+
 def _registered(transcoder: JSONTranscoder) -> JSONTranscoder:
-    SchedulaX.register_transcodings(SchedulaX.__new__(SchedulaX), transcoder)
+    APP.register_transcodings(transcoder)
     return transcoder
 
 
@@ -82,8 +85,7 @@ def test_an_unknown_tag_fails_as_it_does_in_the_stock_transcoder() -> None:
 
 
 def test_the_application_decodes_with_msgspec() -> None:
-    app = SchedulaX(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-    assert isinstance(app.mapper.transcoder, MsgspecJSONTranscoder)
+    assert isinstance(APP.mapper.transcoder, MsgspecJSONTranscoder)
 
 
 @given(st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2999, 12, 30),
