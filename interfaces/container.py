@@ -20,6 +20,7 @@ from infrastructure.pglock import serialised
 from infrastructure.pubsub import Bus, bus_for
 from infrastructure.jobs import AUTO_ASSIGN, DramatiqJobs
 from infrastructure.ratelimit import RateLimiter
+from infrastructure.event_log import event_log
 from infrastructure.readstore import PostgresReadStore, SqliteReadStore, scratch_store
 from infrastructure.settings import PostgresTarget, Settings
 from infrastructure.tokens import TokenIssuer
@@ -134,7 +135,7 @@ def projection_runner(settings: Settings, events: SchedulaX, store: SqliteReadSt
     return CatchUpRunner(
         events, store, projections, settings.projection_batch_size,
         announcers=announcers(store), publish=publisher(bus) if bus is not None else None,
-        scratch=scratch_store,
+        scratch=scratch_store, log=event_log(events.recorder),
     )
 
 

@@ -43,6 +43,12 @@ class AnalyticsProjection(Projection):
     name = "analytics"
     rebuild_cost = 3
     ddl = ANALYTICS
+    query_indexes = frozenset({
+        "an_shifts_enterprise_date",
+        "an_assignments_enterprise_date",
+        "an_roster_days_enterprise_date",
+        "an_employee_weeks_enterprise_week",
+    })
     version = 1
     answers_commands = False  # analysts' tables: no command response waits for them
 

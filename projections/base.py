@@ -13,6 +13,7 @@ from projections.sql import Cursor, iso
 Handler = Callable[[Any, Cursor], None]
 
 _CREATE_TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+)")
+_CREATE_INDEX = re.compile(r"CREATE INDEX IF NOT EXISTS (\w+)")
 
 
 class Projection:
@@ -32,6 +33,12 @@ class Projection:
     """Its share of a rebuild's CPU, relative to the others (measured with `bench.rebuild_rate`);
     a parallel rebuild uses it to give each process an even load."""
 
+    query_indexes: frozenset[str] = frozenset()
+    """Indexes that only the API's queries use, never a handler's own lookups: a staged rebuild
+    leaves them out of its scratch tables (each would cost a write per row there) and builds
+    them once, after the rows, on the real ones. A handler reading several rows orders them,
+    so which indexes exist never changes what it writes."""
+
     def tables(self) -> list[str]:
         """The tables this projection owns, dropped and recreated by a rebuild."""
         return [m.group(1) for s in self.ddl if (m := _CREATE_TABLE.search(s))]
@@ -39,6 +46,11 @@ class Projection:
     def table_ddl(self) -> list[str]:
         """The statements of `ddl` that create its tables; the rest create indexes."""
         return [s for s in self.ddl if _CREATE_TABLE.search(s)]
+
+    def staging_ddl(self) -> list[str]:
+        """`ddl` without the statements creating `query_indexes`."""
+        return [s for s in self.ddl
+                if not ((m := _CREATE_INDEX.search(s)) and m.group(1) in self.query_indexes)]
 
     def drop_tables(self, cur: Cursor) -> None:
         for table in self.tables():

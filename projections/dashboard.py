@@ -69,6 +69,11 @@ def pending_counts(row: Row | None) -> Counter[tuple[str, str]]:
 class DashboardProjection(Projection):
     name = "dashboard"
     ddl = DASHBOARD
+    query_indexes = frozenset({
+        "rm_activity_enterprise",
+        "rm_team_members_department",
+        "db_departments_enterprise",
+    })
     version = 1
 
     def handlers(self) -> dict[type, Handler]:

@@ -15,6 +15,10 @@ from projections.sql import Cursor
 class DirectoryProjection(Projection):
     name = "directory"
     ddl = DIRECTORY
+    query_indexes = frozenset({
+        "rm_users_tenant",
+        "rm_departments_enterprise",
+    })
 
     def handlers(self) -> dict[type, Handler]:
         return {

@@ -31,6 +31,16 @@ class RosteringProjection(Projection):
     name = "rostering"
     rebuild_cost = 4
     ddl = ROSTERING
+    query_indexes = frozenset({
+        "rm_rosters_department",
+        "rm_rosters_enterprise",
+        "rm_shifts_department",
+        "rm_assignments_shift",
+        "rm_assignments_employee",
+        "rm_swaps_requester",
+        "rm_swaps_target",
+        "rm_availability_employee",
+    })
 
     def __init__(self) -> None:
         self._recount: set[int] = set()

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from application.event_log import EventDecoder, EventLog, RecorderLog
 from application.events import SchedulaX
 
 from projections.announce import Announcer, BatchAnnouncement, Publish
@@ -49,20 +50,31 @@ class CatchUpRunner:
         publish: Publish | None = None,
         announce_within: float = 300.0,
         scratch: Scratch | None = None,
+        log: EventLog | None = None,
+        staging: bool = False,
     ) -> None:
         """`publish` receives each committed batch's change messages (see `projections.announce`)
         from the `announcers` of the projections that have one; a batch whose newest event
         is older than `announce_within` seconds (a backlog, a reset) announces nothing.
 
         With `scratch`, `rebuild` stages the tables there and swaps them in (see
-        `projections.staging`); without, it empties them and catches up in place."""
+        `projections.staging`); without, it empties them and catches up in place.
+        `log`: where batches are read from (default: the recorder's `select_notifications`).
+        `staging`: this runner fills a scratch database, whose tables need no `query_indexes`."""
         self._events = events
+        self._log = log if log is not None else RecorderLog(events.recorder)
+        self._decode = EventDecoder(events.mapper)
         self._store = store
         self._projections = list(projections)
         self._batch_size = batch_size
         self._handlers: dict[str, dict[str, Handler]] = {p.name: p.topics() for p in projections}
         self._topics = sorted({t for h in self._handlers.values() for t in h})
         self._names = sorted(self._handlers)
+        self._routes: dict[str, list[tuple[str, Handler]]] = {
+            topic: [(name, self._handlers[name][topic]) for name in self._names if topic in self._handlers[name]]
+            for topic in self._topics
+        }
+        """Each topic's handlers, in the projections' name order: looked up once per event."""
         self._known_position = 0  # a lower bound on every projection's position
         self._tracking_exists = False
         self._announcers = {
@@ -72,6 +84,7 @@ class CatchUpRunner:
         self._announce_within = announce_within
         self._rebuilding = False
         self._scratch = scratch
+        self._staging = staging
 
     @property
     def names(self) -> list[str]:
@@ -99,7 +112,7 @@ class CatchUpRunner:
                         continue  # its tables and position stay as they are, for the workers
                     emptied.append(projection.name)
                     projection.drop_tables(cur)
-                for statement in projection.ddl:
+                for statement in projection.staging_ddl() if self._staging else projection.ddl:
                     cur.execute(statement)
                 if row is None or projection.name in emptied:
                     self._track_from(cur, projection, 0)
@@ -129,7 +142,7 @@ class CatchUpRunner:
         with scratch() as stage:
             # Fresh instances: per-batch state must not be shared with this runner's.
             staged = CatchUpRunner(self._events, stage, [type(p)() for p in chosen],
-                                   max(self._batch_size, STAGE_BATCH_SIZE))
+                                   max(self._batch_size, STAGE_BATCH_SIZE), log=self._log, staging=True)
             staged.setup()
             applied = staged.catch_up(progress)
             position = staged.position()
@@ -211,13 +224,7 @@ class CatchUpRunner:
             if start >= head:
                 self._known_position = max(self._known_position, start)
                 return 0, head
-            notifications = self._events.recorder.select_notifications(
-                start=start,
-                limit=self._batch_size,
-                stop=head,
-                topics=self._topics,
-                inclusive_of_start=False,
-            )
+            notifications = self._log.select(start, self._batch_size, head, self._topics)
             announcing = self._begin_announcements(cur)
             for projection in self._projections:
                 projection.begin_batch()
@@ -245,14 +252,13 @@ class CatchUpRunner:
     ) -> float:
         """Apply one event to the projections behind it; its time (0 if none took it)."""
         event = None
-        for name in self._names:
-            handler = self._handlers[name].get(notification.topic)
-            if handler is None or positions[name] >= notification.id:
+        for name, handler in self._routes.get(notification.topic, ()):
+            if positions[name] >= notification.id:
                 continue
             if event is None:
-                event = self._events.mapper.to_domain_event(notification)
+                event = self._decode(notification)
             handler(event, cur)
-            if name in announcing:
+            if announcing and name in announcing:
                 announcing[name].saw(event)
         return event.timestamp.timestamp() if event is not None else 0.0
 

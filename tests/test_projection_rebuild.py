@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import re
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ from application.commands import DepartmentChanges, NewDepartment, NewUser, User
 from application.principal import Principal
 from domain.errors import DomainError
 from domain.roles import Gender, Role
-from infrastructure.readstore import STAGE_PREFIX, SqliteReadStore, remove_abandoned_stages
+from infrastructure.readstore import STAGE_PREFIX, SqliteReadStore, remove_abandoned_stages, scratch_store
 from infrastructure.settings import Settings
 from interfaces.container import Container, all_projections, build_container
 from interfaces.parallel_rebuild import balanced_groups
@@ -346,6 +348,40 @@ def test_a_staged_rebuild_keeps_the_old_rows_until_it_swaps_and_then_applies_wha
         assert dump(container.store) == dump(fresh_store)
     finally:
         fresh_store.close()
+
+
+def index_names(store: SqliteReadStore | Any) -> set[str]:
+    with store.read() as cur:
+        cur.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'")
+        return {row["name"] for row in cur.fetchall()}
+
+
+def test_a_staged_rebuild_builds_the_query_indexes_only_once_its_rows_are_in_the_real_tables(
+    busy_container: tuple[Container, World],
+) -> None:
+    container, _ = busy_container
+    projections = all_projections()
+    declared = {name for p in projections for s in p.ddl
+                if (name := (re.findall(r"CREATE INDEX IF NOT EXISTS (\w+)", s) or [None])[0])}
+    for projection in projections:
+        assert projection.query_indexes <= declared, f"{projection.name} names an index it does not create"
+    assert sum(len(p.query_indexes) for p in projections) >= 10
+    live = dump(container.store)
+    in_scratch: set[str] = set()
+
+    @contextmanager
+    def watched_scratch() -> Iterator[SqliteReadStore]:
+        with scratch_store() as stage:
+            yield stage
+            in_scratch.update(index_names(stage))
+
+    runner = CatchUpRunner(container.events, container.store, projections, scratch=watched_scratch)
+    runner.rebuild()
+    skipped = {name for p in projections for name in p.query_indexes}
+    assert in_scratch and not in_scratch & skipped  # the handlers' own lookups kept theirs
+    assert in_scratch == declared - skipped
+    assert declared <= index_names(container.store)  # the real tables have them all
+    assert dump(container.store) == live
 
 
 def test_a_failed_staged_rebuild_leaves_the_tables_and_positions_as_they_were(
