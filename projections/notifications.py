@@ -32,6 +32,9 @@ LIFETIME = timedelta(days=30)
 
 T = NotificationType
 
+_sorted_json = json.JSONEncoder(sort_keys=True).encode
+"""`json.dumps(data, sort_keys=True)`, without building an encoder for every notification."""
+
 
 class NotificationsProjection(Projection):
     name = "notifications"
@@ -44,9 +47,19 @@ class NotificationsProjection(Projection):
         """The next notification id, read once per batch: ids follow event order."""
         self._muted: dict[int, Sequence[str]] = {}
         """Users' muted types as read or written in this batch."""
+        self._shifts: dict[int, Row] = {}
+        """`nt_shifts` rows planned or read in this batch: a shift's assignments mostly follow it."""
 
     def begin_batch(self) -> None:
-        self._next_id, self._muted = None, {}
+        self._next_id, self._muted, self._shifts = None, {}, {}
+
+    def _shift(self, cur: Cursor, shift_id: int) -> Row | None:
+        if shift_id not in self._shifts:
+            row = _one(cur, "SELECT * FROM nt_shifts WHERE id = ?", shift_id)
+            if row is None:
+                return None
+            self._shifts[shift_id] = row
+        return self._shifts[shift_id]
 
     def handlers(self) -> dict[type, Handler]:
         return {
@@ -108,14 +121,17 @@ class NotificationsProjection(Projection):
         cur.execute("UPDATE nt_rosters SET name = ? WHERE uuid = ?", (e.name, uuid_of(e)))
 
     def shift_planned(self, e: Any, cur: Cursor) -> None:
+        row = {"id": e.shift_id, "uuid": uuid_of(e), "roster_id": e.roster_id, "date": e.day.isoformat(),
+               "start_time": hhmm(e.start_time), "end_time": hhmm(e.end_time), "title": e.title}
         cur.execute(
             "INSERT INTO nt_shifts (id, uuid, roster_id, date, start_time, end_time, title)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (e.shift_id, uuid_of(e), e.roster_id, e.day.isoformat(), hhmm(e.start_time),
-             hhmm(e.end_time), e.title),
+            tuple(row.values()),
         )
+        self._shifts[e.shift_id] = row
 
     def shift_revised(self, e: Any, cur: Cursor) -> None:
+        self._shifts = {}  # the event names the shift by uuid only; revisions are rare
         cur.execute(
             "UPDATE nt_shifts SET date = ?, start_time = ?, end_time = ?, title = ? WHERE uuid = ?",
             (e.day.isoformat(), hhmm(e.start_time), hhmm(e.end_time), e.title, uuid_of(e)),
@@ -143,13 +159,12 @@ class NotificationsProjection(Projection):
             "INSERT INTO nt_assignments (uuid, id, shift_id, employee_id) VALUES (?, ?, ?, ?)",
             (uuid_of(e), e.assignment_id, e.shift_id, e.employee_id),
         )
-        shift = _one(cur, "SELECT * FROM nt_shifts WHERE id = ?", e.shift_id)
-        self._tell_assigned(cur, e, e.assignment_id, shift)
+        self._tell_assigned(cur, e, e.assignment_id, self._shift(cur, e.shift_id))
 
     def assignment_handed_over(self, e: Any, cur: Cursor) -> None:
         cur.execute("UPDATE nt_assignments SET employee_id = ? WHERE uuid = ?",
                     (e.employee_id, uuid_of(e)))
-        found = _assignment(cur, e)
+        found = self._assignment(cur, e)
         if found is not None:
             self._tell_assigned(cur, e, found[0]["id"], found[1])
 
@@ -161,7 +176,7 @@ class NotificationsProjection(Projection):
                       {**_shift_data(shift), "assignment_id": assignment_id})
 
     def assignment_removed(self, e: Any, cur: Cursor) -> None:
-        found = _assignment(cur, e)
+        found = self._assignment(cur, e)
         if found is None:
             return
         assignment, shift = found
@@ -172,7 +187,7 @@ class NotificationsProjection(Projection):
     def assignment_answered(self, e: Any, cur: Cursor) -> None:
         if e.status != "declined":
             return
-        found = _assignment(cur, e)
+        found = self._assignment(cur, e)
         if found is None:
             return
         assignment, shift = found
@@ -190,7 +205,7 @@ class NotificationsProjection(Projection):
             (uuid_of(e), e.swap_id, e.roster_id, e.requester_id, e.target_employee_id,
              e.shift_id),
         )
-        shift = _one(cur, "SELECT * FROM nt_shifts WHERE id = ?", e.shift_id)
+        shift = self._shift(cur, e.shift_id)
         words = _shift_words(shift) if shift else f"shift {e.shift_id}"
         data = {"swap_request_id": e.swap_id, "shift_id": e.shift_id, "requester_id": e.requester_id,
                 "target_employee_id": e.target_employee_id}
@@ -272,6 +287,13 @@ class NotificationsProjection(Projection):
             (e.by, json.dumps(e.types), iso(e.timestamp)),
         )
 
+    def _assignment(self, cur: Cursor, e: Any) -> tuple[Row, Row] | None:
+        assignment = _one(cur, "SELECT * FROM nt_assignments WHERE uuid = ?", uuid_of(e))
+        if assignment is None:
+            return None
+        shift = self._shift(cur, assignment["shift_id"])
+        return (assignment, shift) if shift else None
+
     def _deliver(
         self, cur: Cursor, e: Any, recipients: Iterable[int | None], kind: NotificationType, title: str,
         message: str, action_url: str | None, data: dict[str, Any], priority: Priority = Priority.NORMAL,
@@ -288,7 +310,7 @@ class NotificationsProjection(Projection):
                 self._muted[row["user_id"]] = json.loads(row["muted_types"])
         at = stamp(e)[0]
         expires = iso(e.timestamp + LIFETIME)
-        payload = json.dumps(data, sort_keys=True)
+        payload = _sorted_json(data)
         if self._next_id is None:
             # Ids follow event order, so a rebuild numbers every notification the same way.
             cur.execute("SELECT COALESCE(MAX(id), 0) AS last FROM rm_notifications")
@@ -315,14 +337,6 @@ def _one(cur: Cursor, sql: str, *params: Any) -> dict[str, Any] | None:
 def _all(cur: Cursor, sql: str, *params: Any) -> list[dict[str, Any]]:
     cur.execute(sql, params)
     return cur.fetchall()
-
-
-def _assignment(cur: Cursor, e: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    assignment = _one(cur, "SELECT * FROM nt_assignments WHERE uuid = ?", uuid_of(e))
-    if assignment is None:
-        return None
-    shift = _one(cur, "SELECT * FROM nt_shifts WHERE id = ?", assignment["shift_id"])
-    return (assignment, shift) if shift else None
 
 
 def _managers(cur: Cursor, roster_id: int) -> list[int]:
