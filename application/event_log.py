@@ -47,12 +47,13 @@ class RecorderLog:
 
 class EventDecoder:
     """`mapper.to_domain_event` with what it looks up per event (the class of the topic, its
-    version, the id convertor) looked up once per topic: the same event objects, and the
-    mapper's own path whenever it decrypts or decompresses."""
+    version, the id convertor) looked up once per topic: equal event objects, and the
+    mapper's own path whenever it decrypts, decompresses or is not eventsourcing's own."""
 
     def __init__(self, mapper: Mapper[Any]) -> None:
         self._mapper = mapper
-        self._plain = mapper.cipher is None and mapper.compressor is None
+        self._plain = (mapper.cipher is None and mapper.compressor is None
+                       and type(mapper).to_domain_event is Mapper.to_domain_event)
         self._decode_state = mapper.transcoder.decode
         self._classes: dict[tuple[str, type], tuple[type, int, Callable[[Any], Any]]] = {}
 

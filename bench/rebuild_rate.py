@@ -751,7 +751,7 @@ def measure(args: argparse.Namespace, settings: Settings) -> None:
         CatchUpRunner(events, store, projections, args.batch_size).setup()
         handled = sum(handled_by(p, topics) for p in projections)
         if args.in_place:
-            in_place = CatchUpRunner(events, store, projections, args.batch_size)
+            in_place = CatchUpRunner(events, store, projections, args.batch_size, log=event_log(events.recorder))
             rows.append(phase("rebuild all, in place", lambda: in_place.rebuild(progress=Progress("in place", head)),
                               head, handled))
         # As `schedulax projections rebuild` does: staged in a scratch SQLite file, then swapped in.

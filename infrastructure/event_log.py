@@ -1,8 +1,10 @@
 """The notification log read straight from PostgreSQL: binary rows, one tuple each.
 
-Three times the rate of the recorder's `select_notifications` on a million events (which
-asks for text rows as dicts and builds a frozen dataclass per row), and the same rows:
-the query is the recorder's, on its table, through its connection pool.
+Reading a million events takes about 1.9 s instead of 6 with the recorder's
+`select_notifications` (which asks for text rows as dicts and builds a frozen dataclass per
+row); with decoding, the whole read is about 1.5x as fast. The rows are the same: the query
+is the recorder's, on its table, through its connection pool, retried as the recorder
+retries it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from eventsourcing.persistence import InterfaceError, OperationalError
+from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
 from application.event_log import EventLog, LoggedEvent, RecorderLog
@@ -24,6 +28,7 @@ class PostgresEventLog:
         self._all = columns + SQL(" WHERE notification_id > %s AND notification_id <= %s") + order
         self._some = columns + SQL(" WHERE notification_id > %s AND notification_id <= %s AND topic = ANY(%s)") + order
 
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as the recorder's
     def select(self, after: int, limit: int, stop: int, topics: Sequence[str]) -> Sequence[LoggedEvent]:
         statement, params = (self._some, (after, stop, list(topics), limit)) if topics else \
             (self._all, (after, stop, limit))
