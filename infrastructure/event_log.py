@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.persistence import InterfaceError, OperationalError
+from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
@@ -43,6 +44,6 @@ def _logged(_cursor: Any) -> Any:
 
 def event_log(recorder: Any) -> EventLog:
     """The fastest reader of `recorder`'s log there is."""
-    if hasattr(recorder, "datastore") and type(recorder).__module__ == "eventsourcing.postgres":
+    if isinstance(recorder, PostgresApplicationRecorder):
         return PostgresEventLog(recorder)
     return RecorderLog(recorder)

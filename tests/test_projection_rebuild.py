@@ -361,8 +361,8 @@ def test_a_staged_rebuild_builds_the_query_indexes_only_once_its_rows_are_in_the
 ) -> None:
     container, _ = busy_container
     projections = all_projections()
-    declared = {name for p in projections for s in p.ddl
-                if (name := (re.findall(r"CREATE INDEX IF NOT EXISTS (\w+)", s) or [None])[0])}
+    declared = {m.group(1) for p in projections for s in p.ddl
+                if (m := re.search(r"CREATE INDEX IF NOT EXISTS (\w+)", s))}
     for projection in projections:
         assert projection.query_indexes <= declared, f"{projection.name} names an index it does not create"
     assert sum(len(p.query_indexes) for p in projections) >= 10
