@@ -82,6 +82,16 @@ class SqliteReadStore:
         marks = ", ".join("?" for _ in columns)
         cur.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
+    def table_rows(self, table: str) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
+        """A table's columns and a stream of its rows as plain tuples, in a read of its own.
+
+        A staged rebuild copies its scratch tables out this way: building a dict per row,
+        as `read()` does, cost a third of the time of copying a large table."""
+        cur = self._connection().cursor()
+        cur.row_factory = None
+        cur.execute(f"SELECT * FROM {table}")
+        return [d[0] for d in cur.description], cur
+
     def next_id(self, kind: str) -> int:
         table = _sequence_name(kind)
         with self.write() as cur:

@@ -14,6 +14,7 @@ Handler = Callable[[Any, Cursor], None]
 
 _CREATE_TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+)")
 _CREATE_INDEX = re.compile(r"CREATE INDEX IF NOT EXISTS (\w+)")
+_INTEGER_KEY = re.compile(r"\bBIGINT PRIMARY KEY\b")
 
 
 class Projection:
@@ -48,8 +49,14 @@ class Projection:
         return [s for s in self.ddl if _CREATE_TABLE.search(s)]
 
     def staging_ddl(self) -> list[str]:
-        """`ddl` without the statements creating `query_indexes`."""
-        return [s for s in self.ddl
+        """`ddl` for a scratch SQLite stage: without the statements creating `query_indexes`,
+        and with single-column integer keys as the rowid.
+
+        SQLite makes only `INTEGER PRIMARY KEY` the table's own key; a `BIGINT PRIMARY KEY`
+        is a second b-tree beside the table that every insert also writes. The values, their
+        types and the uniqueness check are the same (ids are always given, never NULL), and
+        the swap copies the rows into the real tables as declared."""
+        return [_INTEGER_KEY.sub("INTEGER PRIMARY KEY", s) for s in self.ddl
                 if not ((m := _CREATE_INDEX.search(s)) and m.group(1) in self.query_indexes)]
 
     def drop_tables(self, cur: Cursor) -> None:

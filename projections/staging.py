@@ -12,19 +12,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, Protocol
 
 from projections.base import Projection
 from projections.sql import Cursor, ReadStore
 
-Scratch = Callable[[], AbstractContextManager[ReadStore]]
+
+class ScratchStore(ReadStore, Protocol):
+    def table_rows(self, table: str) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
+        """The table's columns and a stream of its rows (not a list: tables may be large)."""
+        ...
+
+
+Scratch = Callable[[], AbstractContextManager[ScratchStore]]
 """Opens an empty private database for one rebuild and discards it afterwards."""
 
 STAGE_BATCH_SIZE = 10_000
 """Events per staged transaction: nobody waits on the scratch database, so batches are large."""
 
 
-def copy_tables(scratch: ReadStore, store: ReadStore, cur: Cursor, projection: Projection) -> int:
+def copy_tables(scratch: ScratchStore, store: ReadStore, cur: Cursor, projection: Projection) -> int:
     """Replace the projection's tables in `store` (in `cur`'s transaction) with the scratch
     database's; the number of rows copied."""
     tables = projection.table_ddl()
@@ -32,25 +39,24 @@ def copy_tables(scratch: ReadStore, store: ReadStore, cur: Cursor, projection: P
     projection.drop_tables(cur)
     for statement in tables:
         cur.execute(statement)
-    copied = [0]
-    with scratch.read() as source:
-        for table in projection.tables():
-            columns, rows = _all_rows(source, table, copied)
-            store.insert_rows(cur, table, columns, rows)
+    copied = 0
+    for table in projection.tables():
+        columns, rows = scratch.table_rows(table)
+        counted = _Counted(rows)
+        store.insert_rows(cur, table, columns, counted)
+        copied += counted.count
     # Indexes after the rows: one sort per index instead of an insert per row into it.
     for statement in others:
         cur.execute(statement)
-    return copied[0]
+    return copied
 
 
-def _all_rows(source: Cursor, table: str, counter: list[int]) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
-    """The table's columns and a stream of its rows (not a list: tables may be large)."""
-    source.execute(f"SELECT * FROM {table}")
-    columns = [d[0] for d in source.description]  # type: ignore[attr-defined]
+class _Counted:
+    """Passes rows through, counting them."""
 
-    def rows() -> Iterator[tuple[Any, ...]]:
-        for row in source:  # type: ignore[attr-defined]
-            counter[0] += 1
-            yield tuple(row.values())
+    def __init__(self, rows: Iterator[tuple[Any, ...]]) -> None:
+        self._rows, self.count = rows, 0
 
-    return columns, rows()
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        for self.count, row in enumerate(self._rows, 1):  # noqa: B007 - the count is the point
+            yield row

@@ -384,6 +384,33 @@ def test_a_staged_rebuild_builds_the_query_indexes_only_once_its_rows_are_in_the
     assert dump(container.store) == live
 
 
+def table_sql(store: SqliteReadStore) -> dict[str, str]:
+    with store.read() as cur:
+        cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+        return {row["name"]: row["sql"] for row in cur.fetchall()}
+
+
+def test_a_staged_rebuild_keys_scratch_tables_by_rowid_and_leaves_the_real_ones_as_declared(
+    busy_container: tuple[Container, World],
+) -> None:
+    container, _ = busy_container
+    live = dump(container.store)
+    scratch_tables: dict[str, str] = {}
+
+    @contextmanager
+    def watched_scratch() -> Iterator[SqliteReadStore]:
+        with scratch_store() as stage:
+            yield stage
+            scratch_tables.update(table_sql(stage))
+
+    CatchUpRunner(container.events, container.store, all_projections(), scratch=watched_scratch).rebuild()
+    integer_keyed = {name for name, sql in scratch_tables.items() if "INTEGER PRIMARY KEY" in sql}
+    assert len(integer_keyed) >= 10 and not any("BIGINT PRIMARY KEY" in sql for sql in scratch_tables.values())
+    real = table_sql(container.store)  # type: ignore[arg-type]
+    assert all("BIGINT PRIMARY KEY" in real[name] for name in integer_keyed)
+    assert dump(container.store) == live
+
+
 def test_a_failed_staged_rebuild_leaves_the_tables_and_positions_as_they_were(
     busy_container: tuple[Container, World],
 ) -> None:
