@@ -59,9 +59,35 @@ class AnalyticsProjection(Projection):
         self._shifts: dict[int, Row] = {}
         """SHIFT_FACTS of the shifts this batch planned or read: most assignments' events come
         in the batch that planned their shift."""
+        self._bookings: dict[int, list[Any]] = {}
+        """Per shift, the batch's unwritten change of assigned_staff and the time of its last
+        booking event (see `book`)."""
 
     def begin_batch(self) -> None:
-        self._days, self._weeks, self._shifts = set(), set(), {}
+        self._days, self._weeks, self._shifts, self._bookings = set(), set(), {}, {}
+
+    def book(self, shift_id: int, change: int, at: str) -> None:
+        """One assignment of the shift became booked (+1) or stopped being booked (-1).
+
+        assigned_staff equals the count of the shift's booked assignments after every batch:
+        an assignment's own event moves it by one, and a shift change, which may move them
+        all, recounts it (`refresh_shift_staff`). The moves of a batch are summed and written
+        once per shift, with the time of the last, as one UPDATE per event would have left
+        the row, before anything reads the column (a shift change, the batch's end)."""
+        pending = self._bookings.get(shift_id)
+        if pending is None:
+            self._bookings[shift_id] = [change, at]
+        else:
+            pending[0] += change
+            pending[1] = at
+
+    def _write_bookings(self, cur: Cursor) -> None:
+        for shift_id, (change, at) in self._bookings.items():
+            cur.execute(
+                "UPDATE an_shifts SET assigned_staff = assigned_staff + ?, updated_at = ? WHERE shift_id = ?",
+                (change, at, shift_id),
+            )
+        self._bookings = {}
 
     def _shift(self, cur: Cursor, shift_id: int) -> Row | None:
         if shift_id not in self._shifts:
@@ -72,6 +98,7 @@ class AnalyticsProjection(Projection):
         return self._shifts[shift_id]
 
     def end_batch(self, cur: Cursor) -> None:
+        self._write_bookings(cur)
         for roster_id, day in sorted(self._days):
             refresh_roster_day(cur, roster_id, day)
         refresh_weeks(cur, self._weeks)
@@ -121,6 +148,7 @@ class AnalyticsProjection(Projection):
 
         def handle(e: Any, cur: Cursor) -> None:
             at, _ = stamp(e)
+            self._write_bookings(cur)  # it reads and recounts assigned_staff
             old = one(cur, "SELECT * FROM an_shifts WHERE uuid = ?", uuid_of(e))
             if old is None:
                 log.warning("analytics: %s of an unknown shift %s skipped", type(e).__qualname__, e.originator_id)
@@ -164,7 +192,7 @@ class AnalyticsProjection(Projection):
              not shift["is_deleted"], at, at),
         )
         if not shift["is_deleted"]:
-            book(cur, e.shift_id, 1, at)
+            self.book(e.shift_id, 1, at)
         self._days.add((shift["roster_id"], shift["date"]))
         self._weeks.add((e.employee_id, shift["week_start"], shift["department_id"]))
 
@@ -184,7 +212,7 @@ class AnalyticsProjection(Projection):
             changes["is_booked"] = booked
             update(cur, "an_assignments", "assignment_id", old, changes, at)
             if booked != bool(old["is_booked"]):
-                book(cur, old["shift_id"], 1 if booked else -1, at)
+                self.book(old["shift_id"], 1 if booked else -1, at)
             self._days.add((shift["roster_id"], shift["date"]))
             employees = {old["employee_id"], changes.get("employee_id", old["employee_id"])}
             self._weeks.update((emp, old["week_start"], old["department_id"]) for emp in employees)
@@ -223,18 +251,6 @@ def _minute(moment: datetime) -> str:
 
 
 # -- recomputing the aggregates from the base tables ------------------------------------
-
-
-def book(cur: Cursor, shift_id: int, change: int, at: str) -> None:
-    """One assignment of the shift became booked (+1) or stopped being booked (-1).
-
-    assigned_staff equals the count of the shift's booked assignments after every event:
-    an assignment's own event moves it by one, and a shift change, which may move them
-    all, recounts it (`refresh_shift_staff`). Counting on every answer cost two statements."""
-    cur.execute(
-        "UPDATE an_shifts SET assigned_staff = assigned_staff + ?, updated_at = ? WHERE shift_id = ?",
-        (change, at, shift_id),
-    )
 
 
 def refresh_shift_staff(cur: Cursor, shift_id: int, at: str) -> None:
