@@ -58,5 +58,6 @@ class _Counted:
         self._rows, self.count = rows, 0
 
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
-        for self.count, row in enumerate(self._rows, 1):  # noqa: B007 - the count is the point
+        for row in self._rows:
+            self.count += 1
             yield row
