@@ -1,4 +1,4 @@
-"""A roster's shift listing reads all its assignments in one statement per filter; each must be
+"""A roster's shift listing reads its assignments for all chosen shifts at once; each must be
 what the one-assignment read shows, on every store, whichever filter chose the shifts."""
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def test_a_rosters_shift_listing_matches_the_joined_read_of_each_assignment(
     ok(c.put(f"/api/users/{peer['id']}", json={"full_name": "Renamed Peer"}, headers=bearer(a.admin["token"])))
 
     queries = SqlRosterQueries(container.store)
-    whole = queries.shifts(roster_id, None, None, None)  # by roster
+    whole = queries.shifts(roster_id, None, None, None)  # the whole roster
     assert [s.id for s in whole] == [busy, quiet]
     assert [x.id for x in whole[0].assignments] == kept and whole[1].assignments == []
     for shift in whole:
@@ -52,7 +52,7 @@ def test_a_rosters_shift_listing_matches_the_joined_read_of_each_assignment(
             assert made == queries.assignment(made.id)  # the joined read, one row
     assert {x.employee.full_name for x in whole[0].assignments if x.employee} == {
         a.employee["full_name"], "Renamed Peer"}
-    filtered = queries.shifts(roster_id, None, "2026-01-01", "2026-01-31")  # by the shifts' filter
+    filtered = queries.shifts(roster_id, None, "2026-01-01", "2026-01-31")  # a range around it
     assert msgspec.to_builtins(filtered) == msgspec.to_builtins(whole)
     assert msgspec.to_builtins(queries.shifts(roster_id, "2026-01-05", None, None)) == msgspec.to_builtins(whole[:1])
     detail = ok(c.get(f"/api/rosters/{roster_id}", headers=manager))["roster"]["shifts"]
