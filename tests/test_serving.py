@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.servers import descendants
 from interfaces.serving import reuse_port_socket
 from tests.live import ROOT, free_port, server_env, wait_until_up
 
@@ -30,18 +31,6 @@ def test_two_reuse_port_sockets_listen_on_one_port() -> None:
     finally:
         first.close()
         second.close()
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                if int(stat.read().rsplit(")", 1)[1].split()[1]) == pid:
-                    found.append(int(entry))
-        except (OSError, ValueError):
-            continue
-    return found
 
 
 def _sockets_on(port: int, state: str) -> set[str]:
@@ -82,7 +71,7 @@ def test_connections_opened_together_are_spread_over_the_workers(tmp_path: Path)
         while len(_sockets_on(port, "0A")) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)  # each worker listens once its app has started
         assert len(_sockets_on(port, "0A")) == 2
-        workers = _children(serve.pid)
+        workers = descendants(serve.pid)[1:]
         request = f"GET /health HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
         for _ in range(16):  # as a client pool opens them: all at once, all kept alive
             clients.append(socket.create_connection(("127.0.0.1", port), timeout=10))
