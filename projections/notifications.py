@@ -151,8 +151,8 @@ class NotificationsProjection(Projection):
             roster["department_id"], True,
         )]
         self._deliver(cur, e, members, T.ROSTER_PUBLISHED, "New Roster Published",
-                 f"{roster['name']} has been published", f"/rosters/{roster['id']}",
-                 {"roster_id": roster["id"], "roster_name": roster["name"]})
+                      f"{roster['name']} has been published", f"/rosters/{roster['id']}",
+                      {"roster_id": roster["id"], "roster_name": roster["name"]})
 
     def assignment_made(self, e: Any, cur: Cursor) -> None:
         cur.execute(
@@ -181,8 +181,8 @@ class NotificationsProjection(Projection):
             return
         assignment, shift = found
         self._deliver(cur, e, [assignment["employee_id"]], T.SHIFT_UNASSIGNED, "Shift Assignment Removed",
-                 f"You are no longer assigned to {_shift_words(shift)}", "/my-schedule",
-                 {**_shift_data(shift), "assignment_id": assignment["id"]})
+                      f"You are no longer assigned to {_shift_words(shift)}", "/my-schedule",
+                      {**_shift_data(shift), "assignment_id": assignment["id"]})
 
     def assignment_answered(self, e: Any, cur: Cursor) -> None:
         if e.status != "declined":
@@ -192,11 +192,11 @@ class NotificationsProjection(Projection):
             return
         assignment, shift = found
         self._deliver(cur, e, _managers(cur, shift["roster_id"]), T.ASSIGNMENT_DECLINED, "Assignment Declined",
-                 f"Employee {assignment['employee_id']} declined {_shift_words(shift)}",
-                 f"/rosters/{shift['roster_id']}",
-                 {**_shift_data(shift), "assignment_id": assignment["id"],
-                  "employee_id": assignment["employee_id"], "notes": e.notes},
-                 Priority.HIGH)
+                      f"Employee {assignment['employee_id']} declined {_shift_words(shift)}",
+                      f"/rosters/{shift['roster_id']}",
+                      {**_shift_data(shift), "assignment_id": assignment["id"],
+                       "employee_id": assignment["employee_id"], "notes": e.notes},
+                      Priority.HIGH)
 
     def swap_proposed(self, e: Any, cur: Cursor) -> None:
         cur.execute(
@@ -211,10 +211,10 @@ class NotificationsProjection(Projection):
                 "target_employee_id": e.target_employee_id}
         url = f"/swap-requests/{e.swap_id}"
         self._deliver(cur, e, [e.target_employee_id], T.SWAP_REQUEST, "New Swap Request",
-                 f"A colleague asks you to take over {words}", url, data)
+                      f"A colleague asks you to take over {words}", url, data)
         self._deliver(cur, e, _managers(cur, e.roster_id), T.SWAP_REQUEST, "Swap Request in Your Team",
-                 f"Employee {e.requester_id} asked employee {e.target_employee_id} to swap {words}",
-                 url, data)
+                      f"Employee {e.requester_id} asked employee {e.target_employee_id} to swap {words}",
+                      url, data)
 
     def swap_decided(self, e: Any, cur: Cursor) -> None:
         swap = _one(cur, "SELECT * FROM nt_swaps WHERE uuid = ?", uuid_of(e))
@@ -224,18 +224,18 @@ class NotificationsProjection(Projection):
         url = f"/swap-requests/{swap['id']}"
         if e.status in ("approved", "rejected"):
             self._deliver(cur, e, [swap["requester_id"], swap["target_employee_id"]], T.SWAP_DECIDED,
-                     f"Swap Request {e.status.capitalize()}",
-                     f"The swap request #{swap['id']} was {e.status}", url, data)
+                          f"Swap Request {e.status.capitalize()}",
+                          f"The swap request #{swap['id']} was {e.status}", url, data)
         elif e.status == "accepted":
             self._deliver(cur, e, [swap["requester_id"]], T.SWAP_DECIDED, "Swap Request Accepted",
-                     f"Your swap request #{swap['id']} was accepted and awaits a manager", url, data)
+                          f"Your swap request #{swap['id']} was accepted and awaits a manager", url, data)
             self._deliver(cur, e, _managers(cur, swap["roster_id"]), T.SWAP_REQUEST,
-                     "Swap Awaiting Your Approval",
-                     f"Swap request #{swap['id']} was accepted and needs your approval", url, data,
-                     Priority.HIGH)
+                          "Swap Awaiting Your Approval",
+                          f"Swap request #{swap['id']} was accepted and needs your approval", url, data,
+                          Priority.HIGH)
         elif e.status == "cancelled":
             self._deliver(cur, e, [swap["target_employee_id"]], T.SWAP_CANCELLED, "Swap Request Cancelled",
-                     f"Swap request #{swap['id']} was cancelled", url, data, Priority.LOW)
+                          f"Swap request #{swap['id']} was cancelled", url, data, Priority.LOW)
 
     def time_off_requested(self, e: Any, cur: Cursor) -> None:
         cur.execute(
@@ -246,9 +246,9 @@ class NotificationsProjection(Projection):
         manager = user and _one(cur, "SELECT manager_id FROM nt_departments WHERE id = ?",
                                 user["department_id"])
         self._deliver(cur, e, [manager["manager_id"]] if manager and manager["manager_id"] else [],
-                 T.TIME_OFF_REQUESTED, "Time Off Requested",
-                 f"Employee {e.employee_id} asks for time off from {minute(e.start)} to {minute(e.end)}",
-                 "/time-off", {"time_off_id": e.time_off_id, "employee_id": e.employee_id})
+                      T.TIME_OFF_REQUESTED, "Time Off Requested",
+                      f"Employee {e.employee_id} asks for time off from {minute(e.start)} to {minute(e.end)}",
+                      "/time-off", {"time_off_id": e.time_off_id, "employee_id": e.employee_id})
 
     def time_off_decided(self, e: Any, cur: Cursor) -> None:
         if e.status not in ("approved", "rejected"):
@@ -257,8 +257,8 @@ class NotificationsProjection(Projection):
         if entry is None:
             return
         self._deliver(cur, e, [entry["employee_id"]], T.TIME_OFF_DECIDED, f"Time Off {e.status.capitalize()}",
-                 f"Your time off from {entry['start_at']} to {entry['end_at']} was {e.status}",
-                 "/time-off", {"time_off_id": e.time_off_id, "status": e.status})
+                      f"Your time off from {entry['start_at']} to {entry['end_at']} was {e.status}",
+                      "/time-off", {"time_off_id": e.time_off_id, "status": e.status})
 
     # -- what users do with their inbox -----------------------------------------
 
