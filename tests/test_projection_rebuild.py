@@ -7,7 +7,7 @@ import subprocess
 import sys
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +26,7 @@ from infrastructure.settings import Settings
 from interfaces.container import Container, all_projections, build_container
 from interfaces.parallel_rebuild import balanced_groups
 from projections.runner import CatchUpRunner
+from projections.staging import Scratch
 from tests.support import dump_read_models
 
 PASSWORD = "correct-horse-9"
@@ -350,6 +351,18 @@ def test_a_staged_rebuild_keeps_the_old_rows_until_it_swaps_and_then_applies_wha
         fresh_store.close()
 
 
+def watched_scratch(look: Callable[[SqliteReadStore], None]) -> Scratch:
+    """The rebuild's scratch store, which `look` inspects once the rows are staged, before it goes."""
+
+    @contextmanager
+    def scratch() -> Iterator[SqliteReadStore]:
+        with scratch_store() as stage:
+            yield stage
+            look(stage)
+
+    return scratch
+
+
 def index_names(store: SqliteReadStore | Any) -> set[str]:
     with store.read() as cur:
         cur.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'")
@@ -368,14 +381,8 @@ def test_a_staged_rebuild_builds_the_query_indexes_only_once_its_rows_are_in_the
     assert sum(len(p.query_indexes) for p in projections) >= 10
     live = dump(container.store)
     in_scratch: set[str] = set()
-
-    @contextmanager
-    def watched_scratch() -> Iterator[SqliteReadStore]:
-        with scratch_store() as stage:
-            yield stage
-            in_scratch.update(index_names(stage))
-
-    runner = CatchUpRunner(container.events, container.store, projections, scratch=watched_scratch)
+    runner = CatchUpRunner(container.events, container.store, projections,
+                           scratch=watched_scratch(lambda stage: in_scratch.update(index_names(stage))))
     runner.rebuild()
     skipped = {name for p in projections for name in p.query_indexes}
     assert in_scratch and not in_scratch & skipped  # the handlers' own lookups kept theirs
@@ -396,14 +403,8 @@ def test_a_staged_rebuild_keys_scratch_tables_by_rowid_and_leaves_the_real_ones_
     container, _ = busy_container
     live = dump(container.store)
     scratch_tables: dict[str, str] = {}
-
-    @contextmanager
-    def watched_scratch() -> Iterator[SqliteReadStore]:
-        with scratch_store() as stage:
-            yield stage
-            scratch_tables.update(table_sql(stage))
-
-    CatchUpRunner(container.events, container.store, all_projections(), scratch=watched_scratch).rebuild()
+    CatchUpRunner(container.events, container.store, all_projections(),
+                  scratch=watched_scratch(lambda stage: scratch_tables.update(table_sql(stage)))).rebuild()
     integer_keyed = {name for name, sql in scratch_tables.items() if "INTEGER PRIMARY KEY" in sql}
     assert len(integer_keyed) >= 10 and not any("BIGINT PRIMARY KEY" in sql for sql in scratch_tables.values())
     real = table_sql(container.store)  # type: ignore[arg-type]
