@@ -483,6 +483,13 @@ class CountingCursor:
         return self._cursor.fetchall()
 
 
+def runner_for(events: SchedulaX, store: Any, projections: list[Projection], batch: int,
+               scratch: Any = None) -> CatchUpRunner:
+    """A runner reading the log as the workers' does (`interfaces.container.projection_runner`),
+    without their announcements: they would only publish into the void here."""
+    return CatchUpRunner(events, store, projections, batch, scratch=scratch, log=event_log(events.recorder))
+
+
 def timed(original: Any, key: str, b: Breakdown) -> Any:
     """`original`, adding the seconds each call takes to `key`."""
     def call(*args: Any, **kwargs: Any) -> Any:
@@ -675,7 +682,7 @@ def profile(settings: Settings, limit: int, batch: int) -> None:
     events = SchedulaX(env=event_store_env(settings))
     store = read_store(settings)
     try:
-        runner = CatchUpRunner(events, store, all_projections(), batch, log=event_log(events.recorder))
+        runner = runner_for(events, store, all_projections(), batch)
         profiler = cProfile.Profile()
         profiler.enable()
         rebuild_first(runner, limit)
@@ -746,12 +753,11 @@ def measure(args: argparse.Namespace, settings: Settings) -> None:
         CatchUpRunner(events, store, projections, args.batch_size).setup()
         handled = sum(handled_by(p, topics) for p in projections)
         if args.in_place:
-            in_place = CatchUpRunner(events, store, projections, args.batch_size, log=event_log(events.recorder))
+            in_place = runner_for(events, store, projections, args.batch_size)
             rows.append(phase("rebuild all, in place", lambda: in_place.rebuild(progress=Progress("in place", head)),
                               head, handled))
         # As `schedulax projections rebuild` does: staged in a scratch SQLite file, then swapped in.
-        runner = CatchUpRunner(events, store, projections, args.batch_size, scratch=scratch_store,
-                               log=event_log(events.recorder))
+        runner = runner_for(events, store, projections, args.batch_size, scratch=scratch_store)
         rows.append(phase("rebuild all (b)", lambda: runner.rebuild(progress=Progress("all", head)), head, handled))
         if args.backend == "postgres" and args.jobs > 1:
             rows.append(phase(f"rebuild all, {args.jobs} processes (c)",
@@ -763,8 +769,7 @@ def measure(args: argparse.Namespace, settings: Settings) -> None:
                 counts[table] = int(cur.fetchone()["n"])
         if not args.no_each:
             for projection in all_projections():
-                alone = CatchUpRunner(events, store, [projection], args.batch_size, scratch=scratch_store,
-                                      log=event_log(events.recorder))
+                alone = runner_for(events, store, [projection], args.batch_size, scratch=scratch_store)
                 rows.append(phase(f"rebuild {projection.name} alone",
                                   lambda r=alone, n=projection.name: r.rebuild(progress=Progress(n, head)),
                                   head, handled_by(projection, topics)))
