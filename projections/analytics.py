@@ -28,7 +28,7 @@ from domain.timeslots import shift_interval
 
 from projections.analytics_schema import ANALYTICS
 from projections.base import Handler, Projection, stamp, uuid_of
-from projections.sql import Cursor
+from projections.sql import Cursor, many, one
 
 log = logging.getLogger(__name__)
 
@@ -319,16 +319,6 @@ def refresh_weeks(cur: Cursor, keys: Iterable[tuple[int, str, int]]) -> None:
 
 
 # -- small SQL helpers ----------------------------------------------------------------
-
-
-def one(cur: Cursor, sql: str, *params: Any) -> Row | None:
-    cur.execute(sql, params)
-    return cur.fetchone()
-
-
-def many(cur: Cursor, sql: str, *params: Any) -> list[Row]:
-    cur.execute(sql, params)
-    return cur.fetchall()
 
 
 def update(cur: Cursor, table: str, key: str, old: Row, new: Row, at: str) -> None:

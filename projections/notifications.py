@@ -25,7 +25,7 @@ from domain.swap import SwapRequest
 from projections.base import Handler, Projection, stamp, uuid_of
 from projections.notifications_schema import NOTIFICATIONS
 from projections.rostering import hhmm, minute
-from projections.sql import Cursor, Row, iso
+from projections.sql import Cursor, Row, iso, many, one
 
 LIFETIME = timedelta(days=30)
 """Notifications expire from the inbox a month after they were made."""
@@ -55,7 +55,7 @@ class NotificationsProjection(Projection):
 
     def _shift(self, cur: Cursor, shift_id: int) -> Row | None:
         if shift_id not in self._shifts:
-            row = _one(cur, "SELECT * FROM nt_shifts WHERE id = ?", shift_id)
+            row = one(cur, "SELECT * FROM nt_shifts WHERE id = ?", shift_id)
             if row is None:
                 return None
             self._shifts[shift_id] = row
@@ -142,11 +142,11 @@ class NotificationsProjection(Projection):
     def roster_status(self, e: Any, cur: Cursor) -> None:
         if e.status != "published":
             return
-        roster = _one(cur, "SELECT id, name, department_id FROM nt_rosters WHERE uuid = ?",
-                      uuid_of(e))
+        roster = one(cur, "SELECT id, name, department_id FROM nt_rosters WHERE uuid = ?",
+                     uuid_of(e))
         if roster is None:
             return
-        members = [r["id"] for r in _all(
+        members = [r["id"] for r in many(
             cur, "SELECT id FROM nt_users WHERE department_id = ? AND is_active = ? ORDER BY id",
             roster["department_id"], True,
         )]
@@ -217,7 +217,7 @@ class NotificationsProjection(Projection):
                       url, data)
 
     def swap_decided(self, e: Any, cur: Cursor) -> None:
-        swap = _one(cur, "SELECT * FROM nt_swaps WHERE uuid = ?", uuid_of(e))
+        swap = one(cur, "SELECT * FROM nt_swaps WHERE uuid = ?", uuid_of(e))
         if swap is None:
             return
         data = {"swap_request_id": swap["id"], "shift_id": swap["shift_id"], "status": e.status}
@@ -242,9 +242,9 @@ class NotificationsProjection(Projection):
             "INSERT INTO nt_time_off (id, employee_id, start_at, end_at) VALUES (?, ?, ?, ?)",
             (e.time_off_id, e.employee_id, minute(e.start), minute(e.end)),
         )
-        user = _one(cur, "SELECT department_id FROM nt_users WHERE id = ?", e.employee_id)
-        manager = user and _one(cur, "SELECT manager_id FROM nt_departments WHERE id = ?",
-                                user["department_id"])
+        user = one(cur, "SELECT department_id FROM nt_users WHERE id = ?", e.employee_id)
+        manager = user and one(cur, "SELECT manager_id FROM nt_departments WHERE id = ?",
+                               user["department_id"])
         self._deliver(cur, e, [manager["manager_id"]] if manager and manager["manager_id"] else [],
                       T.TIME_OFF_REQUESTED, "Time Off Requested",
                       f"Employee {e.employee_id} asks for time off from {minute(e.start)} to {minute(e.end)}",
@@ -253,7 +253,7 @@ class NotificationsProjection(Projection):
     def time_off_decided(self, e: Any, cur: Cursor) -> None:
         if e.status not in ("approved", "rejected"):
             return
-        entry = _one(cur, "SELECT * FROM nt_time_off WHERE id = ?", e.time_off_id)
+        entry = one(cur, "SELECT * FROM nt_time_off WHERE id = ?", e.time_off_id)
         if entry is None:
             return
         self._deliver(cur, e, [entry["employee_id"]], T.TIME_OFF_DECIDED, f"Time Off {e.status.capitalize()}",
@@ -288,7 +288,7 @@ class NotificationsProjection(Projection):
         )
 
     def _assignment(self, cur: Cursor, e: Any) -> tuple[Row, Row] | None:
-        assignment = _one(cur, "SELECT * FROM nt_assignments WHERE uuid = ?", uuid_of(e))
+        assignment = one(cur, "SELECT * FROM nt_assignments WHERE uuid = ?", uuid_of(e))
         if assignment is None:
             return None
         shift = self._shift(cur, assignment["shift_id"])
@@ -305,7 +305,7 @@ class NotificationsProjection(Projection):
         unknown = [user_id for user_id in wanted if user_id not in self._muted]
         if unknown:
             self._muted.update(dict.fromkeys(unknown, ()))
-            for row in _all(cur, "SELECT user_id, muted_types FROM rm_notification_preferences WHERE user_id IN ("
+            for row in many(cur, "SELECT user_id, muted_types FROM rm_notification_preferences WHERE user_id IN ("
                             + ", ".join("?" for _ in unknown) + ")", *unknown):
                 self._muted[row["user_id"]] = json.loads(row["muted_types"])
         at = stamp(e)[0]
@@ -329,18 +329,8 @@ class NotificationsProjection(Projection):
             self._next_id += 1
 
 
-def _one(cur: Cursor, sql: str, *params: Any) -> dict[str, Any] | None:
-    cur.execute(sql, params)
-    return cur.fetchone()
-
-
-def _all(cur: Cursor, sql: str, *params: Any) -> list[dict[str, Any]]:
-    cur.execute(sql, params)
-    return cur.fetchall()
-
-
 def _managers(cur: Cursor, roster_id: int) -> list[int]:
-    row = _one(
+    row = one(
         cur, "SELECT d.manager_id FROM nt_rosters r JOIN nt_departments d ON d.id = r.department_id"
         " WHERE r.id = ?", roster_id,
     )

@@ -5,13 +5,13 @@ SQL is written once with `?` placeholders and portable syntax; the store adapts 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 from domain.timeslots import iso
 
-__all__ = ["Cursor", "ReadStore", "Row", "add_given", "iso", "like_pattern", "rows"]
+__all__ = ["Cursor", "ReadStore", "Row", "add_given", "iso", "like_pattern", "many", "one"]
 
 
 Row = Mapping[str, Any]
@@ -54,9 +54,16 @@ def like_pattern(term: str) -> str:
     return f"%{escaped}%"
 
 
-def rows(cursor: Cursor, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
-    cursor.execute(sql, params)
-    yield from cursor.fetchall()
+def one(cur: Cursor, sql: str, *params: Any) -> Row | None:
+    """The first row the statement returns, or None."""
+    cur.execute(sql, params)
+    return cur.fetchone()
+
+
+def many(cur: Cursor, sql: str, *params: Any) -> list[Row]:
+    """Every row the statement returns."""
+    cur.execute(sql, params)
+    return cur.fetchall()
 
 
 def add_given(where: list[str], params: list[Any], *clauses: tuple[str, Any]) -> None:
