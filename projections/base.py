@@ -78,7 +78,7 @@ class Projection:
 
         Deferred work must give the same rows whatever the batch size: either it depends only
         on the tables as they end up (a recount), or the projection keeps its order, writing it
-        before any later event writes the same columns (rostering's roster times).
+        before any later event writes the same columns (rostering's roster times, analytics' bookings).
         """
 
     def topics(self) -> dict[str, Handler]:
