@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 
 from domain.assignment import Assignment
+from domain.calendar_window import check_day
 from domain.errors import NotFound, PermissionDenied, RuleViolation
 from domain.roles import Role
 from domain.roster import DepartmentCalendar, Roster, RosterStatus
@@ -100,6 +101,7 @@ class RosterService(RosteringHandler):
         self, principal: Principal, roster_id: int, start_date: Any, end_date: Any, name: str | None
     ) -> RosterDetail:
         source = self._managed_roster(principal, roster_id, writable=False)
+        check_day(start_date, "start_date")  # before the arithmetic below, which it keeps in range
         end_date = end_date or start_date + (source.end_date - source.start_date)
         offset = start_date - source.start_date
         originals = [self._load(Shift, "shift", sid, "Shift") for sid in source.shift_dates]

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.calendar_window import check_day
 from domain.errors import Conflict, RuleViolation
 from domain.ids import aggregate_uuid, registry_uuid
 
@@ -51,6 +52,8 @@ class RosterReadOnly(Conflict):
 
 
 def check_dates(start_date: date, end_date: date) -> None:
+    check_day(start_date, "start_date")
+    check_day(end_date, "end_date")
     if start_date > end_date:
         raise RuleViolation("start_date must not be after end_date", field="end_date")
     if (end_date - start_date).days + 1 > MAX_ROSTER_DAYS:

@@ -13,6 +13,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.calendar_window import check_span
 from domain.errors import Conflict, RuleViolation
 from domain.ids import registry_uuid
 from domain.timeslots import Interval
@@ -138,6 +139,7 @@ class EmployeeSchedule(Aggregate):
     # -- time off and availability -----------------------------------------------
 
     def request_time_off(self, time_off_id: int, when: Interval, reason: str | None, by: int | None = None) -> None:
+        check_span(when.start, when.end)
         if when.end <= when.start:
             raise RuleViolation("Time off must end after it starts", field="end")
         self._time_off_requested(
@@ -181,6 +183,7 @@ class EmployeeSchedule(Aggregate):
         self.time_off[time_off_id] = (when, status, reason)
 
     def mark_unavailable(self, entry_id: int, when: Interval, note: str | None, by: int | None = None) -> None:
+        check_span(when.start, when.end)
         if when.end <= when.start:
             raise RuleViolation("Unavailability must end after it starts", field="end")
         self._marked_unavailable(

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.calendar_window import check_day
 from domain.errors import Conflict, RuleViolation
 from domain.ids import aggregate_uuid
 from domain.timeslots import Interval, shift_interval
@@ -51,6 +52,7 @@ class Shift(Aggregate):
         start_time: time, end_time: time, title: str, description: str | None,
         required_staff: int, location: str | None, by: int,
     ) -> Shift:
+        check_day(day, "date")
         if start_time == end_time:
             raise RuleViolation("A shift cannot start and end at the same time", field="end_time")
         return cls(
@@ -99,6 +101,7 @@ class Shift(Aggregate):
     ) -> None:
         self.check_live()
         new_day, new_start, new_end = day or self.day, start_time or self.start_time, end_time or self.end_time
+        check_day(new_day, "date")
         if new_start == new_end:
             raise RuleViolation("A shift cannot start and end at the same time", field="end_time")
         staff = required_staff if required_staff is not None else self.required_staff

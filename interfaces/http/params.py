@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, TypeVar
 
 from litestar import Response
@@ -9,6 +10,7 @@ from litestar.exceptions import ClientException
 from litestar.params import HeaderParameter, Parameter
 
 from application.views import Page, Paged
+from domain.calendar_window import check_day
 
 T = TypeVar("T")
 
@@ -53,3 +55,9 @@ def expected_version(if_match: str | None) -> int | None:
     if not value.isdigit():
         raise ClientException("If-Match must be an ETag returned by the API", status_code=400)
     return int(value)
+
+
+def day_filter(value: date | None, name: str) -> str | None:
+    """A date query parameter as the read models compare it; outside the calendar window, a 400
+    naming it (the same window as the dates commands accept)."""
+    return check_day(value, name).isoformat() if value is not None else None

@@ -19,6 +19,7 @@ from application.rostering_views import (
     TemplateView,
 )
 from application.views import UserView
+from domain.calendar_window import in_window, outside_window
 from domain.roster import RosterStatus
 from interfaces.http.dto import Description, Id, Name, Pagination
 
@@ -29,6 +30,14 @@ Staff = Annotated[int, msgspec.Meta(ge=1, le=500)]
 
 def parse_hhmm(value: str) -> time:
     return time.fromisoformat(value)
+
+
+def check_days(body: msgspec.Struct, *fields: str) -> None:
+    """Dates outside the calendar window fail decoding as any invalid value does, by field name."""
+    for field in fields:
+        value = getattr(body, field)
+        if isinstance(value, date) and not in_window(value):
+            raise ValueError(f"{outside_window(field)} - at `$.{field}`")
 
 
 class RosterSettingsIn(msgspec.Struct, kw_only=True):
@@ -54,6 +63,9 @@ class CreateRosterRequest(msgspec.Struct, kw_only=True):
     shift_template_id: Id | None = None
     required_staff: Staff | None = None
 
+    def __post_init__(self) -> None:
+        check_days(self, "start_date", "end_date")
+
 
 class UpdateRosterRequest(msgspec.Struct, kw_only=True):
     name: Name | UnsetType = UNSET
@@ -61,6 +73,9 @@ class UpdateRosterRequest(msgspec.Struct, kw_only=True):
     start_date: date | UnsetType = UNSET
     end_date: date | UnsetType = UNSET
     settings: RosterSettingsIn | UnsetType = UNSET
+
+    def __post_init__(self) -> None:
+        check_days(self, "start_date", "end_date")
 
 
 class RosterStatusRequest(msgspec.Struct, kw_only=True):
@@ -71,6 +86,9 @@ class CopyRosterRequest(msgspec.Struct, kw_only=True):
     start_date: date
     end_date: date | None = None
     name: Name | None = None
+
+    def __post_init__(self) -> None:
+        check_days(self, "start_date", "end_date")
 
 
 class AutoAssignRequest(msgspec.Struct, kw_only=True):
@@ -89,6 +107,9 @@ class CreateShiftRequest(msgspec.Struct, kw_only=True):
     required_staff: Staff = 1
     location: Annotated[str, msgspec.Meta(max_length=255)] | None = None
 
+    def __post_init__(self) -> None:
+        check_days(self, "date")
+
 
 class UpdateShiftRequest(msgspec.Struct, kw_only=True):
     date: date | UnsetType = UNSET
@@ -98,6 +119,9 @@ class UpdateShiftRequest(msgspec.Struct, kw_only=True):
     description: Description | None | UnsetType = UNSET
     required_staff: Staff | UnsetType = UNSET
     location: Annotated[str, msgspec.Meta(max_length=255)] | None | UnsetType = UNSET
+
+    def __post_init__(self) -> None:
+        check_days(self, "date")
 
 
 class AssignRequest(msgspec.Struct, kw_only=True):
@@ -165,6 +189,9 @@ class PeriodRequest(msgspec.Struct, kw_only=True):
     start_time: HHMM | None = None
     end_time: HHMM | None = None
     reason: Text | None = None
+
+    def __post_init__(self) -> None:
+        check_days(self, "start_date", "end_date")
 
 
 class TimeOffDecisionRequest(msgspec.Struct, kw_only=True):

@@ -12,7 +12,7 @@ from application.rostering_commands import NewSwap
 from domain.assignment import AssignmentStatus
 from domain.errors import RuleViolation
 from domain.timeslots import Interval
-from interfaces.http.params import IfMatch, expected_version, versioned
+from interfaces.http.params import IfMatch, day_filter, expected_version, versioned
 from interfaces.http.rostering_dto import (
     AssignmentResponse,
     AssignmentStatusRequest,
@@ -59,8 +59,7 @@ class EmployeeController(Controller):
         status: Literal["pending", "confirmed", "declined"] | None = None,
     ) -> ScheduleResponse:
         entries = container.assignments.my_schedule(
-            principal, start_date.isoformat() if start_date else None,
-            end_date.isoformat() if end_date else None, status,
+            principal, day_filter(start_date, "start_date"), day_filter(end_date, "end_date"), status,
         )
         working = [e for e in entries if e.status in ("pending", "confirmed")]
         summary = ScheduleSummary(

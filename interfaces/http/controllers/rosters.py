@@ -13,6 +13,7 @@ from application.rostering_views import RosterFilter
 from domain.roster import RosterStatus
 from interfaces.http.dto import given, or_none
 from interfaces.http.params import IfMatch, PageLimit, PageNumber, Search, expected_version, page_of, pagination, versioned
+from interfaces.http.params import day_filter
 from interfaces.http.rostering_dto import (
     AutoAssignRequest,
     AutoAssignResponse,
@@ -55,8 +56,8 @@ class RosterController(Controller):
     ) -> RostersResponse:
         criteria = RosterFilter(
             department_id=department_id, statuses=(status.value,) if status else None,
-            start_date=start_date.isoformat() if start_date else None,
-            end_date=end_date.isoformat() if end_date else None, search=search,
+            start_date=day_filter(start_date, "start_date"), end_date=day_filter(end_date, "end_date"),
+            search=search,
         )
         paged = container.rosters.list_rosters(principal, criteria, page_of(page, limit))
         return RostersResponse(message="Rosters retrieved successfully", rosters=paged.items,

@@ -10,7 +10,7 @@ from litestar.params import Parameter, QueryParameter
 
 from application.rostering_commands import NewShift, ShiftChanges
 from interfaces.http.dto import given, or_none
-from interfaces.http.params import IfMatch, expected_version, versioned
+from interfaces.http.params import IfMatch, day_filter, expected_version, versioned
 from interfaces.http.rostering_dto import (
     AssignmentResponse,
     AssignmentsResponse,
@@ -40,8 +40,8 @@ class ShiftController(Controller):
         end_date: Annotated[date | None, Parameter(description="Shifts on or before")] = None,
     ) -> ShiftsResponse:
         shifts = container.rosters.shifts_of(
-            principal, roster_id, date_.isoformat() if date_ else None,
-            start_date.isoformat() if start_date else None, end_date.isoformat() if end_date else None,
+            principal, roster_id, day_filter(date_, "date"),
+            day_filter(start_date, "start_date"), day_filter(end_date, "end_date"),
         )
         return ShiftsResponse(message="Shifts retrieved successfully", shifts=shifts)
 
