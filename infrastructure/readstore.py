@@ -107,6 +107,10 @@ class SqliteReadStore:
         with self.read() as cur:
             cur.execute("SELECT 1")
 
+    @staticmethod
+    def is_connection_error(error: BaseException) -> bool:
+        return isinstance(error, (sqlite3.OperationalError, sqlite3.InterfaceError))
+
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
         if conn is not None:
@@ -251,6 +255,12 @@ class PostgresReadStore:
     def ping(self) -> None:
         with self._pool.connection() as conn:
             conn.execute("SELECT 1")
+
+    @staticmethod
+    def is_connection_error(error: BaseException) -> bool:
+        # A statement that failed in a pipeline aborts the rest of it: the SQL's fault, not the link's.
+        return isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError)) and not isinstance(
+            error, psycopg.errors.PipelineAborted)
 
     def close(self) -> None:
         self._pool.close()

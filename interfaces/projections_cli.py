@@ -1,4 +1,4 @@
-"""`schedulax projections run | rebuild | status`."""
+"""`schedulax projections run | rebuild | status | retry`."""
 
 from __future__ import annotations
 
@@ -32,6 +32,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
                               " (default: cores; PostgreSQL only)")
     status = verbs.add_parser("status", help="each projection's position, the log's head and the lag")
     status.add_argument("--json", action="store_true", help="print JSON")
+    retry = verbs.add_parser("retry", help="unpark projections: apply again the event each stopped at")
+    retry.add_argument("names", nargs="*", help="projections (default: every parked one)")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -41,6 +43,8 @@ def main(args: argparse.Namespace) -> int:
         return run(settings, names, args.in_process)
     if args.verb == "rebuild":
         return rebuild(settings, names, args.jobs)
+    if args.verb == "retry":
+        return retry(settings, names)
     return status(settings, names, args.json)
 
 
@@ -101,15 +105,41 @@ def status(settings: Settings, names: list[str], as_json: bool) -> int:
         store.close()  # type: ignore[attr-defined]
         events.close()
     if as_json:
-        print(json.dumps([row.__dict__ for row in rows], indent=2))
+        print(json.dumps([{**row.__dict__, "parked": row.parked} for row in rows], indent=2))
     else:
         print(_table(rows))
     return 0
 
 
+def retry(settings: Settings, names: list[str]) -> int:
+    """Unpark, then apply one batch here: the event it stopped at, or a park again. The rest
+    of its backlog follows in its worker (or, embedded, the API) as usual. 1 if still parked."""
+    events, store, runner = open_runner(settings, names)
+    try:
+        runner.status()  # adds the park columns to a tracking table from before them
+        retried = runner.retry(names)
+        if retried:
+            runner.catch_up(stop=lambda: True)
+        rows = [row for row in runner.status() if row.name in retried]
+    finally:
+        store.close()  # type: ignore[attr-defined]
+        events.close()
+    if not retried:
+        print(f"not parked: {', '.join(names)}")
+        return 0
+    print(_table(rows))
+    again = [row.name for row in rows if row.parked]
+    if again:
+        print(f"still parked: {', '.join(again)}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _table(rows: list[ProjectionStatus]) -> str:
-    lines = [f"{'projection':<16}{'version':>8}{'position':>12}{'head':>12}{'lag events':>12}{'lag s':>10}"]
+    lines = [f"{'projection':<16}{'version':>8}{'position':>12}{'head':>12}{'lag events':>12}{'lag s':>10}"
+             "  state"]
     for r in rows:
+        state = f"PARKED at event {r.failed_position}: {r.error}" if r.parked else "ok"
         lines.append(f"{r.name:<16}{r.version:>8}{r.position:>12}{r.head:>12}{r.lag_events:>12}"
-                     f"{r.lag_seconds:>10.2f}")
+                     f"{r.lag_seconds:>10.2f}  {state}")
     return "\n".join(lines)

@@ -4,6 +4,9 @@ Every batch writes read-model rows and the tracking positions in one transaction
 under a lock on the tracking rows, so that several threads, API processes or worker
 processes can all call `catch_up` and each event is still applied exactly once, in
 order. A process killed mid-batch leaves nothing: its transaction never commits.
+
+A projection that cannot apply an event parks there (see `projections.parking`): the
+others go on, and batches skip it until its park is cleared.
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ from typing import Any
 
 from application.event_log import EventDecoder, EventLog, RecorderLog
 from application.events import SchedulaX
+from application.ports import ReadModelsBehind
 
 from projections.announce import Announcer, BatchAnnouncement, Publish
 from projections.base import Handler, Projection
+from projections.parking import PARK_COLUMNS, HandlerFailed, describe, record_park, settle, unpark
 from projections.schema import TRACKING
 from projections.sql import Cursor, ReadStore
 from projections.staging import STAGE_BATCH_SIZE, Scratch, copy_tables
@@ -37,6 +42,22 @@ class ProjectionStatus:
     head: int
     lag_events: int
     lag_seconds: float
+    error: str | None = None
+    """Why the projection is parked (`OverflowError: date value out of range`); None when healthy."""
+    failed_position: int | None = None
+    """The event it could not apply; its position stays just before it."""
+
+    @property
+    def parked(self) -> bool:
+        return self.error is not None
+
+
+@dataclass(frozen=True)
+class _Batch:
+    positions: dict[str, int]
+    """The positions of the projections it applies (the parked ones left out)."""
+    notifications: Sequence[Any]
+    last: int
 
 
 class CatchUpRunner:
@@ -75,7 +96,10 @@ class CatchUpRunner:
             for topic in self._topics
         }
         """Each topic's handlers, in the projections' name order: looked up once per event."""
-        self._known_position = 0  # a lower bound on every projection's position
+        self._known_position = 0  # a lower bound on every position but the parked ones'
+        self._parked: dict[str, int] = {}
+        """Parked projections and their positions, as the last batch found them."""
+        self._waited = frozenset(p.name for p in projections if p.answers_commands)
         self._tracking_exists = False
         self._announcers = {
             name: a for name, a in (announcers or {}).items() if name in self._handlers
@@ -95,13 +119,18 @@ class CatchUpRunner:
 
         Returns the names of the projections that were reset. `reset=False` leaves a changed
         version to another process (the workers, which rebuild staged), and resets nothing.
+        With `reset`, this is the process that applies them: a parked projection is unparked,
+        to try its event again.
         """
         emptied = []
         with self._store.write() as cur:
             self._lock_ddl(cur)
             cur.execute(TRACKING)
             self._tracking_exists = True
-            self._add_version_column(cur)
+            self._add_columns(cur)
+            if reset:
+                for name, position, error in unpark(cur, self._names):
+                    log.warning("projection %s was parked at event %d (%s); trying it again", name, position, error)
             for projection in self._projections:
                 cur.execute(
                     "SELECT version FROM projection_tracking WHERE name = ?", (projection.name,)
@@ -145,7 +174,8 @@ class CatchUpRunner:
                                    max(self._batch_size, STAGE_BATCH_SIZE), log=self._log, staging=True)
             staged.setup()
             applied = staged.catch_up(progress)
-            position = staged.position()
+            reached = staged._tracked()
+            position = min(row["position"] for row in reached.values())
             staged_at = time.perf_counter()
             rows = 0
             with self._store.write(bulk=True) as cur:
@@ -153,7 +183,10 @@ class CatchUpRunner:
                 cur.execute(TRACKING)
                 for projection in chosen:
                     # Taking the tracking row waits for a live worker's batch and holds off its next.
-                    self._track_from(cur, projection, position)
+                    # Each where the stage left it: a projection parked there stays parked.
+                    staged_row = reached[projection.name]
+                    self._track_from(cur, projection, staged_row["position"], staged_row["error"],
+                                     staged_row["failed_position"])
                     rows += copy_tables(stage, self._store, cur, projection)
         log.info("staged rebuild of %s: %d events staged in %.2f s, %d rows swapped in at position %d"
                  " in %.2f s", ",".join(p.name for p in chosen), applied, staged_at - started, rows,
@@ -163,9 +196,30 @@ class CatchUpRunner:
         return applied + self.catch_up(progress)
 
     def wait_for(self, position: int) -> None:
-        """Read your writes: return once every projection has processed `position`."""
-        while self._known_position < position:
+        """Read your writes: return once every projection has processed `position`.
+
+        Raises ReadModelsBehind at once when a projection that commands wait for is parked
+        before it (the command is saved; only its answer from the read models is missing).
+        Parked projections that no command waits for are not waited for."""
+        refreshed = False
+        while self._known_position < position or (not refreshed and self._parked_before(position)):
             self._run_batch()
+            refreshed = True
+        if self._parked_before(position):
+            raise ReadModelsBehind(position, 0.0)
+
+    def retry(self, names: Sequence[str] | None = None) -> list[str]:
+        """Unpark the named projections (default: all of this runner's); their next batch tries
+        the event again. The names of those that were parked."""
+        chosen = [n for n in self._names if names is None or n in names]
+        with self._store.write() as cur:
+            cleared = unpark(cur, chosen)
+        for name, position, error in cleared:
+            log.warning("projection %s was parked at event %d (%s); retrying", name, position, error)
+        return [name for name, _, _ in cleared]
+
+    def _parked_before(self, position: int) -> bool:
+        return any(p < position for name, p in self._parked.items() if name in self._waited)
 
     def catch_up(self, progress: Progress | None = None, stop: Callable[[], bool] | None = None) -> int:
         """Apply everything recorded so far; the number of notifications applied."""
@@ -189,17 +243,21 @@ class CatchUpRunner:
         if not self._tracking_exists:
             with self._store.write() as cur:
                 cur.execute(TRACKING)  # a store no worker has set up yet reports zeros, not an error
+                self._add_columns(cur)
             self._tracking_exists = True
         with self._store.read() as cur:
-            cur.execute("SELECT name, position, version FROM projection_tracking")
+            cur.execute("SELECT name, position, version, error, failed_position FROM projection_tracking")
             found = {r["name"]: r for r in cur.fetchall()}
         for name in self._names:
-            row = found.get(name, {"name": name, "position": 0, "version": 0})
+            row = found.get(name, {"name": name, "position": 0, "version": 0, "error": None,
+                                   "failed_position": None})
             position = int(row["position"])
+            failed = row["failed_position"]
             result.append(ProjectionStatus(
                 name=row["name"], position=position, version=int(row["version"]), head=head,
                 lag_events=max(head - position, 0),
                 lag_seconds=self._age_of_next(position, now) if position < head else 0.0,
+                error=row["error"], failed_position=int(failed) if failed is not None else None,
             ))
         return result
 
@@ -218,33 +276,50 @@ class CatchUpRunner:
         # commit ids in order), so when the batch ends short the projections have seen
         # everything up to the head, including events of topics they do not handle.
         head = self._events.recorder.max_notification_id() or 0
-        with self._store.write() as cur:
-            positions = self._lock_positions(cur)
-            start = min(positions.values())
-            if start >= head:
-                self._known_position = max(self._known_position, start)
-                return 0, head
-            notifications = self._log.select(start, self._batch_size, head, self._topics)
-            announcing = self._begin_announcements(cur)
-            for projection in self._projections:
-                projection.begin_batch()
-            newest = 0.0
-            for notification in notifications:
-                newest = max(newest, self._apply(notification, positions, cur, announcing))
-            for projection in self._projections:
-                projection.end_batch(cur)
-            for announcement in announcing.values():
-                announcement.close(cur)
-            last = notifications[-1].id if len(notifications) == self._batch_size else head
-            for name in self._names:
-                if positions[name] < last:
-                    cur.execute(
-                        "UPDATE projection_tracking SET position = ? WHERE name = ?", (last, name)
-                    )
-        self._known_position = max(self._known_position, last)
-        if announcing and newest >= time.time() - self._announce_within:
-            self._announce(announcing.values())
+        batch = None
+        try:
+            with self._store.write() as cur:
+                positions = self._lock_positions(cur)
+                if not positions or min(positions.values()) >= head:
+                    self._reached(min(positions.values(), default=head))
+                    return 0, head
+                start = min(positions.values())
+                notifications = self._log.select(start, self._batch_size, head, self._topics)
+                last = notifications[-1].id if len(notifications) == self._batch_size else head
+                batch = _Batch(positions, notifications, last)
+                announcing = self._begin_announcements(cur, positions)
+                newest = self._apply_batch(cur, self._active(positions), positions, notifications, announcing)
+                for name in self._names:
+                    if name in positions and positions[name] < last:
+                        cur.execute(
+                            "UPDATE projection_tracking SET position = ? WHERE name = ?", (last, name)
+                        )
+        except Exception as error:
+            # A projection's failure (perhaps only surfacing at the commit, on PostgreSQL's
+            # pipeline) is found by applying the batch to each alone; a lost connection is raised.
+            if batch is None or self._store.is_connection_error(error):
+                raise
+            return self._isolate(batch, error), head
+        self._reached(last)
+        self._announce(announcing.values(), newest)
         return len(notifications), head
+
+    def _active(self, positions: dict[str, int]) -> list[Projection]:
+        return [p for p in self._projections if p.name in positions]
+
+    def _apply_batch(self, cur: Cursor, projections: list[Projection], positions: dict[str, int],
+                     notifications: Sequence[Any], announcing: dict[str, BatchAnnouncement]) -> float:
+        """Apply the notifications to the projections at `positions`; the newest event's time."""
+        for projection in projections:
+            projection.begin_batch()
+        newest = 0.0
+        for notification in notifications:
+            newest = max(newest, self._apply(notification, positions, cur, announcing))
+        for projection in projections:
+            self._guarded(projection.name, projection.end_batch, cur)
+        for name, announcement in announcing.items():
+            self._guarded(name, announcement.close, cur)
+        return newest
 
     def _apply(
         self, notification: Any, positions: dict[str, int], cur: Cursor,
@@ -253,23 +328,75 @@ class CatchUpRunner:
         """Apply one event to the projections behind it; its time (0 if none took it)."""
         event = None
         for name, handler in self._routes.get(notification.topic, ()):
-            if positions[name] >= notification.id:
+            position = positions.get(name)
+            if position is None or position >= notification.id:
                 continue
-            if event is None:
-                event = self._decode(notification)
-            handler(event, cur)
+            try:
+                if event is None:
+                    event = self._decode(notification)
+                handler(event, cur)
+            except Exception as error:
+                if self._store.is_connection_error(error):
+                    raise
+                raise HandlerFailed(name, notification.id, error) from error
             if announcing and name in announcing:
                 announcing[name].saw(event)
         return event.timestamp.timestamp() if event is not None else 0.0
 
-    def _begin_announcements(self, cur: Cursor) -> dict[str, BatchAnnouncement]:
+    def _guarded(self, name: str, work: Callable[[Cursor], None], cur: Cursor) -> None:
+        """A projection's end-of-batch work: its failure is the projection's, at an unknown event."""
+        try:
+            work(cur)
+        except Exception as error:
+            if self._store.is_connection_error(error):
+                raise
+            raise HandlerFailed(name, None, error) from error
+
+    def _isolate(self, batch: _Batch, error: Exception) -> int:
+        """The batch failed: apply it to each projection in a transaction of its own, parking
+        the ones that fail on an event."""
+        log.warning("a batch of %s failed (%s); applying it projection by projection",
+                    ",".join(batch.positions), describe(error))
+        for projection in self._active(batch.positions):
+            routes = set(projection.topics())
+            settle(self._run_alone, projection, lambda n: n.topic in routes, batch.notifications, batch.last)
+        self._parked = {name: row["position"] for name, row in self._tracked().items() if row["error"]}
+        self._reached(batch.last)
+        return len(batch.notifications)
+
+    def _run_alone(self, projection: Projection, notifications: Sequence[Any], upto: int,
+                   park: HandlerFailed | None) -> None:
+        """One projection in a transaction of its own (see `parking.RunAlone`). Unpipelined
+        (`bulk`), so that a failing statement raises in the handler that made it."""
+        name = projection.name
+        with self._store.write(bulk=True) as cur:
+            lock = " FOR UPDATE" if self._store.dialect == "postgres" else ""
+            cur.execute("SELECT position, error FROM projection_tracking WHERE name = ?" + lock, (name,))
+            row = cur.fetchone()
+            if row is None or row["error"] is not None:
+                return  # parked meanwhile, by another process
+            position = int(row["position"])
+            positions = {name: position}
+            announcing = self._begin_announcements(cur, positions)
+            newest = self._apply_batch(cur, [projection], positions,
+                                       [n for n in notifications if position < n.id <= upto], announcing)
+            if position < upto:
+                cur.execute("UPDATE projection_tracking SET position = ? WHERE name = ?", (upto, name))
+            if park is not None and park.position is not None and position < park.position:
+                record_park(cur, name, park.position, park.error)
+        self._announce(announcing.values(), newest)
+
+    def _reached(self, position: int) -> None:
+        self._known_position = max(self._known_position, position)
+
+    def _begin_announcements(self, cur: Cursor, names: Mapping[str, int]) -> dict[str, BatchAnnouncement]:
         if self._rebuilding:
             return {}
-        return {name: announcer.begin(cur) for name, announcer in self._announcers.items()}
+        return {name: announcer.begin(cur) for name, announcer in self._announcers.items() if name in names}
 
-    def _announce(self, announcing: Any) -> None:
+    def _announce(self, announcing: Any, newest: float) -> None:
         """After commit. Realtime is best effort: a failure here must not fail the batch."""
-        if self._publish is None:
+        if self._publish is None or not announcing or newest < time.time() - self._announce_within:
             return
         try:
             changes = [c for a in announcing for c in a.changes()]
@@ -287,22 +414,39 @@ class CatchUpRunner:
             )
             return {row["name"]: int(row["position"]) for row in cur.fetchall()}
 
+    def _tracked(self) -> dict[str, dict[str, Any]]:
+        """Each projection's tracking row: position, error and failed_position."""
+        with self._store.read() as cur:
+            cur.execute(
+                "SELECT name, position, error, failed_position FROM projection_tracking WHERE name IN ("
+                + ", ".join("?" for _ in self._names) + ")",
+                self._names,
+            )
+            return {row["name"]: {"position": int(row["position"]), "error": row["error"],
+                                  "failed_position": row["failed_position"]} for row in cur.fetchall()}
+
     def _lock_positions(self, cur: Cursor) -> dict[str, int]:
+        """The positions of the projections that are not parked, their rows locked; notes the parked."""
         lock = " FOR UPDATE" if self._store.dialect == "postgres" else ""
         cur.execute(
-            "SELECT name, position FROM projection_tracking WHERE name IN ("
+            "SELECT name, position, error FROM projection_tracking WHERE name IN ("
             + ", ".join("?" for _ in self._names) + ") ORDER BY name" + lock,
             self._names,
         )
-        return {row["name"]: int(row["position"]) for row in cur.fetchall()}
+        rows = cur.fetchall()
+        parked = {row["name"]: int(row["position"]) for row in rows if row["error"] is not None}
+        if any(name not in parked for name in self._parked):
+            self._known_position = 0  # one was unparked, behind the others: no longer a bound
+        self._parked = parked
+        return {row["name"]: int(row["position"]) for row in rows if row["error"] is None}
 
     def _lock_ddl(self, cur: Cursor) -> None:
         if self._store.dialect == "postgres":
             # Processes starting together would race on CREATE ... IF NOT EXISTS.
             cur.execute("SELECT pg_advisory_xact_lock(hashtext('schedulax-ddl'))")
 
-    def _add_version_column(self, cur: Cursor) -> None:
-        """Tracking tables from before projections had versions: theirs count as 0."""
+    def _add_columns(self, cur: Cursor) -> None:
+        """Tracking tables from before projections had versions (theirs count as 0) or parks."""
         # Look before altering: even ADD COLUMN IF NOT EXISTS takes an exclusive lock,
         # which queues behind a worker's open batch and blocks every reader behind it.
         if self._store.dialect == "postgres":
@@ -312,13 +456,20 @@ class CatchUpRunner:
             )
         else:
             cur.execute("PRAGMA table_info(projection_tracking)")
-        if "version" not in {row["name"] for row in cur.fetchall()}:
+        existing = {row["name"] for row in cur.fetchall()}
+        if "version" not in existing:
             cur.execute("ALTER TABLE projection_tracking ADD COLUMN version INTEGER NOT NULL DEFAULT 0")
+        for column, kind in PARK_COLUMNS.items():
+            if column not in existing:
+                cur.execute(f"ALTER TABLE projection_tracking ADD COLUMN {column} {kind}")
 
     @staticmethod
-    def _track_from(cur: Cursor, projection: Projection, position: int) -> None:
+    def _track_from(cur: Cursor, projection: Projection, position: int, error: str | None = None,
+                    failed_position: int | None = None) -> None:
+        """Set the projection's position and version; a park, if any, is replaced by `error`."""
         cur.execute(
-            "INSERT INTO projection_tracking (name, position, version) VALUES (?, ?, ?)"
-            " ON CONFLICT (name) DO UPDATE SET position = excluded.position, version = excluded.version",
-            (projection.name, position, projection.version),
+            "INSERT INTO projection_tracking (name, position, version, error, failed_position)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position,"
+            " version = excluded.version, error = excluded.error, failed_position = excluded.failed_position",
+            (projection.name, position, projection.version, error, failed_position),
         )

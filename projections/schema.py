@@ -6,7 +6,9 @@ TRACKING = """
 CREATE TABLE IF NOT EXISTS projection_tracking (
     name TEXT PRIMARY KEY,
     position BIGINT NOT NULL,
-    version INTEGER NOT NULL DEFAULT 0
+    version INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    failed_position BIGINT
 )"""
 
 DIRECTORY = [

@@ -47,6 +47,11 @@ class ReadStore(Protocol):
         when it starts (projections commit whole batches, so never half of one)."""
         ...
 
+    def is_connection_error(self, error: BaseException) -> bool:
+        """Whether `error` is the database's (a lost connection, a locked file), not the SQL's:
+        a projection is not parked for it, the batch is retried."""
+        ...
+
 
 def like_pattern(term: str) -> str:
     """A case-insensitive `contains` pattern for `lower(col) LIKE ? ESCAPE '\\'`."""

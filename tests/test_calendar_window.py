@@ -188,6 +188,7 @@ def test_a_roster_ending_on_the_last_day_with_a_night_shift_is_served_by_every_r
     ok(c.post("/api/employee/availability", json={"start_date": "1970-01-01"}, headers=world.token(a.employee)),
        201)
     runner = c.app.state.container.runner
+    assert [s.name for s in runner.status() if s.parked] == []
     assert runner.catch_up() == 0
 
 

@@ -22,6 +22,8 @@ GAUGES = (
     ("schedulax_projection_lag_seconds", "Age of the oldest event the projection has not applied.",
      lambda s: round(s.lag_seconds, 3)),
     ("schedulax_projection_version", "Schema version of the projection's tables.", lambda s: s.version),
+    ("schedulax_projection_parked", "1 when the projection stopped at an event it could not apply"
+     " (`schedulax projections status` shows why), else 0.", lambda s: int(s.parked)),
 )
 
 
