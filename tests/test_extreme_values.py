@@ -25,7 +25,7 @@ from infrastructure.settings import Settings
 from interfaces.container import all_projections, build_container
 from interfaces.http.app import create_app
 from projections.runner import CatchUpRunner
-from tests.support import PASSWORD, bearer, dump_read_models, ok
+from tests.support import PASSWORD, bearer, dump_read_models, ok, seed_world
 
 # Any character JSON carries (surrogates cannot be encoded), ending in a letter so that the
 # domain's strip() keeps all 255.
@@ -163,3 +163,24 @@ def test_the_extremes_of_every_accepted_value_reach_every_read_model_and_a_rebui
                                                                                       all_projections())
             finally:
                 store.close()
+
+
+def test_a_nul_character_in_text_that_is_stored_is_refused_at_the_edge(sqlite_client: TestClient) -> None:
+    # PostgreSQL's text cannot hold one: the event would be saved, then park the projections.
+    w = seed_world(sqlite_client)
+    a = w.acme
+    cases = [
+        ("POST", "/api/enterprises", w.root, {"name": "Acme\x00"}, "name"),
+        ("POST", "/api/departments", w.root, {"name": "Ops", "description": "\x00", "enterprise_id": a.enterprise_id},
+         "description"),
+        ("POST", "/api/users", a.admin, {"full_name": "Nul\x00l", "email": "nul@acme.test", "password": PASSWORD,
+                                          "role": "employee", "enterprise_id": a.enterprise_id}, "full_name"),
+        ("PUT", "/api/auth/profile", a.employee, {"full_name": "\x00"}, "full_name"),
+        ("POST", "/api/rosters", a.manager, {"name": "R", "description": "x\x00", "department_id": a.department_id,
+                                             "start_date": "2030-01-01", "end_date": "2030-01-02"}, "description"),
+        ("POST", "/api/employee/time-off", a.employee, {"start_date": "2030-01-01", "reason": "\x00"}, "reason"),
+    ]
+    for method, path, who, body, field in cases:
+        response = sqlite_client.request(method, path, json=body, headers=w.token(who))
+        assert response.status_code == 400, f"{path}: {response.status_code} {response.text}"
+        assert [e["field"] for e in response.json()["detail"]["errors"]] == [field], response.text

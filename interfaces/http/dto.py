@@ -12,10 +12,12 @@ from domain.roles import Gender, Role
 
 T = TypeVar("T")
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
-Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254)]
+NO_NUL = r"^[^\x00]*$"
+"""Stored text holds no NUL character: PostgreSQL's text cannot, and the projection writing it would park."""
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255, pattern=NO_NUL)]
+Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=NO_NUL)]
 Password = Annotated[str, msgspec.Meta(min_length=8, max_length=72)]
-Description = Annotated[str, msgspec.Meta(max_length=2000)]
+Description = Annotated[str, msgspec.Meta(max_length=2000, pattern=NO_NUL)]
 Id = Annotated[int, msgspec.Meta(ge=1)]
 
 

@@ -21,10 +21,10 @@ from application.rostering_views import (
 from application.views import UserView
 from domain.calendar_window import in_window, outside_window
 from domain.roster import RosterStatus
-from interfaces.http.dto import Description, Id, Name, Pagination
+from interfaces.http.dto import NO_NUL, Description, Id, Name, Pagination
 
 HHMM = Annotated[str, msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM, 24-hour")]
-Text = Annotated[str, msgspec.Meta(max_length=2000)]
+Text = Annotated[str, msgspec.Meta(max_length=2000, pattern=NO_NUL)]
 Staff = Annotated[int, msgspec.Meta(ge=1, le=500)]
 
 
@@ -105,7 +105,7 @@ class CreateShiftRequest(msgspec.Struct, kw_only=True):
     title: Name
     description: Description | None = None
     required_staff: Staff = 1
-    location: Annotated[str, msgspec.Meta(max_length=255)] | None = None
+    location: Annotated[str, msgspec.Meta(max_length=255, pattern=NO_NUL)] | None = None
 
     def __post_init__(self) -> None:
         check_days(self, "date")
@@ -118,7 +118,7 @@ class UpdateShiftRequest(msgspec.Struct, kw_only=True):
     title: Name | UnsetType = UNSET
     description: Description | None | UnsetType = UNSET
     required_staff: Staff | UnsetType = UNSET
-    location: Annotated[str, msgspec.Meta(max_length=255)] | None | UnsetType = UNSET
+    location: Annotated[str, msgspec.Meta(max_length=255, pattern=NO_NUL)] | None | UnsetType = UNSET
 
     def __post_init__(self) -> None:
         check_days(self, "date")
