@@ -276,7 +276,7 @@ class CatchUpRunner:
         # commit ids in order), so when the batch ends short the projections have seen
         # everything up to the head, including events of topics they do not handle.
         head = self._events.recorder.max_notification_id() or 0
-        batch = None
+        batch, failed = None, None
         try:
             with self._store.write() as cur:
                 positions = self._lock_positions(cur)
@@ -299,7 +299,9 @@ class CatchUpRunner:
             # pipeline) is found by applying the batch to each alone; a lost connection is raised.
             if batch is None or self._store.is_connection_error(error):
                 raise
-            return self._isolate(batch, error), head
+            failed = error
+        if failed is not None:  # outside the handler: the isolated runs' errors are not chained to it
+            return self._isolate(batch, failed), head
         self._reached(last)
         self._announce(announcing.values(), newest)
         return len(notifications), head
