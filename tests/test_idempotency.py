@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,11 @@ import psycopg
 import pytest
 from litestar.testing import TestClient
 
+from application import command_scope
+from application.command_scope import CommandScope, KeyedRequest
+from application.events import SchedulaX
+from domain.identity import SignIn
+from domain.idempotency import IdempotencyKey
 from domain.ids import aggregate_uuid
 from interfaces.container import Container, build_container
 from interfaces.http.app import create_app
@@ -190,6 +196,19 @@ def test_a_command_whose_save_fails_with_a_conflict_records_no_key_so_its_retry_
     assert retried.status_code == 201 and REPLAYED not in retried.headers, retried.text
     assert repeated.headers.get(REPLAYED) == "true" and repeated.json() == retried.json()
     assert len(stored.shifts()) == 1
+
+
+def test_a_request_that_saves_twice_records_its_key_once() -> None:
+    events = SchedulaX(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    scope = CommandScope(keyed=KeyedRequest("user:1", "twice", "f" * 64, datetime.now(timezone.utc)))
+
+    with command_scope.opened(scope):
+        first = events.commit(SignIn(user_id=1, by=1))
+        second = events.commit(SignIn(user_id=1, by=1))
+
+    assert second > first and scope.position == second
+    assert events.find(scope.keyed.id, IdempotencyKey).matches("f" * 64)
+    assert events.commit(SignIn(user_id=1, by=1)) > second  # outside a request, no key at all
 
 
 @pytest.mark.postgres
