@@ -153,12 +153,12 @@ def test_a_replay_is_negotiated_to_messagepack(api: Api) -> None:
     assert msgspec.msgpack.decode(again.content) == first.json()
 
 
-@pytest.mark.parametrize("key", ["", "   ", "x" * 256, "caf\u00e9".encode(), "tab\there"])
-def test_a_malformed_key_is_a_400(api: Api, key: Any) -> None:
-    answer = api.new_shift(key)
+def test_a_malformed_key_is_a_400(api: Api) -> None:
+    for key in ["", "   ", "x" * 256, "caf\u00e9".encode(), "tab\there"]:
+        answer = api.new_shift(key)
 
-    assert answer.status_code == 400, answer.text
-    assert answer.json()["detail"]["errors"][0]["field"] == "Idempotency-Key"
+        assert answer.status_code == 400, (key, answer.text)
+        assert answer.json()["detail"]["errors"][0]["field"] == "Idempotency-Key"
     assert api.shifts() == []
 
 
