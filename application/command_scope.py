@@ -42,10 +42,6 @@ class CommandScope:
     saved: list[Any] = field(default_factory=list)
     """The aggregates of its first save, those it created first: they locate the result."""
 
-    @property
-    def has_saved(self) -> bool:
-        return self.position is not None
-
     def key_to_save(self) -> IdempotencyKey | None:
         """A new registry aggregate for the key, until a save recorded it.
 

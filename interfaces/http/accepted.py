@@ -69,7 +69,7 @@ def location_of(request: Request[Any, Any, Any], scope: command_scope.CommandSco
 def applied_answer(request: Request[Any, Any, Any], exc: Exception) -> Response[Any] | None:
     """202 when this request has saved (whatever failed afterwards); None when it has not."""
     scope = command_scope.current()
-    if scope is None or scope.position is None:
+    if scope is None or scope.position is None:  # nothing saved: the handler's own answer stands
         return None
     if isinstance(exc, ReadModelsBehind):
         return accepted(max(scope.position, exc.position), BEHIND, location_of(request, scope), "behind")
