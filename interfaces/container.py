@@ -19,6 +19,7 @@ from infrastructure.hashing import BcryptHasher
 from infrastructure.pglock import serialised
 from infrastructure.pubsub import Bus, bus_for
 from infrastructure.jobs import AUTO_ASSIGN, DramatiqJobs
+from infrastructure.kept_responses import KeptResponses
 from infrastructure.ratelimit import RateLimiter
 from infrastructure.event_log import event_log
 from infrastructure.readstore import PostgresReadStore, SqliteReadStore, scratch_store
@@ -151,6 +152,7 @@ def projection_sync(settings: Settings, store: SqliteReadStore | PostgresReadSto
 
 def build_container(settings: Settings) -> Container:
     store = read_store(settings)  # first: on PostgreSQL it creates the schema
+    KeptResponses(store).create_table()  # the answers of keyed commands (Idempotency-Key)
     events = open_event_store(settings)
     bus = bus_for(settings.redis_url, settings.realtime_channel)
     runner = projection_runner(settings, events, store, all_projections(), bus)

@@ -24,6 +24,7 @@ from interfaces.http.controllers.templates import TemplateController
 from interfaces.http.controllers.organisation import DepartmentController, EnterpriseController
 from interfaces.http.controllers.users import UserController
 from interfaces.http.errors import EXCEPTION_HANDLERS
+from interfaces.http.idempotency import IdempotencyMiddleware
 from interfaces.http.negotiation import ContentNegotiationMiddleware
 from interfaces.http.ratelimit import RateLimitMiddleware
 from interfaces.http.security import provide_me, provide_principal
@@ -49,6 +50,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     middleware.append(
         DefineMiddleware(ContentNegotiationMiddleware, max_body_bytes=settings.max_body_bytes)
     )
+    # Inside negotiation: it fingerprints JSON bodies, and its replays are negotiated like any answer.
+    middleware.append(DefineMiddleware(IdempotencyMiddleware, container=container))
     app = Litestar(
         route_handlers=[
             AuthController,
@@ -79,7 +82,9 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             version="1.0.0",
             description="Duty rosters and shift scheduling. Errors carry `error`, `message`,"
             " `details` and `detail: {code, message, errors}`. Every endpoint answers"
-            " MessagePack for `Accept: application/x-msgpack`.",
+            " MessagePack for `Accept: application/x-msgpack`. Every POST, PUT, PATCH and DELETE"
+            " takes an `Idempotency-Key` header: a repeat answers the original response with"
+            " `Idempotent-Replayed: true` and executes nothing.",
             path="/schema",
             render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin(path="/scalar")],
         ),

@@ -6,8 +6,10 @@ Domain errors map to status codes in the single table below.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Request, Response
@@ -23,6 +25,7 @@ from domain.errors import (
     RuleViolation,
     StaleVersion,
 )
+from interfaces.http.accepted import applied_answer
 
 log = logging.getLogger("schedulax.http")
 
@@ -149,3 +152,16 @@ EXCEPTION_HANDLERS = {
     HTTPException: http_error_handler,
     Exception: internal_error_handler,
 }
+
+
+def applied_first(handler: Callable[..., Response[Any]]) -> Callable[..., Response[Any]]:
+    """`handler`, unless the request already saved: then the command was applied, and 202."""
+    @functools.wraps(handler)
+    def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+        answer = applied_answer(request, exc)
+        return answer if answer is not None else handler(request, exc)
+    return handle
+
+
+# No applied command answers an error, whichever handler above would have answered it.
+EXCEPTION_HANDLERS = {cls: applied_first(h) for cls, h in EXCEPTION_HANDLERS.items()}
