@@ -120,10 +120,9 @@ class IdentityService:
         user = self._events.find(aggregate_uuid("user", claim.user_id), User) if claim and claim.user_id else None
         # Hash even for unknown emails, so that timing does not reveal which exist.
         valid = self._hasher.verify(password, user.password_hash if user else self._dummy_hash())
-        if user is None or not valid:
+        # One answer for all three, so that a deactivated account does not confirm its password.
+        if user is None or not valid or not user.is_active:
             raise AuthenticationFailed("Invalid email or password")
-        if not user.is_active:
-            raise AuthenticationFailed("This account is deactivated")
         # Not waited for: only the dashboards' last-login column reads it.
         self._events.commit(SignIn(user_id=user.user_id, by=user.user_id))
         return self._view(user.user_id)
