@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 from application.dashboard_views import (
@@ -11,6 +12,7 @@ from application.dashboard_views import (
     Moment,
     TeamMember,
 )
+from application.invitation_views import InvitationRecord, InvitationView
 from application.inbox_views import InboxCounts, NotificationFilter, NotificationView
 from application.rostering_views import (
     AssignmentView,
@@ -152,3 +154,13 @@ class JobQueue(Protocol):
     """Background work: at-least-once, retried, so every job must be safe to repeat."""
 
     def enqueue_auto_assign(self, roster_id: int, user_id: int, strategy: str | None) -> None: ...
+
+
+class InvitationQueries(Protocol):
+    """Read model of invitations (kept by the directory projection); `now` decides their status."""
+
+    def invitation(self, invitation_id: int, now: datetime) -> InvitationRecord | None: ...
+
+    def invitations(
+        self, enterprise_id: int, department_id: int | None, page: Page, now: datetime
+    ) -> Paged[InvitationView]: ...

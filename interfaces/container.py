@@ -11,6 +11,7 @@ from application.availability import AvailabilityService
 from application.events import SchedulaX
 from application.dashboards import DashboardService
 from application.identity import IdentityService
+from application.invitations import InvitationService
 from application.notifications import NotificationService
 from application.organisation import OrganisationService
 from application.rosters import RosterService
@@ -33,6 +34,7 @@ from projections.dashboard import DashboardProjection
 from projections.dashboard_queries import SqlDashboards
 from projections.directory import DirectoryProjection
 from projections.directory_queries import SqlDirectory
+from projections.invitation_queries import SqlInvitations
 from projections.notification_queries import SqlInboxes
 from projections.notifications import NotificationsProjection
 from projections.rostering import RosteringProjection
@@ -59,6 +61,7 @@ class Container:
     limiter: RateLimiter
     jobs: DramatiqJobs
     bus: Bus
+    invitations: InvitationService
 
     def close(self) -> None:
         self.jobs.close()
@@ -187,4 +190,5 @@ def build_container(settings: Settings) -> Container:
         limiter=RateLimiter.for_url(settings.redis_url),
         jobs=jobs,
         bus=bus,
+        invitations=InvitationService(events, store, sync, directory, SqlInvitations(store)),
     )

@@ -16,6 +16,7 @@ from interfaces.http.controllers.auth import AuthController
 from interfaces.http.controllers.employee import EmployeeController, TeamController
 from interfaces.http.controllers.dashboard import DashboardController
 from interfaces.http.controllers.health import health
+from interfaces.http.controllers.invitations import InvitationController
 from interfaces.http.controllers.metrics import metrics
 from interfaces.http.controllers.notifications import NotificationController
 from interfaces.http.controllers.rosters import RosterController
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             UserController,
             EnterpriseController,
             DepartmentController,
+            InvitationController,
             RosterController,
             ShiftController,
             EmployeeController,

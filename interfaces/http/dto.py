@@ -30,6 +30,8 @@ class RegisterRequest(msgspec.Struct, kw_only=True):
     gender: Gender | None = None
     enterprise_id: Id | None = None
     department_id: Id | None = None
+    invitation_code: Annotated[str, msgspec.Meta(min_length=1, max_length=256)] | None = None
+    """An invitation's code: the user is placed as it says (its enterprise, department and role)."""
 
 
 class LoginRequest(msgspec.Struct, kw_only=True):

@@ -71,6 +71,9 @@ class UserController(Controller):
         enterprise_id: Annotated[int | None, Parameter(ge=1)] = None,
         active: bool | None = None,
         search: Search = None,
+        pending: Annotated[bool | None, Parameter(
+            description="true: the pending join requests the caller may approve (enterprise_id"
+            " and department_id then filter on the requested ones)")] = None,
     ) -> UsersResponse:
         criteria = UserFilter(
             enterprise_id=enterprise_id,
@@ -78,6 +81,7 @@ class UserController(Controller):
             role=role.value if role else None,
             is_active=active,
             search=search,
+            pending=pending,
         )
         paged = container.identity.list_users(principal, criteria, page_of(page, limit))
         return UsersResponse(
@@ -112,3 +116,16 @@ class UserController(Controller):
             principal, user_id, UserChanges(**fields, cleared=cleared), expected_version(if_match)
         )
         return versioned(UserResponse(message="User updated successfully", user=user), user.version)
+
+    @post("/{user_id:int}/approve", status_code=200, sync_to_thread=True,
+          summary="Approve a pending join request: the user becomes an employee where they asked"
+          " (the enterprise's admins, or the requested department's manager)")
+    def approve(self, user_id: int, principal: Caller, container: Services) -> Response[UserResponse]:
+        user = container.identity.approve_join(principal, user_id)
+        return versioned(UserResponse(message="Join request approved", user=user), user.version)
+
+    @post("/{user_id:int}/reject", status_code=200, sync_to_thread=True,
+          summary="Reject a pending join request: the user stays outside the enterprise")
+    def reject(self, user_id: int, principal: Caller, container: Services) -> Response[UserResponse]:
+        user = container.identity.reject_join(principal, user_id)
+        return versioned(UserResponse(message="Join request rejected", user=user), user.version)
