@@ -17,6 +17,41 @@ KINDS = (
     "enterprise", "department", "user", "roster", "shift", "assignment", "swap", "time_off",
     "availability", "template", "notification",
 )
+# Parameter and property names that say which kind of resource their id names.
+NAME_KINDS = {
+    "enterprise_id": "enterprise", "department_id": "department", "user_id": "user",
+    "employee_id": "user", "target_employee_id": "user", "manager_id": "user",
+    "roster_id": "roster", "shift_id": "shift", "target_shift_id": "shift",
+    "assignment_id": "assignment", "swap_id": "swap", "time_off_id": "time_off",
+    "template_id": "template", "shift_template_id": "template", "notification_id": "notification",
+}
+# A path segment and the kind of the id that follows it, for generic names (`{id}`, `{entry_id}`).
+SEGMENT_KINDS = {
+    "enterprises": "enterprise", "departments": "department", "users": "user", "rosters": "roster",
+    "shifts": "shift", "assignments": "assignment", "swap-requests": "swap", "time-off": "time_off",
+    "availability": "availability", "shift-templates": "template", "notifications": "notification",
+}
+
+
+class UnknownIdKind(LookupError):
+    """An id whose kind of resource this table does not know: a new endpoint to map here."""
+
+
+def kind_of(name: str, path: str = "") -> str:
+    """The kind of resource the id parameter or property `name` (of `path`) names."""
+    if name in NAME_KINDS:
+        return NAME_KINDS[name]
+    segments = path.split("/")
+    placeholder = "{" + name + "}"
+    if placeholder in segments:
+        before = segments[segments.index(placeholder) - 1]
+        if before in SEGMENT_KINDS:
+            return SEGMENT_KINDS[before]
+    raise UnknownIdKind(f"{name!r} of {path or 'a request body'}: add its kind to tests/tenant_data.py")
+
+
+def is_id(name: str) -> bool:
+    return name == "id" or name.endswith("_id")
 
 
 @dataclass

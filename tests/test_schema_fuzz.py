@@ -46,7 +46,7 @@ from interfaces.container import build_container
 from interfaces.http.app import create_app
 from tests.conftest import settings_for
 from tests.support import World, seed_world
-from tests.tenant_data import TenantData, populate
+from tests.tenant_data import KINDS, TenantData, kind_of, populate
 
 SEED = 18
 METHODS = {"get", "put", "post", "delete", "patch", "options", "head", "trace"}
@@ -54,15 +54,6 @@ CHECKS = [not_a_server_error, status_code_conformance, response_schema_conforman
 # Fuzzed examples per operation, after its schema examples and coverage cases; a system
 # admin runs them all, a manager and an employee a smaller share.
 EXAMPLES = {"system_admin": 12, "manager": 4, "employee": 4}
-
-# The path parameters of the API and the kind of resource each names (see test_tenant_matrix
-# for the check that this table covers every path of the schema).
-PATH_KINDS = {
-    "user_id": "user", "enterprise_id": "enterprise", "department_id": "department",
-    "roster_id": "roster", "shift_id": "shift", "assignment_id": "assignment", "swap_id": "swap",
-    "time_off_id": "time_off", "entry_id": "availability", "template_id": "template",
-    "notification_id": "notification",
-}
 
 
 @dataclass
@@ -91,13 +82,25 @@ def target(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Target]:
         container.close()
 
 
+def path_kinds(paths: dict[str, Any]) -> dict[str, str]:
+    """Each path parameter's name and the kind of id it takes (names used for two kinds are
+    left to random generation: schemathesis binds dictionaries by name, not by path)."""
+    kinds: dict[str, set[str]] = {}
+    for path, operations in paths.items():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if parameter["in"] == "path":
+                    kinds.setdefault(parameter["name"], set()).add(kind_of(parameter["name"], path))
+    return {name: found.pop() for name, found in kinds.items() if len(found) == 1}
+
+
 def fuzz_config(target: Target, role: str) -> schemathesis.Config:
     who = {"system_admin": target.world.root, "manager": target.world.acme.manager,
            "employee": target.world.acme.employee}[role]
-    kinds = sorted(set(PATH_KINDS.values()))
     dictionaries = {
-        kind: {"values": sorted({i for t in target.tenants for i in t.ids[kind]})} for kind in kinds
+        kind: {"values": sorted({i for t in target.tenants for i in t.ids[kind]})} for kind in KINDS
     }
+    bindings = path_kinds(target.client.get("/schema/openapi.json").json()["paths"])
     return schemathesis.Config.from_dict({
         "seed": SEED,
         "suppress-health-check": ["all"],
@@ -108,7 +111,7 @@ def fuzz_config(target: Target, role: str) -> schemathesis.Config:
         },
         "dictionaries": dictionaries,
         "parameters": {
-            f"path.{name}": {"dictionary": kind, "probability": 0.5} for name, kind in PATH_KINDS.items()
+            f"path.{name}": {"dictionary": kind, "probability": 0.5} for name, kind in bindings.items()
         },
     })
 
