@@ -25,6 +25,7 @@ pytest 9.2 no longer has.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -199,10 +200,12 @@ def test_every_generated_request_is_answered_as_the_schema_documents(target: Tar
     assert fuzzer.requests >= 10 * operations, f"only {fuzzer.requests} requests were sent"
     findings = sorted(fuzzer.findings.values(), key=lambda f: (f.operation, f.check, f.status, f.what))
     report = "\n".join(map(str, findings))
+    tally = Counter(f"{f.check} on {f.status}" for f in findings)
+    by_kind = ", ".join(f"{kind}: {count}" for kind, count in sorted(tally.items()))
     print(f"\n{role}: {fuzzer.requests} requests over {operations} operations, {len(findings)} distinct failures")
     assert not findings, (
         f"{len(findings)} distinct failures in {fuzzer.requests} requests over {operations} operations "
-        f"as {role} (its bearer token is the [Filtered] Authorization):\n{report}"
+        f"as {role} (its bearer token is the [Filtered] Authorization); {by_kind}\n{report}"
     )
 
 
