@@ -145,6 +145,10 @@ class Schema:
             return SAMPLES.get(name, False)
         if schema.get("format") == "date":
             return SAMPLES.get(name, "2026-03-02")
+        if schema.get("format") == "date-time":
+            return "2026-03-02T09:00:00Z"
+        if schema.get("format") == "email" or name == "email":
+            return "new.member@acme.test"
         if "pattern" in schema:  # the API's only patterned strings are HH:MM times
             return "09:00"
         return SAMPLES.get(name, "Acme value")[: schema.get("maxLength", 100)]
