@@ -15,7 +15,7 @@ from tests.support import Tenant, bearer, create_user, ok
 
 KINDS = (
     "enterprise", "department", "user", "roster", "shift", "assignment", "swap", "time_off",
-    "availability", "template", "notification",
+    "availability", "template", "notification", "invitation",
 )
 # Parameter and property names that say which kind of resource their id names.
 NAME_KINDS = {
@@ -24,6 +24,7 @@ NAME_KINDS = {
     "roster_id": "roster", "shift_id": "shift", "target_shift_id": "shift",
     "assignment_id": "assignment", "swap_id": "swap", "time_off_id": "time_off",
     "template_id": "template", "shift_template_id": "template", "notification_id": "notification",
+    "invitation_id": "invitation",
 }
 # A path segment and the kind of the id that follows it, for generic names (`{id}`, `{entry_id}`).
 SEGMENT_KINDS = {
@@ -112,6 +113,8 @@ def populate(client: Any, tenant: Tenant, name: str) -> TenantData:
         "start_date": "2026-02-02", "end_date": "2026-02-03", "reason": f"{name} holiday"})["entry"]
     availability = _post(client, "/api/employee/availability", employee, {
         "start_date": "2026-02-09", "reason": f"{name} course"})["entry"]
+    invitation = _post(client, f"/api/enterprises/{tenant.enterprise_id}/invitations", admin, {
+        "role": "employee", "department_id": dept})["invitation"]
     notifications = [
         n["id"]
         for who in (employee, manager)
@@ -131,4 +134,5 @@ def populate(client: Any, tenant: Tenant, name: str) -> TenantData:
         "availability": [availability["id"]],
         "template": [template["id"]],
         "notification": notifications,
+        "invitation": [invitation["id"]],
     })
