@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import msgspec
 import pytest
 from litestar import Litestar
 from litestar.exceptions import ClientException
@@ -13,6 +14,7 @@ from litestar.routes import HTTPRoute
 from litestar.testing import TestClient
 
 from interfaces.http.dto import MAX_ID
+from interfaces.http.negotiation import MAX_DEPTH
 from interfaces.http.params import expected_version
 from tests.support import PASSWORD, bearer, ok
 
@@ -120,3 +122,45 @@ def test_an_if_match_of_non_ascii_digits_is_refused_not_parsed() -> None:
     # A header byte 0xB2 reads as "²" (latin-1): str.isdigit() says yes, int() raises.
     with pytest.raises(ClientException):
         expected_version('"\u00b2"')
+
+
+# -- nesting depth ----------------------------------------------------------------------
+
+
+def nested(depth: int) -> Any:
+    value: Any = 1
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize("packed", [False, True], ids=["json", "msgpack"])
+def test_a_body_nested_1000_deep_answers_a_clear_400(sqlite_client: TestClient, packed: bool) -> None:
+    if packed:
+        content, ctype = b"\x91" * 1000 + b"\x01", "application/x-msgpack"
+    else:
+        content, ctype = b"[" * 1000 + b"1" + b"]" * 1000, "application/json"
+    response = sqlite_client.post("/api/auth/register", content=content, headers={"Content-Type": ctype})
+    assert response.status_code == 400, response.text
+    assert response.json()["message"] == f"Request body is nested more than {MAX_DEPTH} levels deep"
+
+
+def test_messagepack_deeper_than_the_limit_is_refused_like_json(sqlite_client: TestClient) -> None:
+    response = sqlite_client.post("/api/auth/register", content=msgspec.msgpack.encode(nested(MAX_DEPTH + 1)),
+                                  headers={"Content-Type": "application/x-msgpack"})
+    assert response.status_code == 400
+    assert "nested" in response.json()["message"]
+
+
+@pytest.mark.parametrize("content", [msgspec.msgpack.encode(msgspec.msgpack.Ext(1, b"x")), b"\x81\x91\x01\x02"],
+                         ids=["extension-type", "array-key"])
+def test_messagepack_with_no_json_equivalent_is_a_400(sqlite_client: TestClient, content: bytes) -> None:
+    response = sqlite_client.post("/api/auth/register", content=content,
+                                  headers={"Content-Type": "application/x-msgpack"})
+    assert response.status_code == 400, response.text
+    assert response.json()["message"] == "Malformed application/x-msgpack request body"
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(sqlite_client: TestClient) -> None:
+    body = {"email": "brackets@edge.test", "password": PASSWORD, "full_name": "[" * 100 + '\\"{' * 50}
+    ok(sqlite_client.post("/api/auth/register", json=body), 201)
