@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -13,6 +14,7 @@ from litestar.exceptions import ClientException
 from litestar.routes import HTTPRoute
 from litestar.testing import TestClient
 
+from interfaces.http.body import missing_fields
 from interfaces.http.dto import MAX_ID
 from interfaces.http.negotiation import MAX_DEPTH
 from interfaces.http.params import expected_version
@@ -161,6 +163,107 @@ def test_messagepack_with_no_json_equivalent_is_a_400(sqlite_client: TestClient,
     assert response.json()["message"] == "Malformed application/x-msgpack request body"
 
 
+def test_a_body_as_deep_as_the_limit_reaches_validation(sqlite_client: TestClient) -> None:
+    response = sqlite_client.post("/api/auth/register", content=json.dumps(nested(MAX_DEPTH)),
+                                  headers={"Content-Type": "application/json"})
+    assert errors_of(response) == {"body": "Expected `object`, got `array`"}
+
+
 def test_brackets_inside_strings_do_not_count_as_nesting(sqlite_client: TestClient) -> None:
     body = {"email": "brackets@edge.test", "password": PASSWORD, "full_name": "[" * 100 + '\\"{' * 50}
     ok(sqlite_client.post("/api/auth/register", json=body), 201)
+
+
+def test_a_deep_body_sent_as_multipart_to_a_json_handler_is_a_400_not_a_500(sqlite_client: TestClient) -> None:
+    response = sqlite_client.post("/api/auth/register", content=b"[" * 1000 + b"]" * 1000,
+                                  headers={"Content-Type": "multipart/form-data; boundary=x"})
+    assert response.status_code == 400, response.text
+
+
+# -- strict types -----------------------------------------------------------------------
+
+
+def test_a_number_sent_as_a_string_is_refused(sqlite_client: TestClient) -> None:
+    root = root_token(sqlite_client)
+    errors = errors_of(sqlite_client.post("/api/shifts", json={**SHIFT, "required_staff": "2"}, headers=root))
+    assert errors == {"required_staff": "Expected `int`, got `str`"}
+
+
+@pytest.mark.parametrize(("field", "value"), [("auto_generate_shifts", "true"), ("department_id", "1"),
+                                              ("required_staff", 2.0)])
+def test_no_json_value_is_coerced_to_another_type(sqlite_client: TestClient, field: str, value: Any) -> None:
+    root = root_token(sqlite_client)
+    roster = {"name": "R", "department_id": department(sqlite_client, root), "start_date": "2030-01-07",
+              "end_date": "2030-01-13", field: value}
+    assert list(errors_of(sqlite_client.post("/api/rosters", json=roster, headers=root))) == [field]
+
+
+def test_booleans_numbers_dates_and_times_in_their_json_forms_are_accepted(sqlite_client: TestClient) -> None:
+    root = root_token(sqlite_client)
+    roster = ok(sqlite_client.post("/api/rosters", headers=root, json={
+        "name": "R", "department_id": department(sqlite_client, root), "start_date": "2030-01-07",
+        "end_date": "2030-01-13", "auto_generate_shifts": True, "shift_template": "business_hours",
+        "required_staff": 2, "settings": {"min_rest_hours": 8, "require_swap_approval": False},
+    }), 201)["roster"]
+    shift = ok(sqlite_client.post("/api/shifts", headers=root,
+                                  json={**SHIFT, "roster_id": roster["id"], "required_staff": 3}), 201)
+    assert shift["shift"]["required_staff"] == 3
+    ok(sqlite_client.put(f"/api/rosters/{roster['id']}", headers=root,
+                         json={"settings": {"min_rest_hours": 7.5}}))
+
+
+def test_query_parameters_are_still_read_from_their_strings(sqlite_client: TestClient) -> None:
+    body = ok(sqlite_client.get("/api/users?page=1&limit=5&active=true", headers=root_token(sqlite_client)))
+    assert body["pagination"]["items_per_page"] == 5
+
+
+def test_form_bodies_whose_values_are_strings_by_nature_are_still_read_leniently(
+    sqlite_client: TestClient,
+) -> None:
+    root = root_token(sqlite_client)
+    ok(sqlite_client.post("/api/auth/login", data={"username": "root@edge.test", "password": PASSWORD}))
+    form = {**SHIFT, "roster_id": "999", "required_staff": "2"}
+    response = sqlite_client.post("/api/shifts", data=form, headers=root)
+    assert response.status_code == 404, response.text  # decoded, then refused: the roster does not exist
+
+
+# -- validation errors ------------------------------------------------------------------
+
+
+def test_every_missing_field_is_listed_by_its_public_name(sqlite_client: TestClient) -> None:
+    response = sqlite_client.post("/api/shifts", json={}, headers=root_token(sqlite_client))
+    expected = ["roster_id", "date", "start_time", "end_time", "title"]
+    assert errors_of(response) == dict.fromkeys(expected, "Field required")
+    body = response.json()
+    assert body["details"]["missing_fields"] == expected
+    assert body["message"] == "Missing required fields: " + ", ".join(expected)
+
+
+def test_missing_fields_of_nested_objects_are_listed_with_their_path(sqlite_client: TestClient) -> None:
+    response = sqlite_client.post("/api/shift-templates", headers=root_token(sqlite_client),
+                                  json={"department_id": 1, "shifts": [{"title": "Early"}]})
+    assert response.json()["details"]["missing_fields"] == ["name", "shifts[0].start_time", "shifts[0].end_time"]
+
+
+def test_a_renamed_field_is_named_as_clients_send_it() -> None:
+    class Filter(msgspec.Struct):
+        type_: str = msgspec.field(name="type")
+        limit: int = 10
+
+    assert missing_fields({"limit": 5}, Filter) == ["type"]
+
+
+def test_a_bad_query_parameter_is_named_by_its_alias_not_its_python_name(sqlite_client: TestClient) -> None:
+    employee = ok(sqlite_client.post("/api/auth/register", json={
+        "email": "e@edge.test", "password": PASSWORD, "full_name": "E"}), 201)
+    response = sqlite_client.get("/api/employee/swap-requests?type=sideways", headers=bearer(employee["token"]))
+    assert list(errors_of(response)) == ["type"]
+    assert "type_" not in response.text
+
+
+@pytest.mark.parametrize("content", [None, b"", b"  "])
+def test_an_empty_body_is_answered_request_body_is_required(sqlite_client: TestClient, content: Any) -> None:
+    response = sqlite_client.post("/api/shifts", content=content,
+                                  headers={**root_token(sqlite_client), "Content-Type": "application/json"})
+    assert errors_of(response) == {"body": "Request body is required"}
+    assert response.json()["message"] == "Request body is required"

@@ -22,6 +22,8 @@ JSON_TYPES = ("application/json",)
 MSGPACK_TYPES = (MSGPACK, "application/msgpack", "application/vnd.msgpack")
 FORM = "application/x-www-form-urlencoded"
 PASS_THROUGH = ("multipart/form-data",)
+FORM_BODY = "schedulax.form_body"
+"""Scope key set when the JSON body was converted from a form, whose values are all strings."""
 
 MAX_DEPTH = 32
 """Arrays and objects nested deeper than this are refused (our bodies nest 4 deep at most). Without a
@@ -141,6 +143,7 @@ class ContentNegotiationMiddleware:
             check_depth(converted)  # what handlers decode is this JSON: the same limit holds
         elif ctype == FORM:  # flat pairs: nothing nests
             converted = _json.encode(dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True)))
+            scope = {**scope, FORM_BODY: True}
         else:
             raise _Unsupported()
         headers = _replace_headers(
