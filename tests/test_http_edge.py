@@ -267,3 +267,23 @@ def test_an_empty_body_is_answered_request_body_is_required(sqlite_client: TestC
                                   headers={**root_token(sqlite_client), "Content-Type": "application/json"})
     assert errors_of(response) == {"body": "Request body is required"}
     assert response.json()["message"] == "Request body is required"
+
+
+# -- Allow ------------------------------------------------------------------------------
+
+
+def test_every_405_and_options_answer_lists_every_method_of_the_path(sqlite_client: TestClient) -> None:
+    checked = 0
+    for route in http_routes(sqlite_client):
+        path, served = concrete(route.path), set(route.methods)
+        for method in METHODS:
+            if method in served:
+                continue
+            response = sqlite_client.request(method, path)
+            assert response.status_code == 405, f"{method} {route.path}"
+            assert set(response.headers["allow"].split(", ")) == served, f"{method} {route.path}"
+            checked += 1
+        options = sqlite_client.options(path)
+        assert options.status_code == 204
+        assert set(options.headers["allow"].split(", ")) == served, f"OPTIONS {route.path}"
+    assert checked > 100

@@ -12,6 +12,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
 from infrastructure.settings import Settings
 from interfaces.container import Container, build_container
+from interfaces.http.allow import allow_every_method
 from interfaces.http.body import check_body
 from interfaces.http.controllers.auth import AuthController
 from interfaces.http.controllers.employee import EmployeeController, TeamController
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         middleware=middleware,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         before_request=check_body,
+        before_send=[allow_every_method],
         openapi_config=OpenAPIConfig(
             title="SchedulaX API",
             version="1.0.0",
