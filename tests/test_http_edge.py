@@ -9,10 +9,12 @@ from typing import Any
 
 import msgspec
 import pytest
+from jsonschema import Draft202012Validator
 from litestar import Litestar
 from litestar.exceptions import ClientException
 from litestar.routes import HTTPRoute
 from litestar.testing import TestClient
+from openapi_spec_validator import validate
 
 from interfaces.http.body import missing_fields
 from interfaces.http.dto import MAX_ID
@@ -287,3 +289,79 @@ def test_every_405_and_options_answer_lists_every_method_of_the_path(sqlite_clie
         assert options.status_code == 204
         assert set(options.headers["allow"].split(", ")) == served, f"OPTIONS {route.path}"
     assert checked > 100
+
+
+# -- the OpenAPI schema -----------------------------------------------------------------
+
+ENVELOPE = {"$ref": "#/components/schemas/ErrorEnvelope"}
+
+
+@pytest.fixture
+def schema(sqlite_client: TestClient) -> dict[str, Any]:
+    return ok(sqlite_client.get("/schema/openapi.json"))
+
+
+def operations(schema: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(path, method, op) for path, item in schema["paths"].items() for method, op in item.items()
+            if method in ("get", "post", "put", "patch", "delete")]
+
+
+def test_the_schema_is_valid_openapi_3_1(schema: dict[str, Any]) -> None:
+    assert schema["openapi"].startswith("3.1")
+    validate(schema)
+
+
+def test_every_error_status_of_every_operation_is_our_envelope(schema: dict[str, Any]) -> None:
+    for path, method, op in operations(schema):
+        for status, response in op["responses"].items():
+            if status.startswith("2") or (path.endswith("health") and status == "503"):
+                continue
+            assert response["content"]["application/json"]["schema"] == ENVELOPE, f"{method} {path} {status}"
+    assert "status_code" not in json.dumps(schema["paths"])  # Litestar's default 400 body is gone
+
+
+def test_each_operation_declares_the_statuses_it_can_answer(schema: dict[str, Any]) -> None:
+    declared = {(p, m): set(op["responses"]) for p, m, op in operations(schema)}
+    everywhere = {"503"}
+    assert declared[("/api/rosters/{roster_id}", "put")] >= everywhere | {
+        "200", "202", "400", "401", "403", "404", "409", "412", "413", "415", "422", "429"}
+    assert declared[("/api/rosters/{roster_id}", "get")] >= {"400", "401", "403", "404", "422", "429"}
+    assert declared[("/api/auth/login", "post")] >= {"400", "401", "413", "415", "429"}
+    assert not declared[("/api/auth/register", "post")] & {"401", "403", "412"}
+    assert "429" not in declared[("/health", "get")]
+    for (path, method), statuses in declared.items():
+        assert statuses >= everywhere, f"{method} {path}"
+        if method != "get":
+            assert "202" in statuses, f"{method} {path}"
+
+
+def test_real_error_responses_match_the_declared_schema(sqlite_client: TestClient, schema: dict[str, Any]) -> None:
+    root = root_token(sqlite_client)
+    employee = ok(sqlite_client.post("/api/auth/register", json={
+        "email": "e@edge.test", "password": PASSWORD, "full_name": "E"}), 201)
+    enterprise = ok(sqlite_client.post("/api/enterprises", json={"name": "Edge"}, headers=root), 201)["enterprise"]
+    json_ = {"Content-Type": "application/json"}
+    samples = [
+        ("/api/shifts", "post", sqlite_client.post("/api/shifts", json={}, headers=root)),
+        ("/api/shifts", "post", sqlite_client.post("/api/shifts", json=SHIFT)),
+        ("/api/enterprises", "get", sqlite_client.get("/api/enterprises", headers=bearer(employee["token"]))),
+        ("/api/rosters/{roster_id}", "get", sqlite_client.get("/api/rosters/999", headers=root)),
+        ("/api/auth/register", "post", sqlite_client.post("/api/auth/register", json={
+            "email": "e@edge.test", "password": PASSWORD, "full_name": "E"})),
+        ("/api/enterprises/{enterprise_id}", "put", sqlite_client.put(
+            f"/api/enterprises/{enterprise['id']}", json={"name": "X"}, headers={**root, "If-Match": '"99"'})),
+        ("/api/auth/login", "post", sqlite_client.post("/api/auth/login", content=b"<x/>",
+                                                       headers={"Content-Type": "application/xml"})),
+        ("/api/auth/login", "post", sqlite_client.post("/api/auth/login", content=b"[" * 3_000_000,
+                                                       headers=json_)),
+    ]
+    seen = set()
+    for path, method, response in samples:
+        status = str(response.status_code)
+        declared = schema["paths"][path][method]["responses"]
+        assert status in declared, f"{method} {path} answered undeclared {status}"
+        body_schema = {**declared[status]["content"]["application/json"]["schema"],
+                       "components": schema["components"]}
+        Draft202012Validator(body_schema).validate(response.json())
+        seen.add(status)
+    assert seen == {"400", "401", "403", "404", "409", "412", "413", "415"}

@@ -27,6 +27,7 @@ from interfaces.http.controllers.organisation import DepartmentController, Enter
 from interfaces.http.controllers.users import UserController
 from interfaces.http.errors import EXCEPTION_HANDLERS
 from interfaces.http.negotiation import ContentNegotiationMiddleware
+from interfaces.http.openapi import declare_responses
 from interfaces.http.ratelimit import RateLimitMiddleware
 from interfaces.http.security import provide_me, provide_principal
 from interfaces.realtime.gateway import Gateway
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         on_shutdown=[gateway.stop, container.close],
         request_max_body_size=settings.max_body_bytes,
     )
+    declare_responses(app)
     app.state.container = container
     app.state.gateway = gateway
     return app

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Annotated
 
 from litestar import Controller, Response, delete, get, patch, post, put
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 
 from application.rostering_commands import NewRoster, RosterChanges
@@ -106,6 +107,7 @@ class RosterController(Controller):
                          roster.version, status_code=201)
 
     @post("/{roster_id:int}/auto-assign", status_code=200, sync_to_thread=True,
+          responses={202: ResponseSpec(AutoAssignResponse, description="Queued as a job")},
           summary="Fill every open place without breaking a rule, spreading hours evenly",
           description="Small rosters are filled at once (200). Rosters with more than 100 open places,"
           " or any with `background: true`, are queued as a job (202); the roster's"
