@@ -12,6 +12,8 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
 from infrastructure.settings import Settings
 from interfaces.container import Container, build_container
+from interfaces.http.allow import allow_every_method
+from interfaces.http.body import check_body
 from interfaces.http.controllers.auth import AuthController
 from interfaces.http.controllers.employee import EmployeeController, TeamController
 from interfaces.http.controllers.dashboard import DashboardController
@@ -27,6 +29,7 @@ from interfaces.http.controllers.users import UserController
 from interfaces.http.errors import EXCEPTION_HANDLERS
 from interfaces.http.idempotency import IdempotencyMiddleware
 from interfaces.http.negotiation import ContentNegotiationMiddleware
+from interfaces.http.openapi import declare_responses
 from interfaces.http.ratelimit import RateLimitMiddleware
 from interfaces.http.security import provide_me, provide_principal
 from interfaces.realtime.gateway import Gateway
@@ -79,6 +82,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         },
         middleware=middleware,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        before_request=check_body,
+        before_send=[allow_every_method],
         openapi_config=OpenAPIConfig(
             title="SchedulaX API",
             version="1.0.0",
@@ -94,6 +99,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         on_shutdown=[gateway.stop, container.close],
         request_max_body_size=settings.max_body_bytes,
     )
+    declare_responses(app)
     app.state.container = container
     app.state.gateway = gateway
     return app

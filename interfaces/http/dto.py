@@ -16,7 +16,9 @@ Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
 Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254)]
 Password = Annotated[str, msgspec.Meta(min_length=8, max_length=72)]
 Description = Annotated[str, msgspec.Meta(max_length=2000)]
-Id = Annotated[int, msgspec.Meta(ge=1)]
+MAX_ID = 2**63 - 1
+"""The largest integer the stores hold (SQLite INTEGER, PostgreSQL BIGINT): larger ones answer 400."""
+Id = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
 
 
 class RegisterRequest(msgspec.Struct, kw_only=True):

@@ -89,7 +89,17 @@ def domain_error_handler(_: Request[Any, Any, Any], exc: DomainError) -> Respons
 _FIELD = re.compile(r"`\$\.([A-Za-z0-9_\.\[\]]+)`|field `([A-Za-z0-9_]+)`")
 
 
-def _field_errors(exc: ValidationException) -> list[dict[str, str]]:
+def _public_name(request: Request[Any, Any, Any], key: str) -> str:
+    """Litestar names a bad parameter by its Python name (`type_`); clients know its alias (`type`)."""
+    head, dot, rest = key.partition(".")
+    try:
+        kwarg = request.route_handler.parsed_fn_signature.parameters[head].kwarg_definition
+    except (AttributeError, KeyError):
+        return key
+    return f"{getattr(kwarg, 'name', None) or head}{dot}{rest}"
+
+
+def _field_errors(request: Request[Any, Any, Any], exc: ValidationException) -> list[dict[str, str]]:
     found = []
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if not isinstance(item, dict):
@@ -97,21 +107,35 @@ def _field_errors(exc: ValidationException) -> list[dict[str, str]]:
         message = str(item.get("message", "Invalid value"))
         field = item.get("key") or ""
         match = _FIELD.search(message)
-        if match:
+        if field and item.get("source") == "body":
+            pass  # named by its path in the body already (interfaces.http.body)
+        elif match:
             field = match.group(1) or match.group(2)
+        else:
+            field = _public_name(request, str(field))
         found.append({"field": str(field), "message": message})
     return found
 
 
-def validation_error_handler(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
-    errors = _field_errors(exc)
-    missing = [e["field"] for e in errors if "missing required field" in e["message"]]
+def _is_missing(message: str) -> bool:
+    return message == "Field required" or "missing required field" in message.lower()
+
+
+def validation_error_handler(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    """400 with every bad field: `detail.errors[{field, message}]`, and `details.missing_fields`."""
+    errors = _field_errors(request, exc)
+    missing = [e["field"] for e in errors if _is_missing(e["message"])]
     details: dict[str, Any] = {"fields": errors} if errors else {}
     if missing:
         details["missing_fields"] = missing
-    message = errors[0]["message"] if len(errors) == 1 else (exc.detail or "Validation error")
-    if errors and errors[0]["field"] and errors[0]["field"] not in message:
-        message = f"{message} ({errors[0]['field']})"
+    if missing and len(missing) == len(errors):
+        message = f"Missing required field{'s' if len(missing) > 1 else ''}: {', '.join(missing)}"
+    elif len(errors) == 1:
+        message = errors[0]["message"]
+        if errors[0]["field"] and errors[0]["field"] not in message:
+            message = f"{message} ({errors[0]['field']})"
+    else:
+        message = exc.detail or "Validation error"
     return Response(error_body(400, message, details, errors), status_code=400)
 
 

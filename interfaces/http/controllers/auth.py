@@ -83,7 +83,7 @@ class AuthController(Controller):
             created_at=user.created_at,
         )
 
-    @post("/login", status_code=200, sync_to_thread=True,
+    @post("/login", status_code=200, sync_to_thread=True, raises=[NotAuthorizedException],
           summary="Log in with JSON {email, password} or form username=&password=")
     def login(self, data: LoginRequest, container: Services) -> AuthResponse:
         email = data.email or data.username
@@ -96,7 +96,7 @@ class AuthController(Controller):
         user = container.identity.authenticate(email, data.password)
         return AuthResponse(**_auth(container, "Login successful", user))
 
-    @post("/refresh", status_code=200, sync_to_thread=True,
+    @post("/refresh", status_code=200, sync_to_thread=True, raises=[NotAuthorizedException],
           summary="Exchange a refresh token (Authorization: Bearer <refresh_token>) for an access token")
     def refresh(self, request: Request[Any, Any, Any], container: Services) -> TokenResponse:
         try:

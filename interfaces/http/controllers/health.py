@@ -7,6 +7,7 @@ import redis
 from typing import Any
 
 from litestar import Request, Response, get
+from litestar.openapi.datastructures import ResponseSpec
 
 from interfaces.http.security import Services
 from interfaces.http.dto import HealthResponse
@@ -44,7 +45,8 @@ def _redis_check(url: str) -> str:
         return f"error: {type(error).__name__}"
 
 
-@get(["/health", "/api/health"], tags=["Health"], summary="Health checks")
+@get(["/health", "/api/health"], tags=["Health"], summary="Health checks",
+     responses={503: ResponseSpec(HealthResponse, description="A check failed: `checks` says which")})
 async def health(container: Services, request: Request[Any, Any, Any]) -> Response[HealthResponse]:
     checks = await anyio.to_thread.run_sync(check_health, container)
     healthy = all(v in ("ok", "not configured") for v in checks.values())

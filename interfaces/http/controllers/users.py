@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import Controller, Response, get, post, put
-from litestar.params import Parameter
 
 from application.commands import NewUser, UserChanges
 from application.views import UserFilter
@@ -22,6 +19,8 @@ from interfaces.http.params import (
     IfMatch,
     PageLimit,
     PageNumber,
+    PathId,
+    QueryId,
     Search,
     expected_version,
     page_of,
@@ -67,8 +66,8 @@ class UserController(Controller):
         page: PageNumber = 1,
         limit: PageLimit = 10,
         role: Role | None = None,
-        department_id: Annotated[int | None, Parameter(ge=1)] = None,
-        enterprise_id: Annotated[int | None, Parameter(ge=1)] = None,
+        department_id: QueryId = None,
+        enterprise_id: QueryId = None,
         active: bool | None = None,
         search: Search = None,
         pending: Annotated[bool | None, Parameter(
@@ -89,7 +88,7 @@ class UserController(Controller):
         )
 
     @get("/{user_id:int}", sync_to_thread=True, summary="One user")
-    def get(self, user_id: int, principal: Caller, container: Services) -> Response[UserResponse]:
+    def get(self, user_id: PathId, principal: Caller, container: Services) -> Response[UserResponse]:
         user = container.identity.get_user(principal, user_id)
         return versioned(
             UserResponse(message="User retrieved successfully", user=user), user.version
@@ -98,7 +97,7 @@ class UserController(Controller):
     @put("/{user_id:int}", sync_to_thread=True, summary="Update a user (admins)")
     def update(
         self,
-        user_id: int,
+        user_id: PathId,
         data: UpdateUserRequest,
         principal: Caller,
         container: Services,
