@@ -10,10 +10,8 @@ import msgspec
 from application.invitation_views import InvitationView, IssuedInvitation
 from domain.invitation import MAX_USES
 from domain.roles import Role
-from interfaces.http.dto import Pagination
+from interfaces.http.dto import Id, Pagination
 
-# Ids as the stores hold them: a larger one could name nothing, and SQLite would overflow.
-Id = Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]
 Instant = Annotated[datetime, msgspec.Meta(tz=True)]
 
 

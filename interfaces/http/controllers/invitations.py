@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Annotated
 
 from litestar import Controller, delete, get, post
-from litestar.params import Parameter
 
 from application.invitations import NewInvitation
 from interfaces.http.invitation_dto import (
@@ -14,10 +12,8 @@ from interfaces.http.invitation_dto import (
     InvitationsResponse,
     IssuedInvitationResponse,
 )
-from interfaces.http.params import PageLimit, PageNumber, page_of, pagination
+from interfaces.http.params import PageLimit, PageNumber, PathId, page_of, pagination
 from interfaces.http.security import Caller, Services
-
-PathId = Annotated[int, Parameter(ge=1, le=2**63 - 1)]
 
 
 def now() -> datetime:

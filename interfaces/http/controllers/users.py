@@ -119,12 +119,12 @@ class UserController(Controller):
     @post("/{user_id:int}/approve", status_code=200, sync_to_thread=True,
           summary="Approve a pending join request: the user becomes an employee where they asked"
           " (the enterprise's admins, or the requested department's manager)")
-    def approve(self, user_id: int, principal: Caller, container: Services) -> Response[UserResponse]:
+    def approve(self, user_id: PathId, principal: Caller, container: Services) -> Response[UserResponse]:
         user = container.identity.approve_join(principal, user_id)
         return versioned(UserResponse(message="Join request approved", user=user), user.version)
 
     @post("/{user_id:int}/reject", status_code=200, sync_to_thread=True,
           summary="Reject a pending join request: the user stays outside the enterprise")
-    def reject(self, user_id: int, principal: Caller, container: Services) -> Response[UserResponse]:
+    def reject(self, user_id: PathId, principal: Caller, container: Services) -> Response[UserResponse]:
         user = container.identity.reject_join(principal, user_id)
         return versioned(UserResponse(message="Join request rejected", user=user), user.version)
