@@ -102,7 +102,7 @@ class SqliteReadStore:
             cur.execute(f"DELETE FROM {table} WHERE id < ?", (number,))
         return number
 
-    def ping(self) -> None:
+    def ping(self, timeout: float | None = None) -> None:
         with self.read() as cur:
             cur.execute("SELECT 1")
 
@@ -246,8 +246,9 @@ class PostgresReadStore:
             conn.commit()
         return int(row["n"])
 
-    def ping(self) -> None:
-        with self._pool.connection() as conn:
+    def ping(self, timeout: float | None = None) -> None:
+        """`timeout`: seconds to wait for a connection, if shorter than the pool's."""
+        with self._pool.connection(timeout=timeout) as conn:
             conn.execute("SELECT 1")
 
     def close(self) -> None:

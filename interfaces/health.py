@@ -118,7 +118,8 @@ def container_checks(container: Any) -> dict[str, Check]:
     settings = container.settings
     checks: dict[str, Check] = {
         "event_store": lambda: _ok(container.events.recorder.max_notification_id()),
-        "read_models": lambda: _ok(container.store.ping()),
+        # Shorter than the deadline, so that PostgreSQL down reads as such, not as a hang.
+        "read_models": lambda: _ok(container.store.ping(timeout=DEADLINE * 2 / 3)),
         "projections": lambda: _projections(container),
     }
     if settings.redis_url:

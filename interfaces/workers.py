@@ -21,6 +21,9 @@ import time
 from collections.abc import Sequence
 from multiprocessing.process import BaseProcess
 
+import psycopg
+from eventsourcing import persistence
+
 from application.events import SchedulaX
 from infrastructure.budget import projection_pools
 from infrastructure.lifeline import die_with_parent
@@ -32,6 +35,8 @@ from interfaces.migrate import ensure_migrated
 from projections.runner import CatchUpRunner
 
 log = logging.getLogger("schedulax.projections")
+
+CONNECTION_ERRORS = (psycopg.OperationalError, persistence.OperationalError, persistence.InterfaceError)
 
 IDLE_WAKE_SECONDS = 1.0
 """Longest sleep without a NOTIFY: a safety net for a notification lost with a connection."""
@@ -104,6 +109,11 @@ def work(settings: Settings, names: Sequence[str], stop: threading.Event) -> Non
                     log.debug("%s applied %d events", ",".join(names), applied)
                 backoff.reset()
                 wakeup.wait(IDLE_WAKE_SECONDS)
+        except CONNECTION_ERRORS as error:  # PostgreSQL away: one line, not a traceback each time
+            delay = backoff.next()
+            log.warning("projection worker %s failed (database unavailable: %s); restarting in %.1f s",
+                        ",".join(names), _first_line(error), delay)
+            stop.wait(delay)
         except Exception:  # noqa: BLE001 - a worker outlives a lost connection or a bad deploy
             delay = backoff.next()
             log.exception("projection worker %s failed; restarting in %.1f s", ",".join(names), delay)
@@ -115,6 +125,11 @@ def work(settings: Settings, names: Sequence[str], stop: threading.Event) -> Non
                         resource.close()  # type: ignore[attr-defined]
                 except Exception:  # noqa: BLE001
                     log.debug("closing after failure", exc_info=True)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _child(settings: Settings, name: str, supervisor: int) -> None:

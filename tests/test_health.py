@@ -151,7 +151,7 @@ def test_health_answers_503_within_a_second_when_the_read_models_hang(
     sqlite_client: TestClient, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     container = sqlite_client.app.state.container
-    monkeypatch.setattr(container.store, "ping", lambda: time.sleep(5))
+    monkeypatch.setattr(container.store, "ping", lambda **_: time.sleep(5))
     started = time.monotonic()
     response = sqlite_client.get("/health")
     assert time.monotonic() - started < 1.0
