@@ -111,8 +111,8 @@ def work(settings: Settings, names: Sequence[str], stop: threading.Event) -> Non
                 wakeup.wait(IDLE_WAKE_SECONDS)
         except CONNECTION_ERRORS as error:  # PostgreSQL away: one line, not a traceback each time
             delay = backoff.next()
-            log.warning("projection worker %s failed (database unavailable: %s); restarting in %.1f s",
-                        ",".join(names), _first_line(error), delay)
+            log.warning("projection worker %s failed; restarting in %.1f s (database unavailable: %s)",
+                        ",".join(names), delay, _first_line(error))
             stop.wait(delay)
         except Exception:  # noqa: BLE001 - a worker outlives a lost connection or a bad deploy
             delay = backoff.next()
