@@ -172,7 +172,7 @@ def served(private_pg: PrivatePostgres, tmp_path_factory: pytest.TempPathFactory
     pg.create_schema(schema)
     tmp = tmp_path_factory.mktemp("served")
     port = free_port()
-    env = server_env(tmp, database_url=pg.url, database_schema=schema, read_your_writes_timeout="3")
+    env = server_env(tmp, database_url=pg.url, database_schema=schema, read_your_writes_timeout="1.5")
     log_path = tmp / "serve.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen([sys.executable, "-m", "interfaces.cli", "serve", "--port", str(port)],
@@ -236,9 +236,10 @@ def test_with_postgresql_stopped_requests_answer_503_at_once_and_service_resumes
         return request(served, "GET", "/api/enterprises")[0].status_code == 200
 
     wait_until(answered, 2.0, "queries to answer again")
-    created, _ = request(served, "POST", "/api/enterprises", {"name": "After the outage"})
-    assert created.status_code in (201, 202), created.text
-    assert time.monotonic() - back < 2.5
+    print(f"queries answered again {time.monotonic() - back:.2f} s after PostgreSQL's return")
+    created, took = request(served, "POST", "/api/enterprises", {"name": "After the outage"})
+    assert created.status_code in (201, 202), created.text  # 202: a worker was still reconnecting
+    assert took < 2.0
     wait_until(served.healthy, 10, "health to be ok again (the workers reconnected)", every=0.1)
 
 
