@@ -43,15 +43,21 @@ class SupervisorKeeper:
             with self._lock:
                 if self._stopping.is_set():
                     return
-                self._process = subprocess.Popen(self._command)
-            started = time.monotonic()
-            code = self._process.wait()
-            if self._stopping.is_set():
-                return
-            if time.monotonic() - started > STEADY:
-                delay = FIRST_DELAY
-            log.warning("projection supervisor (pid %d) exited with %s; starting it again in %.0f s",
-                        self._process.pid, code, delay)
+                try:
+                    # A session of its own: Ctrl-C in a terminal reaches serve, which stops it in order.
+                    self._process = subprocess.Popen(self._command, start_new_session=True)
+                except OSError:
+                    log.exception("could not start the projection supervisor; trying again in %.0f s", delay)
+                    self._process = None
+            if self._process is not None:
+                started = time.monotonic()
+                code = self._process.wait()
+                if self._stopping.is_set():
+                    return
+                if time.monotonic() - started > STEADY:
+                    delay = FIRST_DELAY
+                log.warning("projection supervisor (pid %d) exited with %s; starting it again in %.0f s",
+                            self._process.pid, code, delay)
             self._stopping.wait(delay)
             delay = min(delay * 2, LONGEST_DELAY)
 
