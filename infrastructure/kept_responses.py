@@ -49,14 +49,6 @@ class KeptResponses:
         self._pruned_at = 0.0
         self._lock = threading.Lock()
 
-    def create_table(self) -> None:
-        with self._store.write() as cur:
-            if self._store.dialect == "postgres":
-                # Concurrent CREATE ... IF NOT EXISTS can still collide; serialise it.
-                cur.execute("SELECT pg_advisory_xact_lock(hashtext('schedulax-ddl'))")
-            for statement in IDEMPOTENT_RESPONSES_DDL:
-                cur.execute(statement)
-
     def get(self, key_id: str) -> KeptResponse | None:
         with self._store.read() as cur:
             cur.execute(

@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import psycopg
+from eventsourcing import persistence
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
@@ -164,6 +166,19 @@ def read_models_behind_handler(_: Request[Any, Any, Any], exc: ReadModelsBehind)
     )
 
 
+def database_unavailable_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """PostgreSQL is away (stopped, restarting, out of connections): the pools gave up after their
+    short timeout. 503 with `Retry-After`, so that clients and load balancers back off briefly."""
+    log.warning("database unavailable on %s %s: %s: %s", request.method, request.url.path,
+                type(exc).__name__, str(exc).strip()[:200])
+    return Response(error_body(503, "The database is unavailable; try again shortly."), status_code=503,
+                    headers={"Retry-After": str(DATABASE_RETRY_AFTER)})
+
+
+DATABASE_RETRY_AFTER = 2
+"""Seconds: a restarted PostgreSQL is usually back, and the pools with it, within this."""
+
+
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return Response(error_body(500, "An unexpected error occurred"), status_code=500)
@@ -174,6 +189,10 @@ EXCEPTION_HANDLERS = {
     ReadModelsBehind: read_models_behind_handler,
     ValidationException: validation_error_handler,
     HTTPException: http_error_handler,
+    # Lost or unobtainable database connections (psycopg_pool.PoolTimeout is an OperationalError).
+    psycopg.OperationalError: database_unavailable_handler,
+    persistence.OperationalError: database_unavailable_handler,
+    persistence.InterfaceError: database_unavailable_handler,
     Exception: internal_error_handler,
 }
 
