@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from uuid import uuid4
 
 from domain.assignment import Assignment, AssignmentStatus
 from domain.errors import Conflict, DomainError, NotFound, PermissionDenied, RuleViolation
@@ -15,8 +16,16 @@ from domain.shift import Shift
 
 from application import policy
 from application.base import RosteringHandler
-from application.events import SchedulaX
-from application.ports import Directory, IdAllocator, JobQueue, ProjectionSync, RosterQueries
+from application.events import ConcurrentWrite, SchedulaX
+from application.ports import (
+    Directory,
+    IdAllocator,
+    JobQueue,
+    JobQueueUnavailable,
+    ProjectionSync,
+    ReadModelsBehind,
+    RosterQueries,
+)
 from application.principal import Principal, principal_of
 from application.rostering_views import AssignmentView, ScheduleEntry
 from application.versions import check_version
@@ -129,20 +138,63 @@ class AssignmentService(RosteringHandler):
         places = sum(max(0, s.open_places) for s in shifts)
         if self._jobs is None or background is False or (background is None and places <= BACKGROUND_PLACES):
             return self._fill(principal, roster, shifts, strategy), False
-        report = {"status": "queued", "strategy": strategy, "open_places": places, "requested_by": principal.id}
+        # Queued is saved before the send (a job never finds the roster without it) and
+        # withdrawn if the send fails: the roster never says "queued" for a job nobody has.
+        self._jobs.check_available()
+        previous, job_id = roster.auto_assign, uuid4().hex
+        report = {"status": "queued", "strategy": strategy, "open_places": places, "requested_by": principal.id,
+                  "job_id": job_id}
         roster.record_auto_assign(report, by=principal.id)
-        self._commit(roster)
-        self._jobs.enqueue_auto_assign(roster_id, principal.id, strategy)
+        position = self._save(roster)
+        try:
+            self._jobs.enqueue_auto_assign(roster_id, principal.id, strategy, job_id)
+        except JobQueueUnavailable:
+            self._withdraw(roster_id, job_id, previous, principal.id)
+            raise
+        self._sync.wait_for(position)
         return report, True
 
-    def run_auto_assign_job(self, roster_id: int, user_id: int, strategy: str | None) -> None:
-        """The background job: safe to repeat, since a second run finds no open place left."""
+    def _save(self, *aggregates: Any) -> int:
+        """Save without waiting for the read side (the wait may time out; what follows may not be skipped)."""
+        try:
+            return self._events.commit(*aggregates)
+        except ConcurrentWrite:
+            raise Conflict("The roster changed at the same time; retry") from None
+
+    def _withdraw(self, roster_id: int, job_id: str, previous: dict[str, Any] | None, by: int) -> None:
+        """Put back the report a request that could not be queued replaced, unless one came after it."""
+        for _ in range(3):
+            roster = self._load(Roster, "roster", roster_id, "Roster")
+            if (roster.auto_assign or {}).get("job_id") != job_id:
+                return
+            roster.record_auto_assign(previous, by=by)
+            try:
+                position = self._events.commit(roster)
+            except ConcurrentWrite:
+                continue
+            try:
+                self._sync.wait_for(position)
+            except ReadModelsBehind:
+                pass  # withdrawn all the same; the caller's answer is the 503
+            return
+
+    def run_auto_assign_job(
+        self, roster_id: int, user_id: int, strategy: str | None, job_id: str | None = None
+    ) -> None:
+        """The background job: safe to repeat, since a second run finds no open place left.
+
+        A job whose request was withdrawn or superseded (the roster's report names another
+        job) does nothing: a send that timed out on a hung broker may still arrive.
+        """
         user = self._directory.user(user_id)
         if user is None or not user.is_active:
             return
         principal = principal_of(user)
         roster = self._load(Roster, "roster", roster_id, "Roster")
-        roster.record_auto_assign({"status": "running", "strategy": strategy}, by=user_id)
+        if job_id is not None and (roster.auto_assign or {}).get("job_id") != job_id:
+            return
+        running = {"status": "running", "strategy": strategy}
+        roster.record_auto_assign(running if job_id is None else {**running, "job_id": job_id}, by=user_id)
         self._commit(roster)
         try:
             self.auto_assign(principal, roster_id, strategy)

@@ -17,7 +17,7 @@ from eventsourcing import persistence
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
-from application.ports import ReadModelsBehind
+from application.ports import JobQueueUnavailable, ReadModelsBehind
 from domain.errors import (
     AuthenticationFailed,
     Conflict,
@@ -179,6 +179,17 @@ DATABASE_RETRY_AFTER = 2
 """Seconds: a restarted PostgreSQL is usually back, and the pools with it, within this."""
 
 
+def job_queue_unavailable_handler(_: Request[Any, Any, Any], exc: JobQueueUnavailable) -> Response[Any]:
+    """The job broker is unreachable and the request was withdrawn: safe to retry after Retry-After."""
+    return Response(
+        error_body(503, "Background jobs cannot be queued right now, so this request was not carried out."
+                   " Retry later.",
+                   {"retry_after": exc.retry_after}, retry_after=exc.retry_after),
+        status_code=503,
+        headers={"Retry-After": str(exc.retry_after)},
+    )
+
+
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return Response(error_body(500, "An unexpected error occurred"), status_code=500)
@@ -187,6 +198,7 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
 EXCEPTION_HANDLERS = {
     DomainError: domain_error_handler,
     ReadModelsBehind: read_models_behind_handler,
+    JobQueueUnavailable: job_queue_unavailable_handler,
     ValidationException: validation_error_handler,
     HTTPException: http_error_handler,
     # Lost or unobtainable database connections (psycopg_pool.PoolTimeout is an OperationalError).
