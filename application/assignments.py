@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 from uuid import uuid4
@@ -16,14 +17,12 @@ from domain.shift import Shift
 
 from application import policy
 from application.base import RosteringHandler
-from application.events import ConcurrentWrite, SchedulaX
+from application.events import SchedulaX
 from application.ports import (
     Directory,
     IdAllocator,
     JobQueue,
-    JobQueueUnavailable,
     ProjectionSync,
-    ReadModelsBehind,
     RosterQueries,
 )
 from application.principal import Principal, principal_of
@@ -34,6 +33,8 @@ from application.views import Page, UserFilter, UserView
 RACE = "The shift or the employee's schedule changed at the same time; retry"
 # Rosters with more open places than this are filled by a background job.
 BACKGROUND_PLACES = 100
+REPORT_WAIT_SECONDS = 5.0
+"""How long a job looks for its request's report before it takes the request as never saved."""
 
 
 def rules_of(roster: Roster) -> Rules:
@@ -138,60 +139,32 @@ class AssignmentService(RosteringHandler):
         places = sum(max(0, s.open_places) for s in shifts)
         if self._jobs is None or background is False or (background is None and places <= BACKGROUND_PLACES):
             return self._fill(principal, roster, shifts, strategy), False
-        # Queued is saved before the send (a job never finds the roster without it) and
-        # withdrawn if the send fails: the roster never says "queued" for a job nobody has.
+        # Sent first, saved after: a send that fails saves nothing (503, and a retry with the
+        # same Idempotency-Key runs again), so the roster never says "queued" for a job nobody
+        # has. The job, which may start before the save, waits briefly for its report.
         self._jobs.check_available()
-        previous, job_id = roster.auto_assign, uuid4().hex
         report = {"status": "queued", "strategy": strategy, "open_places": places, "requested_by": principal.id,
-                  "job_id": job_id}
+                  "job_id": uuid4().hex}
+        self._jobs.enqueue_auto_assign(roster_id, principal.id, strategy, report["job_id"])
         roster.record_auto_assign(report, by=principal.id)
-        position = self._save(roster)
-        try:
-            self._jobs.enqueue_auto_assign(roster_id, principal.id, strategy, job_id)
-        except JobQueueUnavailable:
-            self._withdraw(roster_id, job_id, previous, principal.id)
-            raise
-        self._sync.wait_for(position)
+        self._commit(roster)
         return report, True
-
-    def _save(self, *aggregates: Any) -> int:
-        """Save without waiting for the read side (the wait may time out; what follows may not be skipped)."""
-        try:
-            return self._events.commit(*aggregates)
-        except ConcurrentWrite:
-            raise Conflict("The roster changed at the same time; retry") from None
-
-    def _withdraw(self, roster_id: int, job_id: str, previous: dict[str, Any] | None, by: int) -> None:
-        """Put back the report a request that could not be queued replaced, unless one came after it."""
-        for _ in range(3):
-            roster = self._load(Roster, "roster", roster_id, "Roster")
-            if (roster.auto_assign or {}).get("job_id") != job_id:
-                return
-            roster.record_auto_assign(previous, by=by)
-            try:
-                position = self._events.commit(roster)
-            except ConcurrentWrite:
-                continue
-            try:
-                self._sync.wait_for(position)
-            except ReadModelsBehind:
-                pass  # withdrawn all the same; the caller's answer is the 503
-            return
 
     def run_auto_assign_job(
         self, roster_id: int, user_id: int, strategy: str | None, job_id: str | None = None
     ) -> None:
         """The background job: safe to repeat, since a second run finds no open place left.
 
-        A job whose request was withdrawn or superseded (the roster's report names another
-        job) does nothing: a send that timed out on a hung broker may still arrive.
+        A job whose request was never saved (its send timed out on a hung broker, which ran it
+        later; its save lost a race) or was superseded by a later request does nothing.
         """
         user = self._directory.user(user_id)
         if user is None or not user.is_active:
             return
         principal = principal_of(user)
-        roster = self._load(Roster, "roster", roster_id, "Roster")
-        if job_id is not None and (roster.auto_assign or {}).get("job_id") != job_id:
+        roster = self._reported(roster_id, job_id) if job_id is not None else \
+            self._load(Roster, "roster", roster_id, "Roster")
+        if roster is None:
             return
         running = {"status": "running", "strategy": strategy}
         roster.record_auto_assign(running if job_id is None else {**running, "job_id": job_id}, by=user_id)
@@ -204,6 +177,18 @@ class AssignmentService(RosteringHandler):
             self._record_failure(roster_id, user_id, error)
         except DomainError as error:
             self._record_failure(roster_id, user_id, error)
+
+    def _reported(self, roster_id: int, job_id: str) -> Roster | None:
+        """The roster once its report names `job_id`, or None if it does not within REPORT_WAIT_SECONDS:
+        the request saves its report just after sending the job, which a worker may start first."""
+        deadline = time.monotonic() + REPORT_WAIT_SECONDS
+        while True:
+            roster = self._load(Roster, "roster", roster_id, "Roster")
+            if (roster.auto_assign or {}).get("job_id") == job_id:
+                return roster
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.1)
 
     def _record_failure(self, roster_id: int, user_id: int, error: DomainError) -> None:
         roster = self._load(Roster, "roster", roster_id, "Roster")

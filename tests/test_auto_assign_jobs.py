@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from application import assignments
 from application.commands import NewDepartment, NewUser
 from application.ports import JobQueueUnavailable
 from application.principal import Principal
@@ -156,8 +158,11 @@ def test_while_the_queue_is_known_to_be_down_nothing_is_saved(embedded: Containe
     assert embedded.rosters.get_roster(root, roster_id).version == version
 
 
-def test_a_job_sent_for_a_withdrawn_request_does_nothing(embedded: Container) -> None:
+def test_a_job_sent_for_a_request_that_was_never_saved_does_nothing(
+    embedded: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root, roster_id = seed(embedded)
+    monkeypatch.setattr(assignments, "REPORT_WAIT_SECONDS", 0.3)
     embedded.assignments.run_auto_assign_job(roster_id, root.id, None, "a-send-that-timed-out")
     roster = embedded.rosters.get_roster(root, roster_id)
     assert roster.metadata.auto_assign is None and roster.metadata.assigned_shifts == 0
@@ -178,5 +183,32 @@ def test_the_job_of_a_standing_request_fills_the_roster_even_on_a_retry(
         with pytest.raises(Conflict):
             embedded.assignments.run_auto_assign_job(*queue.sent[0])  # type: ignore[arg-type]
     embedded.assignments.run_auto_assign_job(*queue.sent[0])  # type: ignore[arg-type]
+    done = embedded.rosters.get_roster(root, roster_id).metadata.auto_assign
+    assert done is not None and done["status"] == "completed" and done["assigned"] == 126
+
+
+class EagerQueue(RefusingQueue):
+    """A worker that starts the job the moment it is sent, before the request saves its report."""
+
+    def __init__(self, service: object) -> None:
+        super().__init__()
+        self.service = service
+        self.threads: list[threading.Thread] = []
+
+    def enqueue_auto_assign(self, *args: object) -> None:
+        thread = threading.Thread(target=self.service.run_auto_assign_job, args=args)  # type: ignore[attr-defined]
+        thread.start()
+        self.threads.append(thread)
+
+
+def test_a_job_that_starts_before_its_request_is_saved_waits_for_it_and_fills_the_roster(
+    embedded: Container,
+) -> None:
+    root, roster_id = seed(embedded)
+    queue = EagerQueue(embedded.assignments)
+    embedded.assignments._jobs = queue
+    _, queued = embedded.assignments.request_auto_assign(root, roster_id, None, background=True)
+    assert queued
+    queue.threads[0].join(timeout=30)
     done = embedded.rosters.get_roster(root, roster_id).metadata.auto_assign
     assert done is not None and done["status"] == "completed" and done["assigned"] == 126

@@ -119,8 +119,9 @@ def test_with_redis_hung_requests_are_slowed_by_at_most_one_timeout(
         server.resume()
 
 
-def auto_assign(client: TestClient, token: str, roster_id: int) -> Any:
-    return client.post(f"/api/rosters/{roster_id}/auto-assign", json={}, headers=bearer(token))
+def auto_assign(client: TestClient, token: str, roster_id: int, key: str | None = None) -> Any:
+    headers = {**bearer(token), **({"Idempotency-Key": key} if key else {})}
+    return client.post(f"/api/rosters/{roster_id}/auto-assign", json={}, headers=headers)
 
 
 def roster_report(client: TestClient, token: str, roster_id: int) -> Any:
@@ -134,8 +135,8 @@ def test_auto_assign_with_the_broker_down_answers_503_and_queues_again_once_it_i
     root, roster_id = seed(container)
     token = ok(client.post("/api/auth/login", json={"email": "root@x.test", "password": PASSWORD}))["token"]
     server.stop()
-    for _ in range(2):  # the first tries and withdraws; the second is refused by the open breaker
-        refused = auto_assign(client, token, roster_id)
+    for _ in range(2):  # the first tries the send; the second is refused by the open breaker
+        refused = auto_assign(client, token, roster_id, key="fill-january")
         assert refused.status_code == 503, refused.text
         assert int(refused.headers["Retry-After"]) >= 1
         assert refused.json()["detail"]["code"] == "SERVICE_UNAVAILABLE"
@@ -143,7 +144,8 @@ def test_auto_assign_with_the_broker_down_answers_503_and_queues_again_once_it_i
 
     server.start()
     deadline = time.monotonic() + 10
-    while (answer := auto_assign(client, token, roster_id)).status_code == 503:
+    # The same Idempotency-Key: a refused request saved nothing, so its retry runs.
+    while (answer := auto_assign(client, token, roster_id, key="fill-january")).status_code == 503:
         assert time.monotonic() < deadline, "the broker never came back"
         time.sleep(min(1.0, int(answer.headers["Retry-After"])))
     assert answer.status_code == 202 and answer.json()["result"]["status"] == "queued"
@@ -176,7 +178,7 @@ def test_auto_assign_with_the_broker_hung_answers_503_quickly_and_no_late_job_fi
             server.resume()
     assert refused.status_code == 503 and took < 2, (refused.status_code, took)
     # The send that timed out reached Redis all the same once it thawed: its job runs, and
-    # must find its request withdrawn.
+    # must find that its request was never saved.
     time.sleep(0.2)
     with server.client() as redis:
         assert redis.hlen("dramatiq:schedulax.msgs") == 1, "the late send never arrived"
