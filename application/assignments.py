@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
+from uuid import uuid4
 
 from domain.assignment import Assignment, AssignmentStatus
 from domain.errors import Conflict, DomainError, NotFound, PermissionDenied, RuleViolation
@@ -16,7 +18,13 @@ from domain.shift import Shift
 from application import policy
 from application.base import RosteringHandler
 from application.events import SchedulaX
-from application.ports import Directory, IdAllocator, JobQueue, ProjectionSync, RosterQueries
+from application.ports import (
+    Directory,
+    IdAllocator,
+    JobQueue,
+    ProjectionSync,
+    RosterQueries,
+)
 from application.principal import Principal, principal_of
 from application.rostering_views import AssignmentView, ScheduleEntry
 from application.versions import check_version
@@ -25,6 +33,8 @@ from application.views import Page, UserFilter, UserView
 RACE = "The shift or the employee's schedule changed at the same time; retry"
 # Rosters with more open places than this are filled by a background job.
 BACKGROUND_PLACES = 100
+REPORT_WAIT_SECONDS = 5.0
+"""How long a job looks for its request's report before it takes the request as never saved."""
 
 
 def rules_of(roster: Roster) -> Rules:
@@ -129,20 +139,35 @@ class AssignmentService(RosteringHandler):
         places = sum(max(0, s.open_places) for s in shifts)
         if self._jobs is None or background is False or (background is None and places <= BACKGROUND_PLACES):
             return self._fill(principal, roster, shifts, strategy), False
-        report = {"status": "queued", "strategy": strategy, "open_places": places, "requested_by": principal.id}
+        # Sent first, saved after: a send that fails saves nothing (503, and a retry with the
+        # same Idempotency-Key runs again), so the roster never says "queued" for a job nobody
+        # has. The job, which may start before the save, waits briefly for its report.
+        self._jobs.check_available()
+        report = {"status": "queued", "strategy": strategy, "open_places": places, "requested_by": principal.id,
+                  "job_id": uuid4().hex}
+        self._jobs.enqueue_auto_assign(roster_id, principal.id, strategy, report["job_id"])
         roster.record_auto_assign(report, by=principal.id)
         self._commit(roster)
-        self._jobs.enqueue_auto_assign(roster_id, principal.id, strategy)
         return report, True
 
-    def run_auto_assign_job(self, roster_id: int, user_id: int, strategy: str | None) -> None:
-        """The background job: safe to repeat, since a second run finds no open place left."""
+    def run_auto_assign_job(
+        self, roster_id: int, user_id: int, strategy: str | None, job_id: str | None = None
+    ) -> None:
+        """The background job: safe to repeat, since a second run finds no open place left.
+
+        A job whose request was never saved (its send timed out on a hung broker, which ran it
+        later; its save lost a race) or was superseded by a later request does nothing.
+        """
         user = self._directory.user(user_id)
         if user is None or not user.is_active:
             return
         principal = principal_of(user)
-        roster = self._load(Roster, "roster", roster_id, "Roster")
-        roster.record_auto_assign({"status": "running", "strategy": strategy}, by=user_id)
+        roster = self._reported(roster_id, job_id) if job_id is not None else \
+            self._load(Roster, "roster", roster_id, "Roster")
+        if roster is None:
+            return
+        running = {"status": "running", "strategy": strategy}
+        roster.record_auto_assign(running if job_id is None else {**running, "job_id": job_id}, by=user_id)
         self._commit(roster)
         try:
             self.auto_assign(principal, roster_id, strategy)
@@ -152,6 +177,18 @@ class AssignmentService(RosteringHandler):
             self._record_failure(roster_id, user_id, error)
         except DomainError as error:
             self._record_failure(roster_id, user_id, error)
+
+    def _reported(self, roster_id: int, job_id: str) -> Roster | None:
+        """The roster once its report names `job_id`, or None if it does not within REPORT_WAIT_SECONDS:
+        the request saves its report just after sending the job, which a worker may start first."""
+        deadline = time.monotonic() + REPORT_WAIT_SECONDS
+        while True:
+            roster = self._load(Roster, "roster", roster_id, "Roster")
+            if (roster.auto_assign or {}).get("job_id") == job_id:
+                return roster
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.1)
 
     def _record_failure(self, roster_id: int, user_id: int, error: DomainError) -> None:
         roster = self._load(Roster, "roster", roster_id, "Roster")

@@ -9,6 +9,9 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoder, Transcoding
 
+from domain.idempotency import IdempotencyKey, IdempotencyKeyTaken
+
+from application import command_scope
 from application.transcoder import MsgspecJSONTranscoder
 
 A = TypeVar("A")
@@ -65,10 +68,20 @@ class SchedulaX(Application[UUID]):
     def commit(self, *aggregates: Any) -> int:
         """Save every pending event of `aggregates` atomically; the last notification id.
 
-        Raises ConcurrentWrite when any aggregate's version was taken meanwhile.
+        In a request with an `Idempotency-Key` (see command_scope), its first save also
+        records the key, in the same transaction. Raises ConcurrentWrite when any
+        aggregate's version was taken meanwhile, IdempotencyKeyTaken when it was the key.
         """
+        scope = command_scope.current()
+        key = scope.key_to_save() if scope is not None else None
+        ordered = command_scope.created_first(aggregates) if scope is not None else []
         try:
-            recordings = self.save(*aggregates)
+            recordings = self.save(*aggregates, *([key] if key is not None else []))
         except IntegrityError as error:
+            if key is not None and self.find(key.id, IdempotencyKey) is not None:
+                raise IdempotencyKeyTaken() from error
             raise ConcurrentWrite() from error
-        return max((r.notification.id for r in recordings), default=0)
+        position = max((r.notification.id for r in recordings), default=0)
+        if scope is not None and recordings:
+            scope.record_save(position, ordered, with_key=key is not None)
+        return position

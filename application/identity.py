@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import datetime
+
 import msgspec
 
 from domain.errors import (
@@ -13,7 +16,16 @@ from domain.errors import (
     RuleViolation,
     SystemAdminAlreadyExists,
 )
-from domain.identity import EmailClaim, SignIn, SystemAdminSeat, User, normalise_email
+from domain.identity import (
+    JOIN_PENDING,
+    EmailClaim,
+    NoPendingJoinRequest,
+    SignIn,
+    SystemAdminSeat,
+    User,
+    normalise_email,
+)
+from domain.invitation import ACTIVE, Invitation, InvitationNotValid
 from domain.ids import aggregate_uuid
 from domain.roles import Gender, Role
 
@@ -25,6 +37,9 @@ from application.ports import Directory, IdAllocator, PasswordHasher, Projection
 from application.principal import Principal, principal_of
 from application.versions import check_version
 from application.views import CallerView, Page, Paged, UserFilter, UserView
+
+# Registrations racing for one invitation each look again this many times.
+INVITED_ATTEMPTS = 5
 
 
 class IdentityService:
@@ -61,14 +76,56 @@ class IdentityService:
             raise
 
     def register(self, new: NewUser) -> UserView:
-        """Public self-registration: employees only; admins create everyone else."""
+        """Public self-registration: employees only; admins create everyone else.
+
+        Naming an enterprise (and a department) only asks to join it: the user stands in
+        none until someone who may approve does. Whether they exist is not checked, so
+        the answer is the same for every id and reveals none.
+        """
         if new.role is not Role.EMPLOYEE:
             raise PermissionDenied(
                 f"Registration cannot assign the {new.role.value} role; "
                 "an administrator must create this user"
             )
-        self._check_tenant_exists(new.enterprise_id, new.department_id)
-        return self._save_new(self._new_user(new, by=None))
+        user = self._new_user(dataclasses.replace(new, enterprise_id=None, department_id=None), by=None)
+        if new.enterprise_id is not None or new.department_id is not None:
+            user.request_to_join(enterprise_id=new.enterprise_id, department_id=new.department_id)
+        return self._save_new(user)
+
+    def register_invited(self, new: NewUser, code: str, now: datetime) -> UserView:
+        """Registration with an invitation: placed as it says, spending one of its uses in the
+        same save as the user (a concurrent use makes the save fail, and we look again)."""
+        password_hash = self._hash(new.password)
+        for _ in range(INVITED_ATTEMPTS):
+            invitation = self._events.find(Invitation.id_for(code), Invitation)
+            if (invitation is None or invitation.status(now) != ACTIVE
+                    or not self._tenant_exists(invitation.enterprise_id, invitation.department_id)):
+                raise InvitationNotValid()
+            placed = dataclasses.replace(
+                new, role=invitation.role_enum, enterprise_id=invitation.enterprise_id,
+                department_id=invitation.department_id, is_active=True,
+            )
+            user = self._new_user(placed, by=None, password_hash=password_hash)
+            invitation.use(user_id=user.user_id, now=now)
+            try:
+                position = self._events.commit(user, self._claim(user), invitation)
+            except ConcurrentWrite:
+                continue  # the invitation was used or the email taken meanwhile: look again
+            self._sync.wait_for(position)
+            return self._view(user.user_id)
+        raise Conflict("The invitation is being used by other registrations; retry")
+
+    def approve_join(self, principal: Principal, user_id: int) -> UserView:
+        """Place the user where they asked to be, as an employee."""
+        user = self._join_request_of(principal, user_id)
+        self._check_join_target(user.join_enterprise_id, user.join_department_id)
+        user.approve_join(by=principal.id)
+        return self._save_existing(user)
+
+    def reject_join(self, principal: Principal, user_id: int) -> UserView:
+        user = self._join_request_of(principal, user_id)
+        user.reject_join(by=principal.id)
+        return self._save_existing(user)
 
     def create_user(self, principal: Principal, new: NewUser) -> UserView:
         policy.require_role(principal, *policy.ADMINS)
@@ -120,10 +177,9 @@ class IdentityService:
         user = self._events.find(aggregate_uuid("user", claim.user_id), User) if claim and claim.user_id else None
         # Hash even for unknown emails, so that timing does not reveal which exist.
         valid = self._hasher.verify(password, user.password_hash if user else self._dummy_hash())
-        if user is None or not valid:
+        # One answer for all three, so that a deactivated account does not confirm its password.
+        if user is None or not valid or not user.is_active:
             raise AuthenticationFailed("Invalid email or password")
-        if not user.is_active:
-            raise AuthenticationFailed("This account is deactivated")
         # Not waited for: only the dashboards' last-login column reads it.
         self._events.commit(SignIn(user_id=user.user_id, by=user.user_id))
         return self._view(user.user_id)
@@ -143,8 +199,9 @@ class IdentityService:
 
     def get_user(self, principal: Principal, user_id: int) -> UserView:
         view = self._directory.user(user_id)
-        if view is None or not policy.can_read_user(
-            principal, view.id, view.enterprise_id, view.department_id
+        if view is None or not (
+            policy.can_read_user(principal, view.id, view.enterprise_id, view.department_id)
+            or _may_decide(principal, view)
         ):
             raise NotFound("User not found")
         return view
@@ -165,16 +222,15 @@ class IdentityService:
 
     # -- helpers --------------------------------------------------------------
 
-    def _new_user(self, new: NewUser, by: int | None) -> User:
+    def _new_user(self, new: NewUser, by: int | None, password_hash: str | None = None) -> User:
         claim = self._events.find(EmailClaim.id_for(new.email), EmailClaim)
         if claim is not None and claim.user_id is not None:
             raise EmailAlreadyRegistered(new.email)
-        password_hash = self._hash(new.password)
         return User.register(
             user_id=self._ids.next_id("user"),
             full_name=new.full_name,
             email=new.email,
-            password_hash=password_hash,
+            password_hash=password_hash or self._hash(new.password),
             role=new.role,
             gender=new.gender,
             enterprise_id=new.enterprise_id,
@@ -183,13 +239,17 @@ class IdentityService:
             by=by,
         )
 
-    def _save_new(self, user: User, *others: object) -> UserView:
-        """Save a new user with the claim on its email; a concurrent claim wins."""
+    def _claim(self, user: User) -> EmailClaim:
+        """The claim on a new user's email, to save with them."""
         claim = self._events.find(EmailClaim.id_for(user.email), EmailClaim)
         if claim is None:
-            claim = EmailClaim.claim(user.email, user.user_id)
-        else:
-            claim.reclaim(user.user_id)
+            return EmailClaim.claim(user.email, user.user_id)
+        claim.reclaim(user.user_id)
+        return claim
+
+    def _save_new(self, user: User, *others: object) -> UserView:
+        """Save a new user with the claim on its email; a concurrent claim wins."""
+        claim = self._claim(user)
         try:
             position = self._events.commit(user, claim, *others)
         except ConcurrentWrite:
@@ -220,6 +280,34 @@ class IdentityService:
         if old is not None:
             old.release()
         return [c for c in (old, new) if c is not None]
+
+    def _join_request_of(self, principal: Principal, user_id: int) -> User:
+        """The user whose pending request the caller may decide; hidden (404) from the others."""
+        policy.require_role(principal, *policy.ADMINS, Role.MANAGER)
+        user = self._load_user(user_id)
+        if user.join_status == JOIN_PENDING and policy.can_approve_join(
+            principal, user.join_enterprise_id, user.join_department_id
+        ):
+            return user
+        if policy.can_read_user(principal, user.user_id, user.enterprise_id, user.department_id):
+            raise NoPendingJoinRequest()
+        raise NotFound("User not found")
+
+    def _check_join_target(self, enterprise_id: int, department_id: int | None) -> None:
+        """What a request names was never checked, and a department may have gone since."""
+        if self._directory.enterprise(enterprise_id) is None:
+            raise Conflict("The enterprise this user asked to join does not exist; reject the request")
+        if department_id is not None and not self._tenant_exists(enterprise_id, department_id):
+            raise Conflict(
+                "The department this user asked to join does not exist in that enterprise"
+                " (any more); reject the request, or invite them into another"
+            )
+
+    def _tenant_exists(self, enterprise_id: int, department_id: int | None) -> bool:
+        if department_id is None:
+            return self._directory.enterprise(enterprise_id) is not None
+        department = self._directory.department(department_id)
+        return department is not None and department.enterprise_id == enterprise_id
 
     def _check_tenant_exists(self, enterprise_id: int | None, department_id: int | None) -> None:
         if enterprise_id is not None and self._directory.enterprise(enterprise_id) is None:
@@ -269,3 +357,12 @@ def _pick(changes: UserChanges, name: str, current: int | None) -> int | None:
 def _narrow(criteria: UserFilter, **fixed: int | None) -> UserFilter:
     return msgspec.structs.replace(criteria, **fixed)
 
+
+def _may_decide(principal: Principal, view: UserView) -> bool:
+    """A pending join request is visible to whoever may approve it."""
+    request = view.join_request
+    return (
+        request is not None
+        and request.status == JOIN_PENDING
+        and policy.can_approve_join(principal, request.enterprise_id, request.department_id)
+    )

@@ -102,3 +102,19 @@ STATUS_MOVERS: dict[str, tuple[Role, ...]] = {
     "approved": (Role.SYSTEM_ADMIN, Role.ENTERPRISE_ADMIN),
     "archived": (Role.SYSTEM_ADMIN, Role.ENTERPRISE_ADMIN),
 }
+
+
+def can_approve_join(principal: Principal, enterprise_id: int, department_id: int | None) -> bool:
+    """Who consents for an enterprise: its admins (or a system admin), and for a request
+    naming a department, that department's manager. They alone see the request."""
+    if principal.is_system_admin:
+        return True
+    if principal.role is Role.ENTERPRISE_ADMIN:
+        return principal.enterprise_id == enterprise_id
+    if principal.role is Role.MANAGER:
+        return (
+            department_id is not None
+            and principal.enterprise_id == enterprise_id
+            and principal.department_id == department_id
+        )
+    return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 from application.dashboard_views import (
@@ -11,6 +12,7 @@ from application.dashboard_views import (
     Moment,
     TeamMember,
 )
+from application.invitation_views import InvitationRecord, InvitationView
 from application.inbox_views import InboxCounts, NotificationFilter, NotificationView
 from application.rostering_views import (
     AssignmentView,
@@ -148,7 +150,38 @@ class RosterQueries(Protocol):
     def availability_entry(self, kind: str, entry_id: int) -> AvailabilityView | None: ...
 
 
+class JobQueueUnavailable(Exception):
+    """The job queue cannot take work now (its broker is unreachable): the request is not carried out."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"the job queue is unreachable; retry in {retry_after} s")
+        self.retry_after = retry_after
+        """Whole seconds after which trying again makes sense."""
+
+
 class JobQueue(Protocol):
     """Background work: at-least-once, retried, so every job must be safe to repeat."""
 
-    def enqueue_auto_assign(self, roster_id: int, user_id: int, strategy: str | None) -> None: ...
+    def check_available(self) -> None:
+        """Raise JobQueueUnavailable at once, without trying, while the queue is known to be down."""
+        ...
+
+    def enqueue_auto_assign(
+        self, roster_id: int, user_id: int, strategy: str | None, job_id: str | None = None
+    ) -> None:
+        """Queue the job, or raise JobQueueUnavailable.
+
+        A send that timed out may still reach a hung broker later: `job_id` lets the job tell
+        whether it is still wanted.
+        """
+        ...
+
+
+class InvitationQueries(Protocol):
+    """Read model of invitations (kept by the directory projection); `now` decides their status."""
+
+    def invitation(self, invitation_id: int, now: datetime) -> InvitationRecord | None: ...
+
+    def invitations(
+        self, enterprise_id: int, department_id: int | None, page: Page, now: datetime
+    ) -> Paged[InvitationView]: ...

@@ -24,6 +24,8 @@ STALE = "The shifts changed since the request was made; it can no longer be carr
 class SwapService(RosteringHandler):
     def propose(self, principal: Principal, new: NewSwap) -> SwapView:
         shift = self._load(Shift, "shift", new.shift_id, "Shift")
+        if not policy.in_enterprise(principal, shift.enterprise_id):
+            raise NotFound("Shift not found")  # as for an absent id: another tenant's shift does not leak
         assignment_id = _held_by(shift, principal.id)
         if assignment_id is None:
             raise RuleViolation("You are not assigned to this shift", field="shift_id")
@@ -36,6 +38,8 @@ class SwapService(RosteringHandler):
         target_assignment_id = None
         if new.target_shift_id is not None:
             target_shift = self._load(Shift, "shift", new.target_shift_id, "Target shift")
+            if not policy.in_enterprise(principal, target_shift.enterprise_id):
+                raise NotFound("Target shift not found")
             target_assignment_id = _held_by(target_shift, target.id)
             if target_assignment_id is None or target_shift.enterprise_id != roster.enterprise_id:
                 raise RuleViolation("The target employee is not assigned to target_shift_id",

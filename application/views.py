@@ -28,6 +28,14 @@ class Paged(msgspec.Struct, Generic[T], frozen=True):
         return (self.total + self.page.size - 1) // self.page.size if self.total else 0
 
 
+class JoinRequestView(msgspec.Struct, kw_only=True):
+    """A self-registered user's request to be placed in an enterprise (and department)."""
+
+    enterprise_id: int
+    department_id: int | None
+    status: str  # pending, approved or rejected
+
+
 class UserView(msgspec.Struct, kw_only=True):
     id: int
     full_name: str
@@ -40,6 +48,7 @@ class UserView(msgspec.Struct, kw_only=True):
     created_at: str
     updated_at: str
     version: int
+    join_request: JoinRequestView | None = None
 
 
 class CallerView(msgspec.Struct, kw_only=True):
@@ -55,6 +64,9 @@ class UserFilter(msgspec.Struct, kw_only=True, frozen=True):
     role: str | None = None
     is_active: bool | None = None
     search: str | None = None
+    pending: bool | None = None
+    """True: only pending join requests, with `enterprise_id` and `department_id` matching
+    the requested ones; False: only users without a pending one."""
 
 
 class DepartmentUsers(msgspec.Struct, kw_only=True):

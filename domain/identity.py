@@ -12,12 +12,29 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import EmailAlreadyRegistered, RuleViolation
+from domain.errors import Conflict, EmailAlreadyRegistered, RuleViolation
 from domain.ids import aggregate_uuid, registry_uuid
 from domain.roles import Gender, Role
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_NAME_LENGTH = 255
+
+# The states of a request to join an enterprise.
+JOIN_PENDING = "pending"
+JOIN_APPROVED = "approved"
+JOIN_REJECTED = "rejected"
+
+
+class NoPendingJoinRequest(Conflict):
+    def __init__(self) -> None:
+        super().__init__("This user has no pending request to join an enterprise")
+
+
+class JoinRequestPending(Conflict):
+    def __init__(self) -> None:
+        super().__init__(
+            "This user asked to join an enterprise: approve or reject the request before placing them"
+        )
 
 
 def normalise_email(email: str) -> str:
@@ -124,10 +141,58 @@ class User(Aggregate):
         self.enterprise_id = enterprise_id
         self.department_id = department_id
         self.is_active = is_active
+        self.join_enterprise_id: int | None = None
+        self.join_department_id: int | None = None
+        self.join_status: str | None = None
 
     @property
     def role_enum(self) -> Role:
         return Role(self.role)
+
+    # -- joining an enterprise takes its consent ------------------------------------
+
+    def request_to_join(self, *, enterprise_id: int | None, department_id: int | None) -> None:
+        """Ask to be placed in an enterprise (and a department); until someone who may
+        approve it does, the user stands in none and reads nothing of it."""
+        check_placement(Role.EMPLOYEE, enterprise_id, department_id)
+        if enterprise_id is None:
+            raise RuleViolation("A join request names an enterprise", field="enterprise_id")
+        if self.role_enum is not Role.EMPLOYEE or self.enterprise_id is not None:
+            raise Conflict("Only an employee outside every enterprise asks to join one")
+        if self.join_status == JOIN_PENDING:
+            raise Conflict("A request to join an enterprise is already pending")
+        self._join_requested(enterprise_id=enterprise_id, department_id=department_id)
+
+    @event("JoinRequested")
+    def _join_requested(self, *, enterprise_id: int, department_id: int | None) -> None:
+        self.join_enterprise_id = enterprise_id
+        self.join_department_id = department_id
+        self.join_status = JOIN_PENDING
+
+    def approve_join(self, *, by: int) -> None:
+        """Place the user, as an employee, where they asked to be."""
+        if self.join_status != JOIN_PENDING:
+            raise NoPendingJoinRequest()
+        self._join_approved(by=by)
+        self.place(
+            role=Role.EMPLOYEE,
+            enterprise_id=self.join_enterprise_id,
+            department_id=self.join_department_id,
+            by=by,
+        )
+
+    @event("JoinApproved")
+    def _join_approved(self, *, by: int) -> None:
+        self.join_status = JOIN_APPROVED
+
+    def reject_join(self, *, by: int) -> None:
+        if self.join_status != JOIN_PENDING:
+            raise NoPendingJoinRequest()
+        self._join_rejected(by=by)
+
+    @event("JoinRejected")
+    def _join_rejected(self, *, by: int) -> None:
+        self.join_status = JOIN_REJECTED
 
     def update_profile(self, *, full_name: str | None, gender: Gender | None, by: int) -> None:
         name = check_full_name(full_name) if full_name is not None else self.full_name
@@ -150,6 +215,8 @@ class User(Aggregate):
             self.enterprise_id,
             self.department_id,
         ):
+            if self.join_status == JOIN_PENDING:
+                raise JoinRequestPending()
             self._placed(
                 role=role.value, enterprise_id=enterprise_id, department_id=department_id, by=by
             )

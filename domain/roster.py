@@ -209,12 +209,13 @@ class Roster(Aggregate):
     def _shift_removed(self, *, shift_id: int, by: int) -> None:
         self.shift_dates.pop(shift_id, None)
 
-    def record_auto_assign(self, report: dict[str, Any], by: int) -> None:
-        """Keep the progress or result of an auto-assign run in the roster's metadata."""
+    def record_auto_assign(self, report: dict[str, Any] | None, by: int) -> None:
+        """Keep the progress or result of an auto-assign run in the roster's metadata
+        (None: there is none, as when a request that could not be queued is withdrawn)."""
         self._auto_assign_recorded(report=report, by=by)
 
     @event("AutoAssignRecorded")
-    def _auto_assign_recorded(self, *, report: dict[str, Any], by: int) -> None:
+    def _auto_assign_recorded(self, *, report: dict[str, Any] | None, by: int) -> None:
         self.auto_assign = report
 
     def delete(self, by: int) -> None:

@@ -17,6 +17,9 @@ from typing import Protocol
 import redis
 import redis.asyncio as aioredis
 
+from infrastructure.circuit import CircuitBreaker
+from infrastructure.redis_client import REDIS_TIMEOUT, bounded_client
+
 log = logging.getLogger("schedulax.pubsub")
 
 Deliver = Callable[[bytes], None]
@@ -75,39 +78,47 @@ class RedisBus:
         self._first = first_delay
         self._longest = longest_delay
         self._client: redis.Redis | None = None
-        self._down = False
+        self._breaker = CircuitBreaker()
+        """While Redis is away a projection batch drops its message at once, without a timeout."""
 
     def publish(self, payload: bytes) -> None:
+        if not self._breaker.allow():
+            return
         try:
             if self._client is None:
-                self._client = redis.Redis.from_url(
-                    self._url, socket_connect_timeout=0.5, socket_timeout=0.5
-                )
+                self._client = bounded_client(self._url)
             self._client.publish(self._channel, payload)
-            if self._down:
-                log.info("realtime publishing to Redis resumed")
-            self._down = False
-        except (redis.RedisError, OSError):
-            if not self._down:  # once per outage, not once per batch
-                log.warning("Redis unreachable: realtime messages are dropped until it returns")
-            self._down = True
+        except (redis.RedisError, OSError) as error:
+            if self._breaker.failed():  # once per outage, not once per batch
+                log.warning("Redis unreachable (%s): realtime messages are dropped until it returns",
+                            type(error).__name__)
+            return
+        if self._breaker.succeeded():
+            log.info("realtime publishing to Redis resumed")
 
     async def listen(self, deliver: Deliver, state: StateChanged) -> None:
         delay = self._first
+        lost = False
         while True:
-            client = aioredis.Redis.from_url(self._url, socket_connect_timeout=1)
+            # Reads block on get_message, so only the connect is bounded.
+            client = aioredis.Redis.from_url(self._url, socket_connect_timeout=REDIS_TIMEOUT)
             pubsub = client.pubsub(ignore_subscribe_messages=True)
             try:
                 await pubsub.subscribe(self._channel)
                 state("ok")
-                delay = self._first
+                if lost:
+                    log.info("realtime subscription to Redis restored")
+                delay, lost = self._first, False
                 while True:
                     message = await pubsub.get_message(timeout=30.0)
                     if message is not None and message["type"] == "message":
                         deliver(message["data"])
             except (redis.RedisError, OSError) as error:
                 state("reconnecting")
-                log.warning("realtime subscription lost (%s); retrying in %.1f s", error, delay)
+                # A warning once per outage; each further retry only at debug level.
+                log.log(logging.DEBUG if lost else logging.WARNING,
+                        "realtime subscription lost (%s); retrying in %.1f s", error, delay)
+                lost = True
             finally:
                 await _quietly(pubsub.aclose())
                 await _quietly(client.aclose())

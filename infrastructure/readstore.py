@@ -17,8 +17,7 @@ from typing import Any
 import psycopg
 from psycopg import sql as pgsql
 from psycopg.rows import dict_row
-from psycopg_pool import ConnectionPool
-
+from infrastructure.pgpool import pool
 from infrastructure.settings import PostgresTarget
 
 
@@ -103,7 +102,7 @@ class SqliteReadStore:
             cur.execute(f"DELETE FROM {table} WHERE id < ?", (number,))
         return number
 
-    def ping(self) -> None:
+    def ping(self, timeout: float | None = None) -> None:
         with self.read() as cur:
             cur.execute("SELECT 1")
 
@@ -197,18 +196,17 @@ def _pg_sql(sql: str) -> str:
 class PostgresReadStore:
     dialect = "postgres"
 
-    def __init__(self, target: PostgresTarget, schema: str, pool_size: int) -> None:
+    def __init__(self, target: PostgresTarget, schema: str, pool_size: int, timeout: float = 1.0) -> None:
+        """No DDL here: `schedulax migrate` creates the schema. `timeout`: seconds to wait for a
+        connection before raising PoolTimeout (answered 503)."""
         self._schema = schema
-        with _connect(target) as conn:
-            conn.execute(pgsql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(pgsql.Identifier(schema)))
-        self._pool = ConnectionPool(
+        self._pool = pool(
             target.conninfo(),
-            min_size=1,
             max_size=pool_size,
+            timeout=timeout,
             # Autocommit: a read is one round trip per statement, with no BEGIN and COMMIT
             # around it; writes open their transaction explicitly.
             kwargs={"row_factory": dict_row, "options": f"-c search_path={schema}", "autocommit": True},
-            open=True,
         )
 
     @contextmanager
@@ -252,8 +250,9 @@ class PostgresReadStore:
             conn.commit()
         return int(row["n"])
 
-    def ping(self) -> None:
-        with self._pool.connection() as conn:
+    def ping(self, timeout: float | None = None) -> None:
+        """`timeout`: seconds to wait for a connection, if shorter than the pool's."""
+        with self._pool.connection(timeout=timeout) as conn:
             conn.execute("SELECT 1")
 
     @staticmethod
@@ -264,10 +263,6 @@ class PostgresReadStore:
 
     def close(self) -> None:
         self._pool.close()
-
-
-def _connect(target: PostgresTarget) -> Any:
-    return psycopg.connect(target.conninfo(), autocommit=True)
 
 
 def _sequence_name(kind: str) -> str:

@@ -40,7 +40,15 @@ class Settings:
     max_body_bytes: int = 1_048_576
     """Largest accepted request body; larger gets 413."""
     postgres_pool_size: int = 8
-    """Connections per process for the read models (the event store has its own)."""
+    """Connections per API process for the read models (the event store has its own)."""
+    event_store_pool_size: int = 5
+    """Event-store connections each API process opens at start (eventsourcing's POSTGRES_POOL_SIZE)."""
+    event_store_max_overflow: int = 5
+    """Further event-store connections an API process may open under load (POSTGRES_MAX_OVERFLOW)."""
+    database_timeout: float = 1.0
+    """Seconds to wait for a PostgreSQL connection before giving up: the request then answers 503."""
+    health_max_lag_seconds: float = 30.0
+    """A projection further behind than this makes /health answer 503."""
     host: str = "127.0.0.1"
     """Address `schedulax serve` binds."""
     port: int = 8000
@@ -91,6 +99,10 @@ class Settings:
             rate_limit_bulk=get("RATE_LIMIT_BULK", "20/minute"),
             max_body_bytes=int(get("MAX_BODY_BYTES", "1048576")),
             postgres_pool_size=int(get("POSTGRES_POOL_SIZE", "8")),
+            event_store_pool_size=int(get("EVENT_STORE_POOL_SIZE", "5")),
+            event_store_max_overflow=int(get("EVENT_STORE_MAX_OVERFLOW", "5")),
+            database_timeout=float(get("DATABASE_TIMEOUT", "1")),
+            health_max_lag_seconds=float(get("HEALTH_MAX_LAG_SECONDS", "30")),
             host=get("HOST", "127.0.0.1"),
             port=int(get("PORT", "8000")),
             trusted_proxy_count=int(get("TRUSTED_PROXY_COUNT", "0")),
@@ -145,8 +157,9 @@ class PostgresTarget:
         )
 
     def conninfo(self) -> str:
+        # connect_timeout: an unreachable host fails in 2 s (libpq's least) instead of hanging.
         parts = [f"host={self.host}", f"port={self.port}", f"user={self.user}",
-                 f"dbname={self.dbname}"]
+                 f"dbname={self.dbname}", "connect_timeout=2"]
         if self.password:
             parts.append(f"password={self.password}")
         return " ".join(parts)

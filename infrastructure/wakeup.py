@@ -8,10 +8,12 @@ listen to, so the worker polls.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from typing import Protocol
 
 import psycopg
 
+from infrastructure import liveness
 from infrastructure.settings import PostgresTarget
 
 
@@ -24,10 +26,14 @@ class Wakeup(Protocol):
 
 
 class ListenWakeup:
-    def __init__(self, target: PostgresTarget, channel: str) -> None:
+    def __init__(self, target: PostgresTarget, channel: str, schema: str = "",
+                 alive: Sequence[str] = ()) -> None:
+        """`alive`: the projections this connection vouches for (`infrastructure.liveness`)."""
         self._conn = psycopg.connect(target.conninfo(), autocommit=True)
         # LISTEN before the first catch-up, so a NOTIFY sent meanwhile is queued, not lost.
         self._conn.execute(psycopg.sql.SQL("LISTEN {}").format(psycopg.sql.Identifier(channel)))
+        for name in alive:
+            liveness.hold(self._conn, schema, name)
 
     def wait(self, timeout: float) -> bool:
         woken = False

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
+
+import psycopg
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,6 +21,10 @@ def main(argv: list[str] | None = None) -> int:
                        " (when it runs elsewhere)")
     worker = commands.add_parser("worker", help="work background jobs from Redis (auto-assign)")
     worker.add_argument("--threads", type=int, default=2, help="worker threads")
+    migrate = commands.add_parser("migrate", help="create the schema, the event store's and the read models'"
+                                  " tables (serve runs it at start)")
+    migrate.add_argument("--force", action="store_true",
+                         help="run every statement again even if the recorded schema is current")
     from interfaces import projections_cli
 
     projections_cli.add_commands(commands)
@@ -27,29 +32,64 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "worker":
         return run_worker(args.threads)
+    if args.command == "migrate":
+        return run_migrate(args.force)
     if args.command == "projections":
         return projections_cli.main(args)
 
     if args.command == "serve":
-        from infrastructure.settings import Settings
-        from interfaces import serving
+        return run_serve(args)
+    return 0
 
-        settings = Settings.from_env()
-        host = args.host or settings.host
-        port = args.port or settings.port
-        print(f"SchedulaX on http://{host}:{port} ({settings.backend}); API docs at /schema/swagger",
-              file=sys.stderr)
-        projections = None
-        if settings.uses_projection_workers and not args.without_projection_workers:
-            # Separate processes, as in production, but one command for a developer.
-            projections = subprocess.Popen([sys.executable, "-m", "interfaces.cli", "projections", "run"])
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Check the connection budget and migrate, then the projection supervisor and the API."""
+    from infrastructure.budget import BudgetExceeded, check_room, serve_plan
+    from infrastructure.settings import Settings
+    from interfaces import serving
+    from interfaces.container import all_projections
+    from interfaces.keeper import SupervisorKeeper
+    from interfaces.migrate import migrate
+
+    settings = Settings.from_env()
+    host = args.host or settings.host
+    port = args.port or settings.port
+    with_workers = settings.uses_projection_workers and not args.without_projection_workers
+    if settings.backend == "postgres":
         try:
-            serving.serve("interfaces.http.asgi:app", host, port, args.workers,
-                          log_level=os.environ.get("SCHEDULAX_LOG_LEVEL", "info"))
-        finally:
-            if projections is not None:
-                projections.terminate()
-                projections.wait(timeout=20)
+            check_room(settings, serve_plan(settings, args.workers, len(all_projections()) if with_workers else 0))
+            print("schema migrated" if migrate(settings) else "schema up to date", file=sys.stderr)
+        except BudgetExceeded as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        except psycopg.OperationalError as error:
+            print(f"error: PostgreSQL is unreachable ({str(error).strip()}); check SCHEDULAX_DATABASE_URL",
+                  file=sys.stderr)
+            return 2
+    print(f"SchedulaX on http://{host}:{port} ({settings.backend}); API docs at /schema/swagger",
+          file=sys.stderr)
+    keeper = None
+    if with_workers:
+        # Separate processes, as in production, but one command for a developer.
+        keeper = SupervisorKeeper([sys.executable, "-m", "interfaces.cli", "projections", "run",
+                                   "--parent-pid", str(os.getpid())])
+        keeper.start()
+    try:
+        serving.serve("interfaces.http.asgi:app", host, port, args.workers,
+                      log_level=os.environ.get("SCHEDULAX_LOG_LEVEL", "info"))
+    finally:
+        if keeper is not None:
+            keeper.stop()
+    return 0
+
+
+def run_migrate(force: bool) -> int:
+    from infrastructure.settings import Settings
+    from interfaces.migrate import migrate
+
+    settings = Settings.from_env()
+    ran = migrate(settings, force=force)
+    print(f"{settings.backend}: {'migrated' if ran else 'schema up to date, nothing to do'}", file=sys.stderr)
     return 0
 
 
@@ -57,7 +97,9 @@ def run_worker(threads: int) -> int:
     """Build the application from the environment and work the Redis job queue until stopped."""
     import signal
     import threading
+    from dataclasses import replace
 
+    from infrastructure.budget import BudgetExceeded, Line, Plan, check_room, job_pools
     from infrastructure.settings import Settings
     from interfaces.container import build_container
 
@@ -66,7 +108,14 @@ def run_worker(threads: int) -> int:
         print("schedulax worker needs SCHEDULAX_REDIS_URL; the embedded default works jobs in-process",
               file=sys.stderr)
         return 2
-    container = build_container(settings)
+    pools = job_pools(threads)
+    try:
+        check_room(settings, Plan((Line("job worker", 1, pools),)))
+    except BudgetExceeded as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    container = build_container(replace(settings, postgres_pool_size=pools.read_models,
+                                        event_store_pool_size=pools.event_store, event_store_max_overflow=0))
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

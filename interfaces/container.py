@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,12 +12,15 @@ from application.availability import AvailabilityService
 from application.events import SchedulaX
 from application.dashboards import DashboardService
 from application.identity import IdentityService
+from application.invitations import InvitationService
 from application.notifications import NotificationService
 from application.organisation import OrganisationService
 from application.rosters import RosterService
 from application.swaps import SwapService
 from infrastructure.hashing import BcryptHasher
-from infrastructure.pglock import serialised
+from infrastructure import event_store
+from infrastructure.budget import Pools, api_pools
+from infrastructure.pgpool import resume_quickly
 from infrastructure.pubsub import Bus, bus_for
 from infrastructure.jobs import AUTO_ASSIGN, DramatiqJobs
 from infrastructure.ratelimit import RateLimiter
@@ -32,6 +36,7 @@ from projections.dashboard import DashboardProjection
 from projections.dashboard_queries import SqlDashboards
 from projections.directory import DirectoryProjection
 from projections.directory_queries import SqlDirectory
+from projections.invitation_queries import SqlInvitations
 from projections.notification_queries import SqlInboxes
 from projections.notifications import NotificationsProjection
 from projections.rostering import RosteringProjection
@@ -58,6 +63,7 @@ class Container:
     limiter: RateLimiter
     jobs: DramatiqJobs
     bus: Bus
+    invitations: InvitationService
 
     def close(self) -> None:
         self.jobs.close()
@@ -66,10 +72,13 @@ class Container:
         self.events.close()
 
 
-def event_store_env(settings: Settings, pool_size: int = 5) -> dict[str, str]:
+def event_store_env(settings: Settings, pools: Pools | None = None, create_tables: bool = True) -> dict[str, str]:
+    """eventsourcing's environment. `create_tables`: whether opening it runs the event store's
+    DDL (on PostgreSQL only `schedulax migrate` does; tools on a fresh schema may)."""
     if settings.backend == "postgres":
         target = PostgresTarget.parse(settings.database_url)
-        return {
+        pools = pools or api_pools(settings)
+        env = {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": target.dbname,
             "POSTGRES_HOST": target.host,
@@ -77,9 +86,19 @@ def event_store_env(settings: Settings, pool_size: int = 5) -> dict[str, str]:
             "POSTGRES_USER": target.user,
             "POSTGRES_PASSWORD": target.password,
             "POSTGRES_SCHEMA": settings.database_schema,
-            "POSTGRES_POOL_SIZE": str(pool_size),
-            "POSTGRES_MAX_OVERFLOW": str(pool_size),
+            "POSTGRES_POOL_SIZE": str(pools.event_store),
+            "POSTGRES_MAX_OVERFLOW": str(pools.event_store_overflow),
+            # The pool's wait for a connection (whole seconds): then OperationalError, a 503.
+            "POSTGRES_CONNECT_TIMEOUT": str(max(1, math.ceil(settings.database_timeout))),
+            "POSTGRES_PRE_PING": "y",  # a connection PostgreSQL closed is replaced, not used
+            "CREATE_TABLE": "y" if create_tables else "n",
+            "APPLICATION_RECORDER_TOPIC": event_store.TOPIC,  # retries bounded to one timeout
         }
+        resume_quickly()
+        # eventsourcing looks up SCHEDULAX_<KEY> before <KEY> (the application is named SchedulaX),
+        # in os.environ too, where SCHEDULAX_POSTGRES_POOL_SIZE is the read models' pool size: so
+        # every key is given under both names, and ours win.
+        return {**env, **{f"SCHEDULAX_{key}": value for key, value in env.items()}}
     if settings.backend == "memory":
         return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -90,23 +109,19 @@ def event_store_env(settings: Settings, pool_size: int = 5) -> dict[str, str]:
     }
 
 
-def open_event_store(settings: Settings, pool_size: int = 5) -> SchedulaX:
-    """The event store application. On PostgreSQL its recorder runs CREATE OR REPLACE
-    FUNCTION at every start, which fails ('tuple concurrently updated') when processes
-    start together (serve's API beside its projection workers): so one at a time."""
-    env = event_store_env(settings, pool_size)
-    if settings.backend != "postgres":
-        return SchedulaX(env=env)
-    with serialised(PostgresTarget.parse(settings.database_url), "schedulax-event-store-ddl"):
-        return SchedulaX(env=env)
+def open_event_store(settings: Settings, pools: Pools | None = None, create_tables: bool = False) -> SchedulaX:
+    """The event store application. On PostgreSQL it runs no DDL unless `create_tables`
+    (`schedulax migrate`, under its lock); the embedded default creates its tables itself."""
+    return SchedulaX(env=event_store_env(settings, pools, create_tables or settings.backend != "postgres"))
 
 
-def read_store(settings: Settings, pool_size: int | None = None) -> SqliteReadStore | PostgresReadStore:
+def read_store(settings: Settings, pools: Pools | None = None) -> SqliteReadStore | PostgresReadStore:
     if settings.backend == "postgres":
         return PostgresReadStore(
             PostgresTarget.parse(settings.database_url),
             settings.database_schema,
-            pool_size or settings.postgres_pool_size,
+            (pools or api_pools(settings)).read_models,
+            settings.database_timeout,
         )
     if settings.backend == "memory":
         # Events vanish with the process, so the read models must too.
@@ -150,13 +165,21 @@ def projection_sync(settings: Settings, store: SqliteReadStore | PostgresReadSto
 
 
 def build_container(settings: Settings) -> Container:
-    store = read_store(settings)  # first: on PostgreSQL it creates the schema
+    from interfaces import migrate  # it builds its stores with the functions above
+
+    store = read_store(settings)
+    migrate.ensure_migrated(settings, store)  # one SELECT; DDL only on a schema behind this code
     events = open_event_store(settings)
     bus = bus_for(settings.redis_url, settings.realtime_channel)
     runner = projection_runner(settings, events, store, all_projections(), bus)
-    # With workers, a changed version is theirs to reset: they rebuild it staged and swap it
-    # in, where a reset here would leave them to catch up from zero in place, far slower.
-    runner.setup(reset=not settings.uses_projection_workers)
+    if settings.backend != "postgres":
+        migrate.migrate_in_process(settings, store, runner)
+    elif runner.changed_versions() and not settings.uses_projection_workers:
+        # With workers, a changed version is theirs to reset: they rebuild it staged and swap it
+        # in, where a reset here would leave them to catch up from zero in place, far slower.
+        runner.setup()
+    elif not settings.uses_projection_workers:
+        runner.retry()  # this process applies the projections: a parked one tries its event again
     sync = projection_sync(settings, store, runner)
     directory = SqlDirectory(store)
     queries = SqlRosterQueries(store)
@@ -185,4 +208,5 @@ def build_container(settings: Settings) -> Container:
         limiter=RateLimiter.for_url(settings.redis_url),
         jobs=jobs,
         bus=bus,
+        invitations=InvitationService(events, store, sync, directory, SqlInvitations(store)),
     )

@@ -11,6 +11,8 @@ import sys
 import threading
 import time
 
+from infrastructure.budget import BudgetExceeded, Line, Plan, check_room, projection_pools
+from infrastructure.lifeline import die_with_parent
 from infrastructure.settings import Settings
 from interfaces.container import all_projections
 from interfaces.parallel_rebuild import balanced_groups, rebuild_groups
@@ -25,6 +27,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     run.add_argument("names", nargs="*", help=f"projections (default all: {', '.join(projection_names())})")
     run.add_argument("--in-process", action="store_true",
                      help="run the named projections in this process, unsupervised")
+    run.add_argument("--parent-pid", type=int, default=None,
+                     help=argparse.SUPPRESS)  # `serve`: stop when it is gone; it checked the budget
     rebuild = verbs.add_parser("rebuild", help="drop and rebuild read models from the first event")
     rebuild.add_argument("names", nargs="*", help="projections (default all)")
     rebuild.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
@@ -40,7 +44,7 @@ def main(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     names = chosen(args.names if args.verb != "status" else None)
     if args.verb == "run":
-        return run(settings, names, args.in_process)
+        return run(settings, names, args.in_process, args.parent_pid)
     if args.verb == "rebuild":
         return rebuild(settings, names, args.jobs)
     if args.verb == "retry":
@@ -48,11 +52,20 @@ def main(args: argparse.Namespace) -> int:
     return status(settings, names, args.json)
 
 
-def run(settings: Settings, names: list[str], in_process: bool) -> int:
+def run(settings: Settings, names: list[str], in_process: bool, parent: int | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    if parent is not None:
+        die_with_parent(parent)
+    else:
+        try:
+            check_room(settings, Plan((Line("projection worker", 1 if in_process else len(names),
+                                            projection_pools()),)))
+        except BudgetExceeded as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
     print(f"projections {', '.join(names)} on {settings.backend}"
           f" ({'in this process' if in_process else 'one process each'})", file=sys.stderr)
     if in_process:

@@ -34,7 +34,12 @@ class _WorkerWithOwnSocket(multiprocess.Process):
 
 
 def serve(app: str, host: str, port: int, workers: int, log_level: str) -> None:
-    config = uvicorn.Config(app, host=host, port=port, workers=workers, factory=True, log_level=log_level)
+    # No proxy headers: SCHEDULAX_TRUSTED_PROXY_COUNT is honoured by the app, which reads the
+    # client from X-Forwarded-For with that many trusted hops (`interfaces.http.ratelimit`).
+    # uvicorn trusts by address instead (by default X-Forwarded-For from 127.0.0.1, whoever put
+    # it there), which cannot express a hop count and let a client choose its address.
+    config = uvicorn.Config(app, host=host, port=port, workers=workers, factory=True, log_level=log_level,
+                            proxy_headers=False)
     if workers <= 1 or not hasattr(socket, "SO_REUSEPORT"):
         uvicorn.Server(config).run()
         return

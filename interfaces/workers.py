@@ -4,27 +4,39 @@ One process per projection, so a slow or failing read model holds up only itself
 Each applies the event log from its tracked position, then sleeps until the event
 store's NOTIFY (PostgreSQL) or a poll interval wakes it. Errors and lost connections
 restart it from its tracked position with backoff; SIGTERM ends it between batches.
-A supervisor process starts one child per projection and restarts any that dies.
+A supervisor process starts one child per projection and restarts any that dies; a
+child ends when its supervisor does (`infrastructure.lifeline`), so none is orphaned.
+A worker runs no DDL when it starts (`schedulax migrate` did), and its LISTEN connection
+holds the advisory lock that tells /health it is alive (`infrastructure.liveness`).
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import signal
 import threading
 import time
 from collections.abc import Sequence
 from multiprocessing.process import BaseProcess
 
+import psycopg
+from eventsourcing import persistence
+
 from application.events import SchedulaX
+from infrastructure.budget import projection_pools
+from infrastructure.lifeline import die_with_parent
 from infrastructure.settings import PostgresTarget, Settings
 from infrastructure.wakeup import ListenWakeup, PollWakeup, Wakeup
 from infrastructure.pubsub import RedisBus
 from interfaces.container import all_projections, open_event_store, projection_runner, read_store
+from interfaces.migrate import ensure_migrated
 from projections.runner import CatchUpRunner
 
 log = logging.getLogger("schedulax.projections")
+
+CONNECTION_ERRORS = (psycopg.OperationalError, persistence.OperationalError, persistence.InterfaceError)
 
 IDLE_WAKE_SECONDS = 1.0
 """Longest sleep without a NOTIFY: a safety net for a notification lost with a connection."""
@@ -54,44 +66,55 @@ def chosen(names: Sequence[str] | None) -> list[str]:
     return list(names) if names else known
 
 
-WORKER_POOL_SIZE = 2
-"""A worker uses one connection at a time; pools open theirs eagerly, so keep them small
-(five workers with the API's pool sizes would take ~70 of PostgreSQL's 100 connections)."""
-
-
 def open_runner(settings: Settings, names: Sequence[str]) -> tuple[SchedulaX, object, CatchUpRunner]:
-    store = read_store(settings, WORKER_POOL_SIZE)
-    events = open_event_store(settings, WORKER_POOL_SIZE)
+    """The stores and a runner of the named projections, with a worker's pools, on a migrated schema."""
+    pools = projection_pools()
+    store = read_store(settings, pools)
+    try:
+        ensure_migrated(settings, store)  # one SELECT; DDL only on a schema behind this code
+        events = open_event_store(settings, pools)
+    except BaseException:
+        store.close()
+        raise
     projections = [p for p in all_projections() if p.name in names]
     # Workers are other processes than the API's gateways: only Redis reaches those.
     bus = RedisBus(settings.redis_url, settings.realtime_channel) if settings.redis_url else None
     return events, store, projection_runner(settings, events, store, projections, bus)
 
 
-def wakeup_for(settings: Settings, events: SchedulaX, stop: threading.Event) -> Wakeup:
+def wakeup_for(settings: Settings, events: SchedulaX, stop: threading.Event, names: Sequence[str]) -> Wakeup:
     if settings.backend == "postgres":
-        return ListenWakeup(PostgresTarget.parse(settings.database_url), events.recorder.channel_name)
+        # Its connection also holds the lock that tells /health this worker is alive.
+        return ListenWakeup(PostgresTarget.parse(settings.database_url), events.recorder.channel_name,
+                            settings.database_schema, names)
     return PollWakeup(stop)
 
 
 def work(settings: Settings, names: Sequence[str], stop: threading.Event) -> None:
     """Keep the named projections caught up until `stop` is set."""
-    backoff = Backoff()
+    # Short: a worker that lost PostgreSQL must be back within a second or two of its return.
+    backoff = Backoff(0.25, 2.0)
     while not stop.is_set():
         events = store = wakeup = None
         try:
             events, store, runner = open_runner(settings, names)
-            wakeup = wakeup_for(settings, events, stop)
-            reset = runner.setup()
+            wakeup = wakeup_for(settings, events, stop, names)
+            reset = runner.changed_versions()  # no DDL at start: `migrate` made the tables
             if reset:
                 log.warning("projection version changed, rebuilding from the first event: %s", reset)
                 runner.rebuild(reset)  # staged: far faster than catching up in place
+            runner.retry()  # a projection parked by an earlier run tries its event again (no DDL)
             while not stop.is_set():
                 applied = runner.catch_up(stop=stop.is_set)
                 if applied:
                     log.debug("%s applied %d events", ",".join(names), applied)
                 backoff.reset()
                 wakeup.wait(IDLE_WAKE_SECONDS)
+        except CONNECTION_ERRORS as error:  # PostgreSQL away: one line, not a traceback each time
+            delay = backoff.next()
+            log.warning("projection worker %s failed; restarting in %.1f s (database unavailable: %s)",
+                        ",".join(names), delay, _first_line(error))
+            stop.wait(delay)
         except Exception:  # noqa: BLE001 - a worker outlives a lost connection or a bad deploy
             delay = backoff.next()
             log.exception("projection worker %s failed; restarting in %.1f s", ",".join(names), delay)
@@ -105,11 +128,17 @@ def work(settings: Settings, names: Sequence[str], stop: threading.Event) -> Non
                     log.debug("closing after failure", exc_info=True)
 
 
-def _child(settings: Settings, name: str) -> None:
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _child(settings: Settings, name: str, supervisor: int) -> None:
     logging.basicConfig(level=logging.INFO, format=f"%(asctime)s projection[{name}] %(levelname)s %(message)s")
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
+    die_with_parent(supervisor)  # no orphan keeps its connections once the supervisor is gone
     work(settings, [name], stop)
 
 
@@ -135,7 +164,8 @@ def supervise(settings: Settings, names: Sequence[str], stop: threading.Event) -
                 children.pop(name)
                 continue
             if now >= not_before[name]:
-                process = context.Process(target=_child, args=(settings, name), name=f"projection-{name}")
+                process = context.Process(target=_child, args=(settings, name, os.getpid()),
+                                          name=f"projection-{name}")
                 process.start()
                 children[name], started_at[name] = process, now
                 log.info("projection %s started as pid %s", name, process.pid)

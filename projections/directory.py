@@ -1,15 +1,16 @@
-"""Projection of users, enterprises and departments into the directory tables."""
+"""Projection of users, enterprises, departments and invitations into the directory tables."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from domain.identity import User
+from domain.identity import JOIN_APPROVED, JOIN_PENDING, JOIN_REJECTED, User
+from domain.invitation import Invitation
 from domain.organisation import Department, Enterprise
 
-from projections.base import Handler, Projection, copied, stamp, uuid_of
+from projections.base import Handler, Projection, changed_row, copied, stamp, uuid_of
 from projections.schema import DIRECTORY
-from projections.sql import Cursor
+from projections.sql import Cursor, iso
 
 
 class DirectoryProjection(Projection):
@@ -17,8 +18,11 @@ class DirectoryProjection(Projection):
     ddl = DIRECTORY
     query_indexes = frozenset({
         "rm_users_tenant",
+        "rm_users_join",
         "rm_departments_enterprise",
+        "rm_invitations_enterprise",
     })
+    version = 2  # 2: users' join requests, invitations
 
     def handlers(self) -> dict[type, Handler]:
         return {
@@ -28,11 +32,19 @@ class DirectoryProjection(Projection):
             User.EmailChanged: self.user_email_changed,
             User.ActivationChanged: self.user_changed("is_active"),
             User.PasswordChanged: self.user_changed(),
+            User.JoinRequested: changed_row("rm_users", lambda e: {
+                "join_enterprise_id": e.enterprise_id, "join_department_id": e.department_id,
+                "join_status": JOIN_PENDING}),
+            User.JoinApproved: changed_row("rm_users", lambda e: {"join_status": JOIN_APPROVED}),
+            User.JoinRejected: changed_row("rm_users", lambda e: {"join_status": JOIN_REJECTED}),
             Enterprise.Founded: self.enterprise_founded,
             Enterprise.Updated: self.enterprise_changed("name", "description"),
             Department.Opened: self.department_opened,
             Department.Updated: self.department_changed("name", "description", "manager_id"),
             Department.Deleted: self.department_deleted,
+            Invitation.Issued: self.invitation_issued,
+            Invitation.Used: self.invitation_used,
+            Invitation.Revoked: changed_row("rm_invitations", lambda e: {"revoked": True}),
         }
 
     # -- users ----------------------------------------------------------------
@@ -94,3 +106,21 @@ class DirectoryProjection(Projection):
             (True, at, version, uuid_of(e)),
         )
 
+    # -- invitations ----------------------------------------------------------
+
+    def invitation_issued(self, e: Any, cur: Cursor) -> None:
+        at, version = stamp(e)
+        cur.execute(
+            "INSERT INTO rm_invitations (id, uuid, enterprise_id, department_id, role, expires_at,"
+            " max_uses, uses, revoked, created_by, created_at, updated_at, version)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (e.invitation_id, uuid_of(e), e.enterprise_id, e.department_id, e.role,
+             iso(e.expires_at), e.max_uses, 0, False, e.by, at, at, version),
+        )
+
+    def invitation_used(self, e: Any, cur: Cursor) -> None:
+        at, version = stamp(e)
+        cur.execute(
+            "UPDATE rm_invitations SET uses = uses + 1, updated_at = ?, version = ? WHERE uuid = ?",
+            (at, version, uuid_of(e)),
+        )

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.identity import JOIN_PENDING
+
 from application.views import (
     CallerView,
     DepartmentUsers,
     DepartmentView,
     EnterpriseDetail,
     EnterpriseView,
+    JoinRequestView,
     ManagerSummary,
     Page,
     Paged,
@@ -23,7 +26,7 @@ LIVE_ROSTER_STATUSES = ("draft", "published", "approved")
 
 USER_COLUMNS = (
     "id, full_name, email, role, gender, enterprise_id, department_id, is_active,"
-    " created_at, updated_at, version"
+    " created_at, updated_at, version, join_enterprise_id, join_department_id, join_status"
 )
 
 # Every request reads its caller: one primary-key lookup, the department by its key.
@@ -69,11 +72,19 @@ class SqlDirectory:
 
     def users(self, criteria: UserFilter, page: Page) -> Paged[UserView]:
         where, params = [], []
+        # Among pending join requests, the enterprise and department are the requested ones.
+        prefix = "join_" if criteria.pending else ""
         for column in ("enterprise_id", "department_id", "role", "is_active"):
             value = getattr(criteria, column)
             if value is not None:
-                where.append(f"{column} = ?")
+                tenant = column in ("enterprise_id", "department_id")
+                where.append(f"{prefix if tenant else ''}{column} = ?")
                 params.append(value)
+        if criteria.pending is not None:
+            where.append(
+                "join_status = ?" if criteria.pending else "(join_status IS NULL OR join_status <> ?)"
+            )
+            params.append(JOIN_PENDING)
         if criteria.search:
             where.append("(lower(full_name) LIKE ? ESCAPE '\\' OR email_key LIKE ? ESCAPE '\\')")
             params += [like_pattern(criteria.search)] * 2
@@ -185,7 +196,14 @@ def _count(cur: Cursor, sql: str, params: Any) -> int:
 
 
 def _user(row: dict[str, Any]) -> UserView:
-    return UserView(**{**row, "is_active": bool(row["is_active"])})
+    row = dict(row)
+    enterprise_id, department_id, status = (
+        row.pop("join_enterprise_id"), row.pop("join_department_id"), row.pop("join_status")
+    )
+    request = None if status is None else JoinRequestView(
+        enterprise_id=enterprise_id, department_id=department_id, status=status
+    )
+    return UserView(**{**row, "is_active": bool(row["is_active"]), "join_request": request})
 
 
 def _department(row: dict[str, Any]) -> DepartmentView:

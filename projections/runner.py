@@ -127,6 +127,7 @@ class CatchUpRunner:
             self._lock_ddl(cur)
             cur.execute(TRACKING)
             self._tracking_exists = True
+            self._hold_batches(cur)
             self._add_columns(cur)
             if reset:
                 for name, position, error in unpark(cur, self._names):
@@ -146,6 +147,17 @@ class CatchUpRunner:
                 if row is None or projection.name in emptied:
                     self._track_from(cur, projection, 0)
         return emptied
+
+    def changed_versions(self) -> list[str]:
+        """The projections whose tables another version of their code wrote, to be rebuilt.
+
+        One read and no DDL: a process that starts on a migrated schema calls this, not setup().
+        """
+        with self._store.read() as cur:
+            cur.execute("SELECT name, version FROM projection_tracking")
+            found = {row["name"]: int(row["version"]) for row in cur.fetchall()}
+        self._tracking_exists = True
+        return [p.name for p in self._projections if p.name in found and found[p.name] != p.version]
 
     def rebuild(self, names: Sequence[str] | None = None, progress: Progress | None = None) -> int:
         """Drop and refill the named projections (all by default) from the first event."""
@@ -446,6 +458,15 @@ class CatchUpRunner:
         if self._store.dialect == "postgres":
             # Processes starting together would race on CREATE ... IF NOT EXISTS.
             cur.execute("SELECT pg_advisory_xact_lock(hashtext('schedulax-ddl'))")
+
+    def _hold_batches(self, cur: Cursor) -> None:
+        """Wait for running batches and hold off new ones until this DDL commits.
+
+        CREATE INDEX waits for a batch's writes to its table while holding the tables it has
+        already been through, which that batch may write next: a deadlock. Batches lock their
+        tracking rows first, in name order; taking them all here first breaks the cycle."""
+        if self._store.dialect == "postgres":
+            cur.execute("SELECT name FROM projection_tracking ORDER BY name FOR UPDATE")
 
     def _add_columns(self, cur: Cursor) -> None:
         """Tracking tables from before projections had versions (theirs count as 0) or parks."""

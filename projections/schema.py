@@ -26,9 +26,14 @@ DIRECTORY = [
         is_active BOOLEAN NOT NULL,
         created_at TEXT NOT NULL,
         updated_at TEXT NOT NULL,
-        version INTEGER NOT NULL
+        version INTEGER NOT NULL,
+        join_enterprise_id BIGINT,
+        join_department_id BIGINT,
+        join_status TEXT
     )""",
     "CREATE INDEX IF NOT EXISTS rm_users_tenant ON rm_users (enterprise_id, department_id)",
+    "CREATE INDEX IF NOT EXISTS rm_users_join ON rm_users"
+    " (join_status, join_enterprise_id, join_department_id)",
     """
     CREATE TABLE IF NOT EXISTS rm_enterprises (
         id BIGINT PRIMARY KEY,
@@ -54,6 +59,24 @@ DIRECTORY = [
         version INTEGER NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS rm_departments_enterprise ON rm_departments (enterprise_id)",
+    """
+    CREATE TABLE IF NOT EXISTS rm_invitations (
+        id BIGINT PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        enterprise_id BIGINT NOT NULL,
+        department_id BIGINT,
+        role TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        max_uses INTEGER NOT NULL,
+        uses INTEGER NOT NULL,
+        revoked BOOLEAN NOT NULL,
+        created_by BIGINT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        version INTEGER NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS rm_invitations_enterprise ON rm_invitations"
+    " (enterprise_id, department_id)",
 ]
 
 ROSTERING = [

@@ -82,12 +82,12 @@ def test_an_email_is_unique_whatever_its_case(container: Container, root: Princi
 
 def test_a_released_email_can_be_taken_again(container: Container, root: Principal) -> None:
     enterprise_id, admin = admin_of(container, root, "Acme")
-    ann = container.identity.register(
-        NewUser(full_name="Ann", email="ann@acme.test", password=PASSWORD, enterprise_id=enterprise_id)
+    ann = container.identity.create_user(
+        admin, NewUser(full_name="Ann", email="ann@acme.test", password=PASSWORD, enterprise_id=enterprise_id)
     )
     container.identity.update_user(admin, ann.id, UserChanges(email="ann.new@acme.test"))
-    bob = container.identity.register(
-        NewUser(full_name="Bob", email="ann@acme.test", password=PASSWORD, enterprise_id=enterprise_id)
+    bob = container.identity.create_user(
+        admin, NewUser(full_name="Bob", email="ann@acme.test", password=PASSWORD, enterprise_id=enterprise_id)
     )
     assert bob.email == "ann@acme.test"
     with pytest.raises(EmailAlreadyRegistered):
@@ -97,8 +97,8 @@ def test_a_released_email_can_be_taken_again(container: Container, root: Princip
 
 def test_login_checks_the_password_and_the_account_state(container: Container, root: Principal) -> None:
     enterprise_id, admin = admin_of(container, root, "Acme")
-    eve = container.identity.register(
-        NewUser(full_name="Eve", email="eve@acme.test", password=PASSWORD, enterprise_id=enterprise_id)
+    eve = container.identity.create_user(
+        admin, NewUser(full_name="Eve", email="eve@acme.test", password=PASSWORD, enterprise_id=enterprise_id)
     )
     assert container.identity.authenticate("EVE@acme.test", PASSWORD).id == eve.id
     with pytest.raises(AuthenticationFailed):
@@ -111,8 +111,8 @@ def test_login_checks_the_password_and_the_account_state(container: Container, r
 
 def test_a_changed_password_replaces_the_old_one(container: Container, root: Principal) -> None:
     enterprise_id, admin = admin_of(container, root, "Acme")
-    eve = container.identity.register(
-        NewUser(full_name="Eve", email="eve@acme.test", password=PASSWORD, enterprise_id=enterprise_id)
+    eve = container.identity.create_user(
+        admin, NewUser(full_name="Eve", email="eve@acme.test", password=PASSWORD, enterprise_id=enterprise_id)
     )
     container.identity.update_user(admin, eve.id, UserChanges(password="brand-new-pass"))
     assert container.identity.authenticate("eve@acme.test", "brand-new-pass").id == eve.id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -9,9 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from application import assignments
 from application.commands import NewDepartment, NewUser
+from application.ports import JobQueueUnavailable
 from application.principal import Principal
 from application.rostering_commands import NewRoster
+from domain.errors import Conflict
 from domain.roles import Role
 from domain.roster import RosterStatus
 from interfaces.container import Container, build_container
@@ -104,3 +108,107 @@ def test_an_api_process_queues_on_redis_and_a_worker_process_fills_the_roster(
     finally:
         worker.close()
         api.close()
+
+
+class RefusingQueue:
+    """A broker that is unreachable: known to be down (`known`), or failing on the send."""
+
+    def __init__(self, known: bool = False) -> None:
+        self.known = known
+        self.sent: list[tuple[object, ...]] = []
+
+    def check_available(self) -> None:
+        if self.known:
+            raise JobQueueUnavailable(3)
+
+    def enqueue_auto_assign(self, *args: object) -> None:
+        raise JobQueueUnavailable(2)
+
+
+class RecordingQueue(RefusingQueue):
+    def enqueue_auto_assign(self, *args: object) -> None:
+        self.sent.append(args)
+
+
+def test_an_auto_assign_that_cannot_be_queued_leaves_the_roster_as_it_was(embedded: Container) -> None:
+    root, roster_id = seed(embedded)
+    embedded.assignments.run_auto_assign_job(roster_id, root.id, None)
+    before = embedded.rosters.get_roster(root, roster_id).metadata.auto_assign
+    assert before is not None and before["status"] == "completed"
+    embedded.assignments._jobs = RefusingQueue()
+    with pytest.raises(JobQueueUnavailable):
+        embedded.assignments.request_auto_assign(root, roster_id, None, background=True)
+    assert embedded.rosters.get_roster(root, roster_id).metadata.auto_assign == before
+
+
+def test_a_roster_never_queued_before_shows_no_report_after_a_failed_queueing(embedded: Container) -> None:
+    root, roster_id = seed(embedded)
+    embedded.assignments._jobs = RefusingQueue()
+    with pytest.raises(JobQueueUnavailable):
+        embedded.assignments.request_auto_assign(root, roster_id, None)
+    assert embedded.rosters.get_roster(root, roster_id).metadata.auto_assign is None
+
+
+def test_while_the_queue_is_known_to_be_down_nothing_is_saved(embedded: Container) -> None:
+    root, roster_id = seed(embedded)
+    version = embedded.rosters.get_roster(root, roster_id).version
+    embedded.assignments._jobs = RefusingQueue(known=True)
+    with pytest.raises(JobQueueUnavailable):
+        embedded.assignments.request_auto_assign(root, roster_id, None)
+    assert embedded.rosters.get_roster(root, roster_id).version == version
+
+
+def test_a_job_sent_for_a_request_that_was_never_saved_does_nothing(
+    embedded: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, roster_id = seed(embedded)
+    monkeypatch.setattr(assignments, "REPORT_WAIT_SECONDS", 0.3)
+    embedded.assignments.run_auto_assign_job(roster_id, root.id, None, "a-send-that-timed-out")
+    roster = embedded.rosters.get_roster(root, roster_id)
+    assert roster.metadata.auto_assign is None and roster.metadata.assigned_shifts == 0
+
+
+def test_the_job_of_a_standing_request_fills_the_roster_even_on_a_retry(
+    embedded: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, roster_id = seed(embedded)
+    queue = RecordingQueue()
+    embedded.assignments._jobs = queue
+    report, queued = embedded.assignments.request_auto_assign(root, roster_id, None)
+    assert queued and queue.sent == [(roster_id, root.id, None, report["job_id"])]
+    assert embedded.rosters.get_roster(root, roster_id).metadata.auto_assign == report
+    with monkeypatch.context() as patch:  # the first attempt meets a concurrent edit
+        patch.setattr(embedded.assignments, "auto_assign",
+                      lambda *_: (_ for _ in ()).throw(Conflict("The roster changed while it was being filled")))
+        with pytest.raises(Conflict):
+            embedded.assignments.run_auto_assign_job(*queue.sent[0])  # type: ignore[arg-type]
+    embedded.assignments.run_auto_assign_job(*queue.sent[0])  # type: ignore[arg-type]
+    done = embedded.rosters.get_roster(root, roster_id).metadata.auto_assign
+    assert done is not None and done["status"] == "completed" and done["assigned"] == 126
+
+
+class EagerQueue(RefusingQueue):
+    """A worker that starts the job the moment it is sent, before the request saves its report."""
+
+    def __init__(self, service: object) -> None:
+        super().__init__()
+        self.service = service
+        self.threads: list[threading.Thread] = []
+
+    def enqueue_auto_assign(self, *args: object) -> None:
+        thread = threading.Thread(target=self.service.run_auto_assign_job, args=args)  # type: ignore[attr-defined]
+        thread.start()
+        self.threads.append(thread)
+
+
+def test_a_job_that_starts_before_its_request_is_saved_waits_for_it_and_fills_the_roster(
+    embedded: Container,
+) -> None:
+    root, roster_id = seed(embedded)
+    queue = EagerQueue(embedded.assignments)
+    embedded.assignments._jobs = queue
+    _, queued = embedded.assignments.request_auto_assign(root, roster_id, None, background=True)
+    assert queued
+    queue.threads[0].join(timeout=30)
+    done = embedded.rosters.get_roster(root, roster_id).metadata.auto_assign
+    assert done is not None and done["status"] == "completed" and done["assigned"] == 126

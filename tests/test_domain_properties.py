@@ -304,8 +304,9 @@ def test_exactly_one_registration_per_case_insensitive_email_succeeds(emails: li
                     assert view.email == email
                     winners[key] = view.id
 
+            # Self-registered, they asked to join the enterprise (and wait for its consent).
             in_enterprise = container.identity.list_users(
-                admin, UserFilter(enterprise_id=enterprise.id), Page(size=100)
+                admin, UserFilter(enterprise_id=enterprise.id, pending=True), Page(size=100)
             )
             everyone = container.identity.list_users(admin, UserFilter(), Page(size=100))
             assert in_enterprise.total == len(winners)

@@ -13,6 +13,7 @@ import pytest
 from eventsourcing.compressor import ZlibCompressor
 from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import get_topic
 
 from application.event_log import EventDecoder, RecorderLog
@@ -50,7 +51,7 @@ def as_rows(notifications: Any) -> list[tuple[Any, ...]]:
 
 def test_each_store_is_read_by_its_fastest_reader_and_it_reads_what_the_recorder_reads(events: Any) -> None:
     log, recorder = event_log(events.recorder), RecorderLog(events.recorder)
-    assert isinstance(log, PostgresEventLog) == (type(events.recorder).__module__ == "eventsourcing.postgres")
+    assert isinstance(log, PostgresEventLog) == isinstance(events.recorder, PostgresApplicationRecorder)
     head = events.recorder.max_notification_id()
     topics = sorted({n.topic for n in recorder.select(0, 50, head, [])})[:3]
     assert head > 1000 and len(topics) == 3

@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from application.commands import DepartmentChanges, NewDepartment, NewUser, UserChanges
+from application.invitations import NewInvitation
 from application.principal import Principal
 from domain.errors import DomainError
 from domain.roles import Gender, Role
@@ -30,6 +32,7 @@ from projections.staging import Scratch
 from tests.support import dump_read_models
 
 PASSWORD = "correct-horse-9"
+NOW = datetime.now(timezone.utc)
 
 
 def dump(store: SqliteReadStore) -> dict[str, list[dict[str, Any]]]:
@@ -60,6 +63,7 @@ class World:
     enterprises: list[int] = field(default_factory=list)
     departments: list[tuple[int, int]] = field(default_factory=list)  # (id, enterprise id)
     users: list[int] = field(default_factory=list)
+    invitations: list[tuple[int, int, str]] = field(default_factory=list)  # (id, enterprise id, code)
     succeeded: int = 0
 
     def pick(self, items: list[Any], index: int | None) -> Any:
@@ -103,6 +107,11 @@ COMMANDS = st.one_of(
     st.tuples(st.just("set_active"), INDEX, st.booleans()),
     st.tuples(st.just("profile"), INDEX, st.one_of(st.none(), NAMES),
               st.one_of(st.none(), st.sampled_from(list(Gender)))),
+    st.tuples(st.just("decide"), INDEX, st.booleans()),
+    st.tuples(st.just("invite"), INDEX, MAYBE_INDEX, st.sampled_from(list(Role)),
+              st.integers(min_value=1, max_value=2)),
+    st.tuples(st.just("register_invited"), INDEX, EMAILS),
+    st.tuples(st.just("revoke"), INDEX),
 )
 # Tenants and people first, so that the random tail has something to work on.
 HISTORIES = st.tuples(
@@ -182,6 +191,34 @@ def run(world: World, command: tuple[Any, ...]) -> None:
             user = identity.principal(world.pick(world.users, index))
             if user is not None:
                 identity.update_profile(user, name, gender)
+        elif kind == "decide":
+            index, approve = args
+            decide = identity.approve_join if approve else identity.reject_join
+            decide(admin, world.pick(world.users, index))
+        elif kind == "invite":
+            enterprise_index, department_index, role, max_uses = args
+            department = world.pick(world.departments, department_index)
+            enterprise_id = department[1] if department else world.pick(world.enterprises, enterprise_index)
+            issued = world.container.invitations.issue(
+                admin, enterprise_id or 999,
+                NewInvitation(role=role, department_id=department[0] if department else None,
+                              max_uses=max_uses),
+                NOW,
+            )
+            world.invitations.append((issued.id, issued.enterprise_id, issued.code))
+        elif kind == "register_invited":
+            index, email = args
+            invitation = world.pick(world.invitations, index)
+            view = identity.register_invited(
+                NewUser(full_name="Invited", email=email, password=PASSWORD),
+                invitation[2] if invitation else "no-such-code", NOW,
+            )
+            world.users.append(view.id)
+        elif kind == "revoke":
+            invitation = world.pick(world.invitations, args[0])
+            world.container.invitations.revoke(
+                admin, invitation[1] if invitation else 999, invitation[0] if invitation else 999, NOW
+            )
         else:  # pragma: no cover
             raise AssertionError(kind)
     except DomainError:
@@ -222,6 +259,7 @@ def test_a_rebuild_from_the_event_log_reproduces_every_live_row_and_position(
                 assert len(live["rm_users"]) == len(world.users)
                 assert len(live["rm_enterprises"]) == len(world.enterprises)
                 assert len(live["rm_departments"]) == len(world.departments)
+                assert len(live["rm_invitations"]) == len(world.invitations)
             finally:
                 store.close()
 
@@ -254,6 +292,11 @@ def busy_container(tmp_path: Path) -> Iterator[tuple[Container, World]]:
         ("set_active", 3, False),
         ("delete_department", 1),
         ("profile", 4, "Self Made Man", Gender.MALE),
+        ("decide", 4, True),
+        ("invite", 0, 0, Role.EMPLOYEE, 2),
+        ("register_invited", 0, "invited@acme.test"),
+        ("invite", 1, None, Role.MANAGER, 1),
+        ("revoke", 1),
     ]
     for command in history:
         run(world, command)
@@ -285,7 +328,7 @@ def test_a_rebuilt_store_follows_new_events_and_stays_identical(
         before = runner.position()
         run(world, ("enterprise", "Initech", None))
         run(world, ("update_user", 2, "Top Boss", None, None, None, None, False))
-        assert world.succeeded == 17
+        assert world.succeeded == 22
         assert runner.catch_up() == 2
         assert runner.position() > before
         assert runner.catch_up() == 0
@@ -304,7 +347,7 @@ def test_a_rebuilt_store_reflects_the_history_in_its_rows(
         users = {row["email"]: row for row in rows["rm_users"]}
         assert set(users) == {
             "root@admin.test", "boss@acme.test", "manager@acme.test", "WORKER@acme.test",
-            "self@globex.test",
+            "self@globex.test", "invited@acme.test",
         }
         worker = users["WORKER@acme.test"]
         assert (worker["full_name"], worker["gender"], worker["email_key"]) == (
@@ -316,6 +359,12 @@ def test_a_rebuilt_store_reflects_the_history_in_its_rows(
         assert departments["Operations"]["manager_id"] == users["manager@acme.test"]["id"]
         assert departments["Sales"]["is_deleted"] and not departments["Operations"]["is_deleted"]
         enterprises = {row["name"]: row for row in rows["rm_enterprises"]}
+        # Self-registered into Globex, then approved; invited into Operations.
+        assert (users["self@globex.test"]["enterprise_id"], users["self@globex.test"]["join_status"]) == (
+            enterprises["Globex Corp"]["id"], "approved")
+        assert users["invited@acme.test"]["department_id"] == departments["Operations"]["id"]
+        assert sorted((i["uses"], bool(i["revoked"])) for i in rows["rm_invitations"]) == [
+            (0, True), (1, False)]
         assert enterprises["Globex Corp"]["description"] == "Stuff"
         assert enterprises["Globex Corp"]["version"] == 2
         assert [r["name"] for r in rows["projection_tracking"]] == sorted(p.name for p in all_projections())
@@ -339,7 +388,7 @@ def test_a_staged_rebuild_keeps_the_old_rows_until_it_swaps_and_then_applies_wha
     # then puts back the staged tables and position, and the rebuild applies the command again.
     container.runner.rebuild(progress=progress)
     assert seen_while_staging == [live]  # readers kept the old tables while the stage was built
-    assert world.succeeded == 16
+    assert world.succeeded == 21
     assert container.runner.catch_up() == 0
     names = [row["name"] for row in dump(container.store)["rm_enterprises"]]
     assert "Initech" in names

@@ -916,11 +916,14 @@ def test_a_projection_whose_version_changed_is_emptied_and_rebuilt_by_setup(
     assert tracking(schema)["rostering"] == (head, 0)
     assert row_counts(schema, rostering.tables())["rm_shifts"] > 0
 
-    # A worker process does the same as setup() when it starts, and says so.
+    # A worker process rebuilds it when it starts, and says so. The old rows and position stay
+    # until the new ones are swapped in, with the new version.
     with running(schema, tmp_path, "rostering", in_process=True, batch_size=9) as worker:
         wait_until(lambda: "projection version changed" in worker.log(), 20, "the worker to see the new version")
-        wait_caught_up(schema, head, 20, worker)
-        assert "staged rebuild of rostering" in worker.log()  # built aside, then swapped in
+        wait_until(lambda: tracking(schema)["rostering"] == (head, rostering.version), 20,
+                   "the rebuilt rostering to be swapped in")
+        wait_until(lambda: "staged rebuild of rostering" in worker.log(), 5,  # built aside, swapped in
+                   "the worker to log its staged rebuild")
         assert worker.stop() == 0
     assert tracking(schema)["rostering"] == (head, rostering.version)
     assert_same_rows(dump_schema(settings), live)

@@ -12,10 +12,13 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
 from infrastructure.settings import Settings
 from interfaces.container import Container, build_container
+from interfaces.http.allow import allow_every_method
+from interfaces.http.body import check_body
 from interfaces.http.controllers.auth import AuthController
 from interfaces.http.controllers.employee import EmployeeController, TeamController
 from interfaces.http.controllers.dashboard import DashboardController
 from interfaces.http.controllers.health import health
+from interfaces.http.controllers.invitations import InvitationController
 from interfaces.http.controllers.metrics import metrics
 from interfaces.http.controllers.notifications import NotificationController
 from interfaces.http.controllers.rosters import RosterController
@@ -24,7 +27,9 @@ from interfaces.http.controllers.templates import TemplateController
 from interfaces.http.controllers.organisation import DepartmentController, EnterpriseController
 from interfaces.http.controllers.users import UserController
 from interfaces.http.errors import EXCEPTION_HANDLERS
+from interfaces.http.idempotency import IdempotencyMiddleware
 from interfaces.http.negotiation import ContentNegotiationMiddleware
+from interfaces.http.openapi import declare_responses
 from interfaces.http.ratelimit import RateLimitMiddleware
 from interfaces.http.security import provide_me, provide_principal
 from interfaces.realtime.gateway import Gateway
@@ -49,12 +54,15 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     middleware.append(
         DefineMiddleware(ContentNegotiationMiddleware, max_body_bytes=settings.max_body_bytes)
     )
+    # Inside negotiation: it fingerprints JSON bodies, and its replays are negotiated like any answer.
+    middleware.append(DefineMiddleware(IdempotencyMiddleware, container=container))
     app = Litestar(
         route_handlers=[
             AuthController,
             UserController,
             EnterpriseController,
             DepartmentController,
+            InvitationController,
             RosterController,
             ShiftController,
             EmployeeController,
@@ -74,12 +82,16 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         },
         middleware=middleware,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        before_request=check_body,
+        before_send=[allow_every_method],
         openapi_config=OpenAPIConfig(
             title="SchedulaX API",
             version="1.0.0",
             description="Duty rosters and shift scheduling. Errors carry `error`, `message`,"
             " `details` and `detail: {code, message, errors}`. Every endpoint answers"
-            " MessagePack for `Accept: application/x-msgpack`.",
+            " MessagePack for `Accept: application/x-msgpack`. Every POST, PUT, PATCH and DELETE"
+            " takes an `Idempotency-Key` header: a repeat answers the original response with"
+            " `Idempotent-Replayed: true` and executes nothing.",
             path="/schema",
             render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin(path="/scalar")],
         ),
@@ -87,6 +99,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         on_shutdown=[gateway.stop, container.close],
         request_max_body_size=settings.max_body_bytes,
     )
+    declare_responses(app)
     app.state.container = container
     app.state.gateway = gateway
     return app

@@ -18,7 +18,9 @@ Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255, pattern=NO_NUL)
 Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=NO_NUL)]
 Password = Annotated[str, msgspec.Meta(min_length=8, max_length=72)]
 Description = Annotated[str, msgspec.Meta(max_length=2000, pattern=NO_NUL)]
-Id = Annotated[int, msgspec.Meta(ge=1)]
+MAX_ID = 2**63 - 1
+"""The largest integer the stores hold (SQLite INTEGER, PostgreSQL BIGINT): larger ones answer 400."""
+Id = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
 
 
 class RegisterRequest(msgspec.Struct, kw_only=True):
@@ -32,6 +34,8 @@ class RegisterRequest(msgspec.Struct, kw_only=True):
     gender: Gender | None = None
     enterprise_id: Id | None = None
     department_id: Id | None = None
+    invitation_code: Annotated[str, msgspec.Meta(min_length=1, max_length=256)] | None = None
+    """An invitation's code: the user is placed as it says (its enterprise, department and role)."""
 
 
 class LoginRequest(msgspec.Struct, kw_only=True):

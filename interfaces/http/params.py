@@ -11,11 +11,19 @@ from litestar.params import HeaderParameter, Parameter
 
 from application.views import Page, Paged
 from domain.calendar_window import check_day
+from interfaces.http.dto import MAX_ID
 
 T = TypeVar("T")
 
-PageNumber = Annotated[int, Parameter(ge=1, description="Page number (from 1)")]
-PageLimit = Annotated[int, Parameter(ge=1, le=100, description="Items per page (1 to 100)")]
+MAX_LIMIT = 100
+MAX_PAGE = MAX_ID // MAX_LIMIT
+"""The last page whose offset, (page - 1) * limit, the stores can still hold."""
+
+# Path parameters declared `{x:int}` take their bounds from the handler's annotation: use PathId.
+PathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="An id (1 to 2^63-1)")]
+QueryId = Annotated[int | None, Parameter(ge=1, le=MAX_ID, description="An id (1 to 2^63-1)")]
+PageNumber = Annotated[int, Parameter(ge=1, le=MAX_PAGE, description=f"Page number (1 to {MAX_PAGE})")]
+PageLimit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description=f"Items per page (1 to {MAX_LIMIT})")]
 Search = Annotated[str | None, Parameter(max_length=200, description="Search text")]
 IfMatch = Annotated[
     str | None,
@@ -52,7 +60,7 @@ def expected_version(if_match: str | None) -> int | None:
     if if_match is None or if_match.strip() == "*":
         return None
     value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()) or len(value) > len(str(MAX_ID)) or int(value) > MAX_ID:
         raise ClientException("If-Match must be an ETag returned by the API", status_code=400)
     return int(value)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timezone
 from typing import Any
 
@@ -10,8 +9,6 @@ from infrastructure.ratelimit import Decision, RateLimiter
 from infrastructure.settings import Settings
 from infrastructure.tokens import InvalidToken, TokenIssuer
 from interfaces.http.negotiation import send_error
-
-log = logging.getLogger("schedulax.ratelimit")
 
 AUTH_PATHS = frozenset(
     {
@@ -49,12 +46,8 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         rule, key = self._rule_and_key(scope, path)
-        try:
-            decision = await self.limiter.hit(rule, *key)
-        except Exception:  # noqa: BLE001 - a limiter outage must not take the API down
-            log.warning("rate limiter unavailable; request let through", exc_info=True)
-            await self.app(scope, receive, send)
-            return
+        # Never raises for a Redis fault: the limiter falls back to this process's memory.
+        decision = await self.limiter.hit(rule, *key)
         headers = _headers(decision)
         if not decision.allowed:
             reset_at = datetime.fromtimestamp(decision.reset_at, tz=timezone.utc)

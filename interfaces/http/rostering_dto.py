@@ -21,7 +21,7 @@ from application.rostering_views import (
 from application.views import UserView
 from domain.calendar_window import in_window, outside_window
 from domain.roster import RosterStatus
-from interfaces.http.dto import NO_NUL, Description, Id, Name, Pagination
+from interfaces.http.dto import MAX_ID, NO_NUL, Description, Id, Name, Pagination
 
 HHMM = Annotated[str, msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM, 24-hour")]
 Text = Annotated[str, msgspec.Meta(max_length=2000, pattern=NO_NUL)]
@@ -43,7 +43,7 @@ def check_days(body: msgspec.Struct, *fields: str) -> None:
 class RosterSettingsIn(msgspec.Struct, kw_only=True):
     auto_assign: bool | None = None
     assignment_strategy: Literal["balanced", "round_robin"] | None = None
-    max_shifts_per_person: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    max_shifts_per_person: Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)] | None = None
     min_rest_hours: Annotated[float, msgspec.Meta(ge=0, le=48)] | None = None
     require_swap_approval: bool | None = None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 from litestar import Controller, Request, get, post, put
@@ -48,7 +49,9 @@ class AuthController(Controller):
         return AuthResponse(**_auth(container, "System administrator created successfully", user))
 
     @post("/register", status_code=201, sync_to_thread=True,
-          summary="Register an employee (public); accepts 002's and 001's request forms")
+          summary="Register (public): with an invitation_code, placed as the invitation says;"
+          " naming an enterprise without one, an employee who asks to join it."
+          " Accepts 002's and 001's request forms")
     def register(self, data: RegisterRequest, container: Services) -> RegisterResponse:
         full_name = data.full_name or data.username
         if not full_name:
@@ -57,17 +60,21 @@ class AuthController(Controller):
                 field="full_name",
                 missing_fields=["full_name"],
             )
-        user = container.identity.register(
-            NewUser(
-                full_name=full_name,
-                email=data.email,
-                password=data.password,
-                role=data.role,
-                gender=data.gender,
-                enterprise_id=data.enterprise_id,
-                department_id=data.department_id,
-            )
+        new = NewUser(
+            full_name=full_name,
+            email=data.email,
+            password=data.password,
+            role=data.role,
+            gender=data.gender,
+            enterprise_id=data.enterprise_id,
+            department_id=data.department_id,
         )
+        if data.invitation_code is not None:
+            user = container.identity.register_invited(
+                new, data.invitation_code, datetime.now(timezone.utc)
+            )
+        else:
+            user = container.identity.register(new)
         return RegisterResponse(
             **_auth(container, "User registered successfully", user),
             id=user.id,
@@ -76,7 +83,7 @@ class AuthController(Controller):
             created_at=user.created_at,
         )
 
-    @post("/login", status_code=200, sync_to_thread=True,
+    @post("/login", status_code=200, sync_to_thread=True, raises=[NotAuthorizedException],
           summary="Log in with JSON {email, password} or form username=&password=")
     def login(self, data: LoginRequest, container: Services) -> AuthResponse:
         email = data.email or data.username
@@ -89,7 +96,7 @@ class AuthController(Controller):
         user = container.identity.authenticate(email, data.password)
         return AuthResponse(**_auth(container, "Login successful", user))
 
-    @post("/refresh", status_code=200, sync_to_thread=True,
+    @post("/refresh", status_code=200, sync_to_thread=True, raises=[NotAuthorizedException],
           summary="Exchange a refresh token (Authorization: Bearer <refresh_token>) for an access token")
     def refresh(self, request: Request[Any, Any, Any], container: Services) -> TokenResponse:
         try:

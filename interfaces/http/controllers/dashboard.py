@@ -13,6 +13,7 @@ from application.dashboard_views import EmployeeStats, EnterpriseStats, ManagerS
 from application.dashboards import moment
 from interfaces.container import Container
 from interfaces.http.controllers.health import check_health
+from interfaces.http.dto import MAX_ID
 from interfaces.http.security import Caller, Services
 
 S = TypeVar("S")
@@ -63,14 +64,14 @@ class DashboardController(Controller):
     @get("/enterprise", sync_to_thread=True, summary="An enterprise (default: the caller's)")
     def enterprise(
         self, principal: Caller, container: Services,
-        enterprise_id: Annotated[int | None, Parameter(ge=1, description="System admins name one")] = None,
+        enterprise_id: Annotated[int | None, Parameter(ge=1, le=MAX_ID, description="System admins name one")] = None,
     ) -> StatsResponse[EnterpriseStats]:
         return StatsResponse(message=MESSAGE, stats=container.dashboards.enterprise(principal, enterprise_id))
 
     @get("/manager", sync_to_thread=True, summary="A department's team (default: the caller's)")
     def manager(
         self, principal: Caller, container: Services,
-        department_id: Annotated[int | None, Parameter(ge=1, description="Admins name one")] = None,
+        department_id: Annotated[int | None, Parameter(ge=1, le=MAX_ID, description="Admins name one")] = None,
     ) -> StatsResponse[ManagerStats]:
         return StatsResponse(message=MESSAGE,
                              stats=container.dashboards.manager(principal, department_id, moment(now())))

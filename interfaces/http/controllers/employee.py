@@ -12,7 +12,7 @@ from application.rostering_commands import NewSwap
 from domain.assignment import AssignmentStatus
 from domain.errors import RuleViolation
 from domain.timeslots import Interval
-from interfaces.http.params import IfMatch, day_filter, expected_version, versioned
+from interfaces.http.params import IfMatch, PathId, day_filter, expected_version, versioned
 from interfaces.http.rostering_dto import (
     AssignmentResponse,
     AssignmentStatusRequest,
@@ -78,7 +78,7 @@ class EmployeeController(Controller):
 
     @patch("/assignments/{assignment_id:int}/status", sync_to_thread=True,
            summary="Confirm or decline an assignment (the employee, or a manager for them)")
-    def answer(self, assignment_id: int, data: AssignmentStatusRequest, principal: Caller,
+    def answer(self, assignment_id: PathId, data: AssignmentStatusRequest, principal: Caller,
                container: Services, if_match: IfMatch = None) -> Response[AssignmentResponse]:
         assignment = container.assignments.answer(
             principal, assignment_id, AssignmentStatus(data.status), data.notes, expected_version(if_match)
@@ -104,20 +104,20 @@ class EmployeeController(Controller):
 
     @patch("/swap-requests/{swap_id:int}/respond", sync_to_thread=True,
            summary="The target accepts or rejects a swap request")
-    def respond(self, swap_id: int, data: SwapResponseRequest, principal: Caller,
+    def respond(self, swap_id: PathId, data: SwapResponseRequest, principal: Caller,
                 container: Services) -> SwapResponse:
         swap = container.swaps.respond(principal, swap_id, data.action == "accept", data.note)
         return SwapResponse(message=f"Swap request {swap.status}", swap_request=swap)
 
     @patch("/swap-requests/{swap_id:int}/cancel", sync_to_thread=True,
            summary="The requester withdraws a swap request")
-    def cancel(self, swap_id: int, principal: Caller, container: Services) -> SwapResponse:
+    def cancel(self, swap_id: PathId, principal: Caller, container: Services) -> SwapResponse:
         swap = container.swaps.cancel(principal, swap_id)
         return SwapResponse(message="Swap request cancelled", swap_request=swap)
 
     @patch("/swap-requests/{swap_id:int}/manager-action", sync_to_thread=True,
            summary="A manager approves (carrying the swap out) or rejects it")
-    def manager_action(self, swap_id: int, data: SwapDecisionRequest, principal: Caller,
+    def manager_action(self, swap_id: PathId, data: SwapDecisionRequest, principal: Caller,
                        container: Services) -> SwapResponse:
         swap = container.swaps.manager_action(principal, swap_id, data.action == "approve", data.note)
         return SwapResponse(message=f"Swap request {swap.status}", swap_request=swap)
@@ -133,7 +133,7 @@ class EmployeeController(Controller):
         return AvailabilityResponse(message="Time off requested", entry=entry)
 
     @patch("/time-off/{time_off_id:int}/cancel", sync_to_thread=True, summary="Withdraw your time off")
-    def cancel_time_off(self, time_off_id: int, principal: Caller, container: Services) -> AvailabilityResponse:
+    def cancel_time_off(self, time_off_id: PathId, principal: Caller, container: Services) -> AvailabilityResponse:
         entry = container.availability.cancel_time_off(principal, time_off_id)
         return AvailabilityResponse(message="Time off cancelled", entry=entry)
 
@@ -150,7 +150,7 @@ class EmployeeController(Controller):
 
     @delete("/availability/{entry_id:int}", status_code=204, sync_to_thread=True,
             summary="Remove an unavailability mark")
-    def clear_unavailable(self, entry_id: int, principal: Caller, container: Services) -> None:
+    def clear_unavailable(self, entry_id: PathId, principal: Caller, container: Services) -> None:
         container.availability.clear_unavailable(principal, entry_id)
 
 
@@ -162,21 +162,21 @@ class TeamController(Controller):
 
     @get("/departments/{department_id:int}/swap-requests", sync_to_thread=True,
          summary="Swap requests of a department's rosters (managers)")
-    def swaps(self, department_id: int, principal: Caller, container: Services,
+    def swaps(self, department_id: PathId, principal: Caller, container: Services,
               status: SwapStatusFilter | None = None) -> SwapsResponse:
         found = container.swaps.list_for_department(principal, department_id, status)
         return SwapsResponse(message="Swap requests retrieved successfully", swap_requests=found)
 
     @get("/departments/{department_id:int}/time-off", sync_to_thread=True,
          summary="Time off and unavailability of a department's staff (managers)")
-    def time_off(self, department_id: int, principal: Caller, container: Services,
+    def time_off(self, department_id: PathId, principal: Caller, container: Services,
                  kind: Literal["time_off", "unavailable"] | None = None) -> AvailabilityListResponse:
         entries = container.availability.of_department(principal, department_id, kind)
         return AvailabilityListResponse(message="Time off retrieved successfully", entries=entries)
 
     @patch("/time-off/{time_off_id:int}/decision", sync_to_thread=True,
            summary="Approve or reject a time-off request (the employee's manager)")
-    def decide(self, time_off_id: int, data: TimeOffDecisionRequest, principal: Caller,
+    def decide(self, time_off_id: PathId, data: TimeOffDecisionRequest, principal: Caller,
                container: Services) -> AvailabilityResponse:
         entry = container.availability.decide_time_off(principal, time_off_id, data.action == "approve")
         return AvailabilityResponse(message=f"Time off {entry.status}", entry=entry)

@@ -12,7 +12,7 @@ from litestar.params import Parameter, QueryParameter
 from application.inbox_views import NotificationFilter, NotificationView
 from domain.inbox import NotificationType
 from interfaces.http.dto import Pagination
-from interfaces.http.params import PageLimit, PageNumber, page_of, pagination
+from interfaces.http.params import PageLimit, PageNumber, PathId, page_of, pagination
 from interfaces.http.security import Caller, Services
 from projections.sql import iso
 
@@ -91,12 +91,12 @@ class NotificationController(Controller):
                              unread_count=counts.unread_count, total=counts.total)
 
     @patch("/{notification_id:int}/read", sync_to_thread=True, summary="Mark a notification read")
-    def mark_read(self, notification_id: int, principal: Caller, container: Services) -> NotificationResponse:
+    def mark_read(self, notification_id: PathId, principal: Caller, container: Services) -> NotificationResponse:
         found = container.notifications.mark_read(principal, notification_id)
         return NotificationResponse(message="Notification marked as read", notification=found)
 
     @put("/{notification_id:int}/read", sync_to_thread=True, summary="Mark a notification read (001)")
-    def mark_read_put(self, notification_id: int, principal: Caller, container: Services) -> NotificationView:
+    def mark_read_put(self, notification_id: PathId, principal: Caller, container: Services) -> NotificationView:
         return container.notifications.mark_read(principal, notification_id)
 
     @post("/mark-all-read", status_code=200, sync_to_thread=True, summary="Mark every notification read")
@@ -109,7 +109,7 @@ class NotificationController(Controller):
         container.notifications.mark_all_read(principal, now_iso())
 
     @delete("/{notification_id:int}", status_code=200, sync_to_thread=True, summary="Dismiss a notification")
-    def dismiss(self, notification_id: int, principal: Caller, container: Services) -> dict[str, Any]:
+    def dismiss(self, notification_id: PathId, principal: Caller, container: Services) -> dict[str, Any]:
         container.notifications.dismiss(principal, notification_id)
         return {"message": "Notification deleted successfully"}
 

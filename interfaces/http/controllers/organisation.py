@@ -21,6 +21,7 @@ from interfaces.http.params import (
     IfMatch,
     PageLimit,
     PageNumber,
+    PathId,
     Search,
     expected_version,
     page_of,
@@ -65,7 +66,7 @@ class EnterpriseController(Controller):
 
     @get("/{enterprise_id:int}", sync_to_thread=True, summary="One enterprise with its departments")
     def get(
-        self, enterprise_id: int, principal: Caller, container: Services
+        self, enterprise_id: PathId, principal: Caller, container: Services
     ) -> Response[EnterpriseResponse]:
         enterprise = container.organisation.get_enterprise(principal, enterprise_id)
         return versioned(
@@ -76,7 +77,7 @@ class EnterpriseController(Controller):
     @put("/{enterprise_id:int}", sync_to_thread=True, summary="Rename or describe an enterprise")
     def update(
         self,
-        enterprise_id: int,
+        enterprise_id: PathId,
         data: UpdateEnterpriseRequest,
         principal: Caller,
         container: Services,
@@ -125,7 +126,7 @@ class DepartmentController(Controller):
     )
     def list(
         self,
-        enterprise_id: int,
+        enterprise_id: PathId,
         principal: Caller,
         container: Services,
         page: PageNumber = 1,
@@ -143,7 +144,7 @@ class DepartmentController(Controller):
 
     @get("/{department_id:int}", sync_to_thread=True, summary="One department")
     def get(
-        self, department_id: int, principal: Caller, container: Services
+        self, department_id: PathId, principal: Caller, container: Services
     ) -> Response[DepartmentResponse]:
         department = container.organisation.get_department(principal, department_id)
         return versioned(
@@ -154,7 +155,7 @@ class DepartmentController(Controller):
     @put("/{department_id:int}", sync_to_thread=True, summary="Update a department (admins)")
     def update(
         self,
-        department_id: int,
+        department_id: PathId,
         data: UpdateDepartmentRequest,
         principal: Caller,
         container: Services,
@@ -182,7 +183,7 @@ class DepartmentController(Controller):
     )
     def remove(
         self,
-        department_id: int,
+        department_id: PathId,
         principal: Caller,
         container: Services,
         if_match: IfMatch = None,

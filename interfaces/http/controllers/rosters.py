@@ -6,14 +6,17 @@ from datetime import date
 from typing import Annotated
 
 from litestar import Controller, Response, delete, get, patch, post, put
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 
 from application.rostering_commands import NewRoster, RosterChanges
 from application.rostering_views import RosterFilter
 from domain.roster import RosterStatus
 from interfaces.http.dto import given, or_none
-from interfaces.http.params import IfMatch, PageLimit, PageNumber, Search, expected_version, page_of, pagination, versioned
-from interfaces.http.params import day_filter
+from interfaces.http.params import (
+    IfMatch, PageLimit, PageNumber, PathId, QueryId, Search, day_filter, expected_version, page_of, pagination,
+    versioned,
+)
 from interfaces.http.rostering_dto import (
     AutoAssignRequest,
     AutoAssignResponse,
@@ -51,7 +54,7 @@ class RosterController(Controller):
         status: RosterStatus | None = None,
         start_date: Annotated[date | None, Parameter(description="Rosters starting on or after")] = None,
         end_date: Annotated[date | None, Parameter(description="Rosters ending on or before")] = None,
-        department_id: Annotated[int | None, Parameter(ge=1)] = None,
+        department_id: QueryId = None,
         search: Search = None,
     ) -> RostersResponse:
         criteria = RosterFilter(
@@ -64,12 +67,12 @@ class RosterController(Controller):
                                pagination=pagination(paged))
 
     @get("/{roster_id:int}", sync_to_thread=True, summary="A roster with its shifts and assignments")
-    def detail(self, roster_id: int, principal: Caller, container: Services) -> Response[RosterResponse]:
+    def detail(self, roster_id: PathId, principal: Caller, container: Services) -> Response[RosterResponse]:
         roster = container.rosters.get_roster(principal, roster_id)
         return versioned(RosterResponse(message="Roster retrieved successfully", roster=roster), roster.version)
 
     @put("/{roster_id:int}", sync_to_thread=True, summary="Rename, re-date or re-configure a roster")
-    def update(self, roster_id: int, data: UpdateRosterRequest, principal: Caller, container: Services,
+    def update(self, roster_id: PathId, data: UpdateRosterRequest, principal: Caller, container: Services,
                if_match: IfMatch = None) -> Response[RosterResponse]:
         changes = RosterChanges(
             name=or_none(data.name),
@@ -83,12 +86,12 @@ class RosterController(Controller):
 
     @delete("/{roster_id:int}", status_code=204, sync_to_thread=True,
             summary="Delete a roster, its shifts and assignments")
-    def remove(self, roster_id: int, principal: Caller, container: Services, if_match: IfMatch = None) -> None:
+    def remove(self, roster_id: PathId, principal: Caller, container: Services, if_match: IfMatch = None) -> None:
         container.rosters.delete_roster(principal, roster_id, expected_version(if_match))
 
     @patch("/{roster_id:int}/status", sync_to_thread=True,
            summary="Move a roster along draft -> published -> approved -> archived (published -> draft)")
-    def change_status(self, roster_id: int, data: RosterStatusRequest, principal: Caller,
+    def change_status(self, roster_id: PathId, data: RosterStatusRequest, principal: Caller,
                       container: Services, if_match: IfMatch = None) -> Response[RosterSummaryResponse]:
         roster = container.rosters.change_status(principal, roster_id, data.status, expected_version(if_match))
         return versioned(
@@ -98,18 +101,19 @@ class RosterController(Controller):
 
     @post("/{roster_id:int}/copy", status_code=201, sync_to_thread=True,
           summary="Copy a roster's shifts (not its assignments) to a new date range")
-    def copy(self, roster_id: int, data: CopyRosterRequest, principal: Caller,
+    def copy(self, roster_id: PathId, data: CopyRosterRequest, principal: Caller,
              container: Services) -> Response[RosterResponse]:
         roster = container.rosters.copy_roster(principal, roster_id, data.start_date, data.end_date, data.name)
         return versioned(RosterResponse(message="Roster copied successfully", roster=roster),
                          roster.version, status_code=201)
 
     @post("/{roster_id:int}/auto-assign", status_code=200, sync_to_thread=True,
+          responses={202: ResponseSpec(AutoAssignResponse, description="Queued as a job")},
           summary="Fill every open place without breaking a rule, spreading hours evenly",
           description="Small rosters are filled at once (200). Rosters with more than 100 open places,"
           " or any with `background: true`, are queued as a job (202); the roster's"
           " `metadata.auto_assign` shows queued, running, then completed (or failed) with the result.")
-    def auto_assign(self, roster_id: int, principal: Caller, container: Services,
+    def auto_assign(self, roster_id: PathId, principal: Caller, container: Services,
                     data: AutoAssignRequest | None = None) -> Response[AutoAssignResponse]:
         result, queued = container.assignments.request_auto_assign(
             principal, roster_id, data.strategy if data else None, data.background if data else None

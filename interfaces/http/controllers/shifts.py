@@ -10,7 +10,7 @@ from litestar.params import Parameter, QueryParameter
 
 from application.rostering_commands import NewShift, ShiftChanges
 from interfaces.http.dto import given, or_none
-from interfaces.http.params import IfMatch, day_filter, expected_version, versioned
+from interfaces.http.params import IfMatch, PathId, day_filter, expected_version, versioned
 from interfaces.http.rostering_dto import (
     AssignmentResponse,
     AssignmentsResponse,
@@ -34,7 +34,7 @@ class ShiftController(Controller):
 
     @get("/roster/{roster_id:int}", sync_to_thread=True, summary="Shifts of a roster")
     def of_roster(
-        self, roster_id: int, principal: Caller, container: Services,
+        self, roster_id: PathId, principal: Caller, container: Services,
         date_: Annotated[date | None, QueryParameter(name="date", description="One day")] = None,
         start_date: Annotated[date | None, Parameter(description="Shifts on or after")] = None,
         end_date: Annotated[date | None, Parameter(description="Shifts on or before")] = None,
@@ -55,12 +55,12 @@ class ShiftController(Controller):
         return versioned(ShiftResponse(message="Shift created successfully", shift=shift), shift.version, 201)
 
     @get("/{shift_id:int}", sync_to_thread=True, summary="One shift with its assignments")
-    def detail(self, shift_id: int, principal: Caller, container: Services) -> Response[ShiftResponse]:
+    def detail(self, shift_id: PathId, principal: Caller, container: Services) -> Response[ShiftResponse]:
         shift = container.rosters.get_shift(principal, shift_id)
         return versioned(ShiftResponse(message="Shift retrieved successfully", shift=shift), shift.version)
 
     @put("/{shift_id:int}", sync_to_thread=True, summary="Change a shift (times only while nobody is assigned)")
-    def update(self, shift_id: int, data: UpdateShiftRequest, principal: Caller, container: Services,
+    def update(self, shift_id: PathId, data: UpdateShiftRequest, principal: Caller, container: Services,
                if_match: IfMatch = None) -> Response[ShiftResponse]:
         changes = ShiftChanges(
             date=or_none(data.date),  # type: ignore[arg-type]
@@ -76,12 +76,12 @@ class ShiftController(Controller):
 
     @delete("/{shift_id:int}", status_code=204, sync_to_thread=True,
             summary="Delete a shift and its assignments")
-    def remove(self, shift_id: int, principal: Caller, container: Services, if_match: IfMatch = None) -> None:
+    def remove(self, shift_id: PathId, principal: Caller, container: Services, if_match: IfMatch = None) -> None:
         container.rosters.delete_shift(principal, shift_id, expected_version(if_match))
 
     @post("/{shift_id:int}/assignments", status_code=201, sync_to_thread=True,
           summary="Assign an employee to a shift")
-    def assign(self, shift_id: int, data: AssignRequest, principal: Caller, container: Services,
+    def assign(self, shift_id: PathId, data: AssignRequest, principal: Caller, container: Services,
                if_match: IfMatch = None) -> Response[AssignmentResponse]:
         assignment = container.assignments.assign(principal, shift_id, data.employee_id, expected_version(if_match))
         return versioned(AssignmentResponse(message="Employee assigned successfully", assignment=assignment),
@@ -89,7 +89,7 @@ class ShiftController(Controller):
 
     @delete("/assignments/{assignment_id:int}", status_code=204, sync_to_thread=True,
             summary="Remove an assignment, freeing the place")
-    def unassign(self, assignment_id: int, principal: Caller, container: Services) -> None:
+    def unassign(self, assignment_id: PathId, principal: Caller, container: Services) -> None:
         container.assignments.unassign(principal, assignment_id)
 
     @post("/bulk-assign", status_code=201, sync_to_thread=True,
@@ -100,7 +100,7 @@ class ShiftController(Controller):
 
     @get("/{shift_id:int}/available-employees", sync_to_thread=True,
          summary="Who can take the shift without breaking a rule, and why the others cannot")
-    def available(self, shift_id: int, principal: Caller, container: Services) -> AvailableEmployeesResponse:
+    def available(self, shift_id: PathId, principal: Caller, container: Services) -> AvailableEmployeesResponse:
         found = [CandidateOut(employee=c.employee, available=c.available, reason=c.reason,
                               hours_in_roster=c.hours_in_roster, shifts_in_roster=c.shifts_in_roster)
                  for c in container.assignments.available_employees(principal, shift_id)]

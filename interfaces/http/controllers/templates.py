@@ -7,7 +7,7 @@ from litestar import Controller, Response, delete, get, post, put
 from application.rostering_commands import NewTemplate
 from domain.templates import TemplateShift
 from interfaces.http.dto import given, or_none
-from interfaces.http.params import IfMatch, expected_version, versioned
+from interfaces.http.params import IfMatch, PathId, expected_version, versioned
 from interfaces.http.rostering_dto import (
     CreateTemplateRequest,
     TemplateResponse,
@@ -38,7 +38,7 @@ class TemplateController(Controller):
                                  templates=container.rosters.default_templates())
 
     @get("/department/{department_id:int}", sync_to_thread=True, summary="A department's own templates")
-    def of_department(self, department_id: int, principal: Caller, container: Services) -> TemplatesResponse:
+    def of_department(self, department_id: PathId, principal: Caller, container: Services) -> TemplatesResponse:
         return TemplatesResponse(message="Templates retrieved successfully",
                                  templates=container.rosters.department_templates(principal, department_id))
 
@@ -52,12 +52,12 @@ class TemplateController(Controller):
                          template.version or 1, 201)
 
     @get("/{template_id:int}", sync_to_thread=True, summary="One department template")
-    def detail(self, template_id: int, principal: Caller, container: Services) -> TemplateResponse:
+    def detail(self, template_id: PathId, principal: Caller, container: Services) -> TemplateResponse:
         return TemplateResponse(message="Template retrieved successfully",
                                 template=container.rosters.get_template(principal, template_id))
 
     @put("/{template_id:int}", sync_to_thread=True, summary="Change a department template")
-    def update(self, template_id: int, data: UpdateTemplateRequest, principal: Caller, container: Services,
+    def update(self, template_id: PathId, data: UpdateTemplateRequest, principal: Caller, container: Services,
                if_match: IfMatch = None) -> TemplateResponse:
         template = container.rosters.update_template(
             principal, template_id,
@@ -69,5 +69,5 @@ class TemplateController(Controller):
         return TemplateResponse(message="Template updated successfully", template=template)
 
     @delete("/{template_id:int}", status_code=204, sync_to_thread=True, summary="Delete a department template")
-    def remove(self, template_id: int, principal: Caller, container: Services) -> None:
+    def remove(self, template_id: PathId, principal: Caller, container: Services) -> None:
         container.rosters.delete_template(principal, template_id)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import Controller, Response, get, post, put
-from litestar.params import Parameter
 
 from application.commands import NewUser, UserChanges
 from application.views import UserFilter
@@ -22,6 +19,8 @@ from interfaces.http.params import (
     IfMatch,
     PageLimit,
     PageNumber,
+    PathId,
+    QueryId,
     Search,
     expected_version,
     page_of,
@@ -67,10 +66,13 @@ class UserController(Controller):
         page: PageNumber = 1,
         limit: PageLimit = 10,
         role: Role | None = None,
-        department_id: Annotated[int | None, Parameter(ge=1)] = None,
-        enterprise_id: Annotated[int | None, Parameter(ge=1)] = None,
+        department_id: QueryId = None,
+        enterprise_id: QueryId = None,
         active: bool | None = None,
         search: Search = None,
+        pending: Annotated[bool | None, Parameter(
+            description="true: the pending join requests the caller may approve (enterprise_id"
+            " and department_id then filter on the requested ones)")] = None,
     ) -> UsersResponse:
         criteria = UserFilter(
             enterprise_id=enterprise_id,
@@ -78,6 +80,7 @@ class UserController(Controller):
             role=role.value if role else None,
             is_active=active,
             search=search,
+            pending=pending,
         )
         paged = container.identity.list_users(principal, criteria, page_of(page, limit))
         return UsersResponse(
@@ -85,7 +88,7 @@ class UserController(Controller):
         )
 
     @get("/{user_id:int}", sync_to_thread=True, summary="One user")
-    def get(self, user_id: int, principal: Caller, container: Services) -> Response[UserResponse]:
+    def get(self, user_id: PathId, principal: Caller, container: Services) -> Response[UserResponse]:
         user = container.identity.get_user(principal, user_id)
         return versioned(
             UserResponse(message="User retrieved successfully", user=user), user.version
@@ -94,7 +97,7 @@ class UserController(Controller):
     @put("/{user_id:int}", sync_to_thread=True, summary="Update a user (admins)")
     def update(
         self,
-        user_id: int,
+        user_id: PathId,
         data: UpdateUserRequest,
         principal: Caller,
         container: Services,
@@ -112,3 +115,16 @@ class UserController(Controller):
             principal, user_id, UserChanges(**fields, cleared=cleared), expected_version(if_match)
         )
         return versioned(UserResponse(message="User updated successfully", user=user), user.version)
+
+    @post("/{user_id:int}/approve", status_code=200, sync_to_thread=True,
+          summary="Approve a pending join request: the user becomes an employee where they asked"
+          " (the enterprise's admins, or the requested department's manager)")
+    def approve(self, user_id: PathId, principal: Caller, container: Services) -> Response[UserResponse]:
+        user = container.identity.approve_join(principal, user_id)
+        return versioned(UserResponse(message="Join request approved", user=user), user.version)
+
+    @post("/{user_id:int}/reject", status_code=200, sync_to_thread=True,
+          summary="Reject a pending join request: the user stays outside the enterprise")
+    def reject(self, user_id: PathId, principal: Caller, container: Services) -> Response[UserResponse]:
+        user = container.identity.reject_join(principal, user_id)
+        return versioned(UserResponse(message="Join request rejected", user=user), user.version)
