@@ -16,6 +16,7 @@ from typing import Any
 
 import msgspec
 import psycopg
+from eventsourcing import persistence
 import pytest
 from litestar.testing import TestClient
 
@@ -266,6 +267,29 @@ def test_a_lost_connection_in_the_wait_after_the_save_answers_202_and_a_retry_cr
     monkeypatch.undo()
     stored.container.runner.catch_up()
     assert [s["id"] for s in stored.shifts()] == [ok(stored.client.get(body["location"], headers=stored.manager()))["shift"]["id"]]
+
+
+def test_a_save_that_committed_but_reported_a_lost_connection_answers_202_and_its_retry_creates_nothing(
+    stored: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL restarted as the commit's answer was on its way: the events are stored, yet
+    the save raises. The key was saved with them, by this very request: applied, not 409."""
+    save = stored.container.events.save
+
+    def committed_then_lost(*aggregates: Any, **kwargs: Any) -> Any:
+        save(*aggregates, **kwargs)
+        raise persistence.OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(stored.container.events, "save", committed_then_lost)
+    answer = stored.new_shift("lost-ack")
+    monkeypatch.undo()
+    retried = stored.new_shift("lost-ack")
+
+    assert answer.status_code == 202, answer.text
+    assert answer.json()["accepted"] is True and REPLAYED not in answer.headers
+    assert retried.status_code in (202, 409), retried.text  # applied, answer not kept: never executed again
+    stored.container.runner.catch_up()
+    assert len(stored.shifts()) == 1
 
 
 def test_a_command_without_a_key_answers_202_not_500_when_its_wait_fails(

@@ -53,6 +53,11 @@ ALREADY_APPLIED = (
     " Query the result (at `location` when given) once the read models reach `position`."
 )
 
+OWN_SAVE_LOST = (
+    "The command was applied, but the database connection was lost as it was saved, so this"
+    " response carries no resource. Do not repeat it with another key; query the result shortly."
+)
+
 _json = msgspec.json.Encoder()
 
 ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
@@ -132,6 +137,11 @@ class IdempotencyMiddleware:
         if command.key_saved:
             await self._keep(scope, keyed, command, answer)
         elif answer.status >= 400 and (taken := await self._taken(keyed)) is not None:
+            if taken.matches(keyed.fingerprint) and taken.at == keyed.at:
+                # Saved by this very request (the key carries its time), whose save reported a
+                # failure: the commit went through before the connection was lost. Applied.
+                await self._already_applied(send, None, OWN_SAVE_LOST, replayed=False)
+                return
             # It lost to a concurrent request with the same key: answer as its repeat.
             await self._repeat(scope, send, keyed, taken)
             return
@@ -156,11 +166,17 @@ class IdempotencyMiddleware:
         if kept is None and (keyed.at - taken.at).total_seconds() < answering:
             await send_error(scope, send, 409, IdempotencyKeyTaken().message, headers={"Retry-After": "1"})
             return
+        await self._already_applied(send, kept)
+
+    async def _already_applied(self, send: Any, kept: KeptResponse | None, message: str = "",
+                               replayed: bool = True) -> None:
         # Without a kept answer the key's own position is unknown: the head of the log is at or after it.
         position = kept.position if kept is not None else \
             await anyio.to_thread.run_sync(self.events.recorder.max_notification_id)
-        body: dict[str, Any] = {"message": ALREADY_APPLIED, "accepted": True, "position": position or 0}
-        headers = [("Content-Type", "application/json"), (REPLAYED, "true"), ("Retry-After", "1")]
+        body: dict[str, Any] = {"message": message or ALREADY_APPLIED, "accepted": True, "position": position or 0}
+        headers = [("Content-Type", "application/json"), ("Retry-After", "1")]
+        if replayed:
+            headers.append((REPLAYED, "true"))
         if kept is not None and kept.location:
             body["location"] = kept.location
             headers.append(("Location", kept.location))
