@@ -182,6 +182,35 @@ def test_a_deep_body_sent_as_multipart_to_a_json_handler_is_a_400_not_a_500(sqli
     assert response.status_code == 400, response.text
 
 
+# -- the NUL character (PostgreSQL text cannot hold it) -----------------------------------
+
+
+@pytest.mark.parametrize("packed", [False, True])
+def test_text_holding_a_nul_character_is_a_400_in_json_and_messagepack(sqlite_client: TestClient, packed: bool) -> None:
+    root = root_token(sqlite_client)
+    body = {"name": "Acme\x00Evil"}
+    response = (sqlite_client.post("/api/enterprises", content=msgspec.msgpack.encode(body),
+                                   headers={**root, "Content-Type": "application/x-msgpack"}) if packed
+                else sqlite_client.post("/api/enterprises", json=body, headers=root))
+    assert response.status_code == 400, response.text
+    assert "NUL" in response.json()["message"]
+    assert ok(sqlite_client.get("/api/enterprises", headers=root))["enterprises"] == []
+
+
+def test_a_nul_in_a_form_login_or_a_query_string_is_a_400(sqlite_client: TestClient) -> None:
+    root = root_token(sqlite_client)
+    login = sqlite_client.post("/api/auth/login", content=b"username=root%00@edge.test&password=x",
+                               headers={"Content-Type": "application/x-www-form-urlencoded"})
+    search = sqlite_client.get("/api/users?search=ro%00ot", headers=root)
+    assert (login.status_code, search.status_code) == (400, 400), (login.text, search.text)
+
+
+def test_a_backslash_followed_by_u0000_is_text_not_a_nul(sqlite_client: TestClient) -> None:
+    root = root_token(sqlite_client)
+    created = ok(sqlite_client.post("/api/enterprises", json={"name": "C:\\u0000 drive"}, headers=root), 201)
+    assert created["enterprise"]["name"] == "C:\\u0000 drive"
+
+
 # -- strict types -----------------------------------------------------------------------
 
 

@@ -252,8 +252,9 @@ async def _socketio_session(c: httpx.Client, url: str, world: World) -> None:
     assert ack["success"] is True and ack["data"]["is_read"] is True
     inbox = await asyncio.to_thread(lambda: ok(c.get("/api/notifications", headers=h(a.employee))))
     assert [n["read_at"] is not None for n in inbox["notifications"] if n["id"] == note["id"]] == [True]
-    refused = await employee.client.call("notification_read", {"notification_id": "x"}, timeout=5)
-    assert refused["success"] is False
+    for bad in ("x", 2**63, "9" * 5000, -1):
+        refused = await employee.client.call("notification_read", {"notification_id": bad}, timeout=5)
+        assert refused["success"] is False and refused["error"] == "validation_error", (bad, refused)
     assert outsider.events == {}  # another department heard nothing of it
     for listener in (employee, manager, outsider):
         await listener.client.disconnect()

@@ -79,6 +79,9 @@ class ContentNegotiationMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if has_nul_in_url(scope):
+            await send_error(scope, send, 400, NUL_MESSAGE)
+            return
         length = _header(scope, b"content-length")
         if length.isdigit() and int(length) > self.max_body_bytes:
             await send_error(scope, send, 413, f"Request body exceeds {self.max_body_bytes} bytes")
@@ -111,6 +114,9 @@ class ContentNegotiationMiddleware:
             except _TooDeep:
                 await send_error(scope, send, 400, f"Request body is nested more than {MAX_DEPTH} levels deep")
                 return
+            except _HasNul:
+                await send_error(scope, send, 400, NUL_MESSAGE)
+                return
             except (msgspec.DecodeError, ValueError, UnicodeDecodeError):
                 await send_error(scope, send, 400, f"Malformed {ctype} request body")
                 return
@@ -132,6 +138,7 @@ class ContentNegotiationMiddleware:
             return body, scope
         if ctype in JSON_TYPES or ctype.endswith("+json"):
             check_depth(body)
+            check_nul(body)
             return body, scope
         if ctype in MSGPACK_TYPES:
             try:
@@ -141,8 +148,10 @@ class ContentNegotiationMiddleware:
             except TypeError as error:  # extension types, or maps keyed by arrays: no JSON for them
                 raise ValueError(str(error)) from error
             check_depth(converted)  # what handlers decode is this JSON: the same limit holds
+            check_nul(converted)
         elif ctype == FORM:  # flat pairs: nothing nests
             converted = _json.encode(dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True)))
+            check_nul(converted)
             scope = {**scope, FORM_BODY: True}
         else:
             raise _Unsupported()
@@ -189,6 +198,22 @@ class ContentNegotiationMiddleware:
         return sender
 
 
+NUL_MESSAGE = "Text must not contain the NUL character (U+0000)"
+_ESCAPED_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+"""`\u0000` in JSON text, and not an escaped backslash followed by `u0000`."""
+
+
+def has_nul_in_url(scope: dict[str, Any]) -> bool:
+    """PostgreSQL text cannot hold NUL: a path or query naming one could only fail later."""
+    return b"%00" in scope.get("query_string", b"") or "\x00" in scope.get("path", "")
+
+
+def check_nul(body: bytes) -> None:
+    """Raise _HasNul when JSON `body` holds a NUL character in any string (no stored text can)."""
+    if b"\\u0000" in body and _ESCAPED_NUL.search(body):
+        raise _HasNul()
+
+
 def check_depth(body: bytes, limit: int = MAX_DEPTH) -> None:
     """Raise _TooDeep when JSON `body` nests arrays or objects deeper than `limit`.
 
@@ -201,6 +226,10 @@ def check_depth(body: bytes, limit: int = MAX_DEPTH) -> None:
     brackets = _STRING.sub(b"", body).translate(None, _NOT_BRACKET)
     if max(accumulate(map(_STEP.__getitem__, brackets)), default=0) > limit:
         raise _TooDeep()
+
+
+class _HasNul(ValueError):
+    pass
 
 
 class _Unsupported(Exception):

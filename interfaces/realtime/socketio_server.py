@@ -22,6 +22,7 @@ from application.audience import rooms_for
 from application.ports import ReadModelsBehind
 from domain.errors import DomainError
 from interfaces.container import Container
+from interfaces.http.dto import MAX_ID
 from interfaces.realtime.auth import Refused, authenticate, token_from
 from interfaces.realtime.messages import Message
 
@@ -86,12 +87,13 @@ class SocketIOFanout:
     async def _notification_read(self, sid: str, data: Any) -> dict[str, Any]:
         session = await self.server.get_session(sid)
         raw = data.get("notification_id", data.get("id")) if isinstance(data, dict) else data
-        if isinstance(raw, bool) or not isinstance(raw, (int, str)) or not str(raw).isdigit():
+        notification_id = _id_of(raw)
+        if notification_id is None:
             return {"success": False, "error": "validation_error",
-                    "message": "notification_read needs {\"notification_id\": <integer>}"}
+                    "message": "notification_read needs {\"notification_id\": <integer from 1 to 2^63-1>}"}
         try:
             view = await anyio.to_thread.run_sync(
-                self.container.notifications.mark_read, session["principal"], int(raw)
+                self.container.notifications.mark_read, session["principal"], notification_id
             )
         except DomainError as error:
             return {"success": False, "error": type(error).__name__, "message": error.message}
@@ -100,3 +102,13 @@ class SocketIOFanout:
             return {"success": True, "message": "Notification marked as read; the inbox is catching up"}
         return {"success": True, "message": "Notification marked as read",
                 "data": msgspec.to_builtins(view)}
+
+
+def _id_of(raw: Any) -> int | None:
+    """An id as the HTTP API takes them (1 to 2^63-1), from a number or a string of digits."""
+    if isinstance(raw, bool) or not isinstance(raw, (int, str)):
+        return None
+    text = str(raw)
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
+        return None
+    return int(text) if 1 <= int(text) <= MAX_ID else None
