@@ -203,6 +203,8 @@ def test_a_nul_in_a_form_login_or_a_query_string_is_a_400(sqlite_client: TestCli
                                headers={"Content-Type": "application/x-www-form-urlencoded"})
     search = sqlite_client.get("/api/users?search=ro%00ot", headers=root)
     assert (login.status_code, search.status_code) == (400, 400), (login.text, search.text)
+    assert [e["field"] for e in login.json()["detail"]["errors"]] == ["username"]
+    assert [e["field"] for e in search.json()["detail"]["errors"]] == ["search"]
 
 
 def test_a_backslash_followed_by_u0000_is_text_not_a_nul(sqlite_client: TestClient) -> None:

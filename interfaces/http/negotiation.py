@@ -80,7 +80,7 @@ class ContentNegotiationMiddleware:
             await self.app(scope, receive, send)
             return
         if has_nul_in_url(scope):
-            await send_error(scope, send, 400, NUL_MESSAGE)
+            await _send_nul_error(scope, send, nul_in_query(scope))
             return
         length = _header(scope, b"content-length")
         if length.isdigit() and int(length) > self.max_body_bytes:
@@ -114,8 +114,8 @@ class ContentNegotiationMiddleware:
             except _TooDeep:
                 await send_error(scope, send, 400, f"Request body is nested more than {MAX_DEPTH} levels deep")
                 return
-            except _HasNul:
-                await send_error(scope, send, 400, NUL_MESSAGE)
+            except _HasNul as found:
+                await _send_nul_error(scope, send, found.field)
                 return
             except (msgspec.DecodeError, ValueError, UnicodeDecodeError):
                 await send_error(scope, send, 400, f"Malformed {ctype} request body")
@@ -211,7 +211,38 @@ def has_nul_in_url(scope: dict[str, Any]) -> bool:
 def check_nul(body: bytes) -> None:
     """Raise _HasNul when JSON `body` holds a NUL character in any string (no stored text can)."""
     if b"\\u0000" in body and _ESCAPED_NUL.search(body):
-        raise _HasNul()
+        raise _HasNul(_nul_path(msgspec.json.decode(body)) or "")
+
+
+def _nul_path(value: Any, path: str = "") -> str | None:
+    """Where in a decoded body the first text holding NUL is, named as validation errors name
+    fields (`shifts[0].title`); None when there is none."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                return where.replace("\x00", "")
+            if (found := _nul_path(item, where)) is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if (found := _nul_path(item, f"{path}[{index}]")) is not None:
+                return found
+    return None
+
+
+def nul_in_query(scope: dict[str, Any]) -> str:
+    """The name of the first query parameter whose name or value holds NUL."""
+    pairs = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    return next((name.replace("\x00", "") for name, value in pairs if "\x00" in name + value), "")
+
+
+async def _send_nul_error(scope: dict[str, Any], send: Any, field: str) -> None:
+    errors = [{"field": field, "message": NUL_MESSAGE}] if field else None
+    await send_error(scope, send, 400, f"{NUL_MESSAGE} ({field})" if field else NUL_MESSAGE,
+                     details={"field": field} if field else None, errors=errors)
 
 
 def check_depth(body: bytes, limit: int = MAX_DEPTH) -> None:
@@ -229,7 +260,9 @@ def check_depth(body: bytes, limit: int = MAX_DEPTH) -> None:
 
 
 class _HasNul(ValueError):
-    pass
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field
 
 
 class _Unsupported(Exception):
