@@ -16,9 +16,10 @@ ADMINS = (Role.SYSTEM_ADMIN, Role.ENTERPRISE_ADMIN)
 # Roles each role may hand out when creating or updating a user.
 GRANTABLE: dict[Role, frozenset[Role]] = {
     Role.SYSTEM_ADMIN: frozenset(Role),
-    Role.ENTERPRISE_ADMIN: frozenset({Role.ENTERPRISE_ADMIN, Role.MANAGER, Role.EMPLOYEE}),
+    Role.ENTERPRISE_ADMIN: frozenset({Role.ENTERPRISE_ADMIN, Role.MANAGER, Role.EMPLOYEE, Role.AUDITOR}),
     Role.MANAGER: frozenset(),
     Role.EMPLOYEE: frozenset(),
+    Role.AUDITOR: frozenset(),
 }
 
 

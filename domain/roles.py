@@ -10,6 +10,8 @@ class Role(str, Enum):
     ENTERPRISE_ADMIN = "enterpriseAdmin"
     MANAGER = "manager"
     EMPLOYEE = "employee"
+    AUDITOR = "auditor"
+    """Reads everything of its enterprise, history included, and changes nothing."""
 
 
 class Gender(str, Enum):
