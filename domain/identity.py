@@ -59,7 +59,7 @@ def check_full_name(full_name: str) -> str:
 
 
 def check_placement(role: Role, enterprise_id: int | None, department_id: int | None) -> None:
-    """A system admin stands outside every enterprise; admins and managers belong to one.
+    """A system admin stands outside every enterprise; admins, auditors and managers belong to one.
 
     An employee may stand alone: 001's clients register with no enterprise and see
     only their own data until an administrator places them.
@@ -72,13 +72,17 @@ def check_placement(role: Role, enterprise_id: int | None, department_id: int | 
             )
         return
     if enterprise_id is None and role is not Role.EMPLOYEE:
-        raise RuleViolation(f"A {role.value} must belong to an enterprise", field="enterprise_id")
+        article = "An" if role.value[0] in "aeiou" else "A"
+        raise RuleViolation(f"{article} {role.value} must belong to an enterprise", field="enterprise_id")
     if enterprise_id is None and department_id is not None:
         raise RuleViolation("A department belongs to an enterprise", field="enterprise_id")
     if role is Role.ENTERPRISE_ADMIN and department_id is not None:
         raise RuleViolation(
             "An enterprise administrator belongs to no single department", field="department_id"
         )
+    if role is Role.AUDITOR and department_id is not None:
+        raise RuleViolation("An auditor reads the whole enterprise and belongs to no single department",
+                            field="department_id")
 
 
 class User(Aggregate):

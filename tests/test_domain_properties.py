@@ -57,7 +57,7 @@ def placement_ok(role: Role, enterprise_id: int | None, department_id: int | Non
         return False
     if role is Role.SYSTEM_ADMIN:
         return enterprise_id is None and department_id is None
-    if role is Role.ENTERPRISE_ADMIN:
+    if role in (Role.ENTERPRISE_ADMIN, Role.AUDITOR):
         return enterprise_id is not None and department_id is None
     if role is Role.MANAGER:
         return enterprise_id is not None
