@@ -31,6 +31,7 @@ from interfaces.http.idempotency import IdempotencyMiddleware
 from interfaces.http.negotiation import ContentNegotiationMiddleware
 from interfaces.http.openapi import declare_responses
 from interfaces.http.ratelimit import RateLimitMiddleware
+from interfaces.http.read_only import auditors_read_only
 from interfaces.http.security import provide_me, provide_principal
 from interfaces.realtime.gateway import Gateway
 from interfaces.realtime.websockets import notifications_socket, scheduling_socket
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             "principal": Provide(provide_principal, sync_to_thread=False),
         },
         middleware=middleware,
+        guards=[auditors_read_only],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         before_request=check_body,
         before_send=[allow_every_method],
