@@ -110,6 +110,7 @@ class AssignmentService(RosteringHandler):
         expected_version: int | None = None,
     ) -> AssignmentView:
         """The employee confirms or declines (or a manager does it for them); declining frees the place."""
+        policy.require_may_change(principal)
         assignment = self._load(Assignment, "assignment", assignment_id, "Assignment")
         shift = self._load(Shift, "shift", assignment.shift_id, "Assignment")
         roster = self._load(Roster, "roster", assignment.roster_id, "Assignment")
@@ -244,7 +245,8 @@ class AssignmentService(RosteringHandler):
     # -- queries --------------------------------------------------------------
 
     def available_employees(self, principal: Principal, shift_id: int) -> list[Candidate]:
-        shift, roster = self._managed_shift(principal, shift_id, writable=False)
+        shift, roster = self._shift_and_roster(shift_id)
+        policy.require_department_overseer(principal, roster.enterprise_id, roster.department_id, "Shift")
         rules = rules_of(roster)
         booking = Booking(shift.shift_id, roster.roster_id, shift.interval)
         found = []
@@ -270,7 +272,7 @@ class AssignmentService(RosteringHandler):
             raise NotFound("Assignment not found")
         if view.employee_id != principal.id:
             roster = self._queries.roster_summary(view.roster_id)
-            if roster is None or not policy.can_manage_department(
+            if roster is None or not policy.can_oversee_department(
                 principal, roster.enterprise_id, roster.department_id
             ):
                 raise NotFound("Assignment not found")
@@ -289,15 +291,19 @@ class AssignmentService(RosteringHandler):
     def _managed_shift(
         self, principal: Principal, shift_id: int, writable: bool = True, allow_deleted: bool = False
     ) -> tuple[Shift, Roster]:
+        shift, roster = self._shift_and_roster(shift_id, allow_deleted)
+        policy.require_department_manager(principal, roster.enterprise_id, roster.department_id, "Shift")
+        if writable:
+            roster.check_writable()
+        return shift, roster
+
+    def _shift_and_roster(self, shift_id: int, allow_deleted: bool = False) -> tuple[Shift, Roster]:
         shift = self._events.find(Shift.create_id(shift_id), Shift)
         if shift is None or (shift.is_deleted and not allow_deleted):
             raise NotFound("Shift not found")
         roster = self._events.find(Roster.create_id(shift.roster_id), Roster)
         if roster is None:
             raise NotFound("Shift not found")
-        policy.require_department_manager(principal, roster.enterprise_id, roster.department_id, "Shift")
-        if writable:
-            roster.check_writable()
         return shift, roster
 
     def _member(self, roster: Roster, employee_id: int) -> UserView:
@@ -307,6 +313,8 @@ class AssignmentService(RosteringHandler):
             or user.role == Role.SYSTEM_ADMIN.value
         ):
             raise RuleViolation("The employee is not an active member of this enterprise", field="employee_id")
+        if user.role == Role.AUDITOR.value:
+            raise RuleViolation("An auditor reads rosters and works no shifts", field="employee_id")
         return user
 
     def _members(self, roster: Roster) -> list[UserView]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from domain.roles import Role
 
+from application.policy import ENTERPRISE_WIDE
 from application.principal import Principal
 
 SYSTEM_ADMINS = "admins"
@@ -30,6 +31,7 @@ def planners_room(department_id: int) -> str:
 
 
 def enterprise_admins_room(enterprise_id: int) -> str:
+    """Those who read everything of the enterprise: its admins and its auditors."""
     return f"enterprise:{enterprise_id}:admins"
 
 
@@ -38,7 +40,7 @@ def rooms_for(principal: Principal) -> list[str]:
     rooms = [user_room(principal.id)]
     if principal.role is Role.SYSTEM_ADMIN:
         rooms.append(SYSTEM_ADMINS)
-    elif principal.role is Role.ENTERPRISE_ADMIN and principal.enterprise_id is not None:
+    elif principal.role in ENTERPRISE_WIDE and principal.enterprise_id is not None:
         rooms.append(enterprise_admins_room(principal.enterprise_id))
     elif principal.department_id is not None:
         rooms.append(department_room(principal.department_id))

@@ -14,6 +14,7 @@ from application.views import Page, UserFilter
 
 class AvailabilityService(RosteringHandler):
     def request_time_off(self, principal: Principal, when: Interval, reason: str | None) -> AvailabilityView:
+        policy.require_may_change(principal)
         schedule = self._schedule(principal.id)
         entry_id = self._ids.next_id("time_off")
         schedule.request_time_off(entry_id, when, reason, by=principal.id)
@@ -34,6 +35,7 @@ class AvailabilityService(RosteringHandler):
         return self._find("time_off", time_off_id)
 
     def cancel_time_off(self, principal: Principal, time_off_id: int) -> AvailabilityView:
+        policy.require_may_change(principal)
         entry = self._find("time_off", time_off_id)
         if entry.employee_id != principal.id:
             raise NotFound("Time-off request not found")
@@ -43,6 +45,7 @@ class AvailabilityService(RosteringHandler):
         return self._find("time_off", time_off_id)
 
     def mark_unavailable(self, principal: Principal, when: Interval, note: str | None) -> AvailabilityView:
+        policy.require_may_change(principal)
         schedule = self._schedule(principal.id)
         entry_id = self._ids.next_id("unavailability")
         schedule.mark_unavailable(entry_id, when, note, by=principal.id)
@@ -50,6 +53,7 @@ class AvailabilityService(RosteringHandler):
         return self._find("unavailable", entry_id)
 
     def clear_unavailable(self, principal: Principal, entry_id: int) -> None:
+        policy.require_may_change(principal)
         entry = self._find("unavailable", entry_id)
         if entry.employee_id != principal.id:
             raise NotFound("Unavailability entry not found")
@@ -64,7 +68,7 @@ class AvailabilityService(RosteringHandler):
         department = self._directory.department(department_id)
         if department is None:
             raise NotFound("Department not found")
-        policy.require_department_manager(principal, department.enterprise_id, department.id, "Department")
+        policy.require_department_overseer(principal, department.enterprise_id, department.id, "Department")
         members = self._directory.users(
             UserFilter(enterprise_id=department.enterprise_id, department_id=department.id),
             Page(number=1, size=100_000),

@@ -1,4 +1,4 @@
-"""The request a command runs for: its idempotency key, and what it saved.
+"""The request a command runs for: its id, its idempotency key, and what it saved.
 
 The HTTP layer opens one scope per command request; `SchedulaX.commit` reads it, so no use
 case passes it along. Commands run in worker threads, which get a *copy* of the context:
@@ -41,6 +41,8 @@ class CommandScope:
     """The last notification id this request saved; None while it saved nothing."""
     saved: list[Any] = field(default_factory=list)
     """The aggregates of its first save, those it created first: they locate the result."""
+    request_id: str | None = None
+    """The request's `X-Request-ID`, which `commit` stamps on every event it saves."""
 
     def key_to_save(self) -> IdempotencyKey | None:
         """A new registry aggregate for the key, until a save recorded it.

@@ -40,7 +40,7 @@ class DashboardService:
         """The caller's own dashboard: its shape follows the caller's role."""
         if principal.role is Role.SYSTEM_ADMIN:
             return self.system(principal, system_health)
-        if principal.role is Role.ENTERPRISE_ADMIN:
+        if principal.role in policy.ENTERPRISE_WIDE:
             return self.enterprise(principal, None)
         if principal.role is Role.MANAGER:
             return self.manager(principal, None, at)
@@ -56,7 +56,7 @@ class DashboardService:
         )
 
     def enterprise(self, principal: Principal, enterprise_id: int | None) -> EnterpriseStats:
-        policy.require_role(principal, Role.SYSTEM_ADMIN, Role.ENTERPRISE_ADMIN)
+        policy.require_role(principal, Role.SYSTEM_ADMIN, *policy.ENTERPRISE_WIDE)
         enterprise_id = enterprise_id if enterprise_id is not None else principal.enterprise_id
         if enterprise_id is None:
             raise RuleViolation("enterprise_id is required", field="enterprise_id")
@@ -81,7 +81,7 @@ class DashboardService:
         department = self._directory.department(department_id)
         if department is None:
             raise NotFound("Department not found")
-        policy.require_department_manager(principal, department.enterprise_id, department_id, "Department")
+        policy.require_department_overseer(principal, department.enterprise_id, department_id, "Department")
         counts = self._dashboards.counters(f"department:{department_id}")
         members, upcoming = self._dashboards.team(department_id, at)
         team = [m for m in members if m.id != principal.id]

@@ -43,6 +43,19 @@ class ConcurrentWrite(Exception):
     """Another command saved one of the same aggregates first."""
 
 
+def stamp_request(request_id: str, *aggregates: Any) -> None:
+    """Record on each pending event the request that saves it.
+
+    The mapper stores every attribute of an event, and decoding restores it; replays ignore
+    it, since eventsourcing passes an `@event` method (and `__init__`) only the attributes it
+    names. Events saved outside a request (jobs, the command line) have no such attribute:
+    read it as `getattr(event, "request_id", None)`.
+    """
+    for aggregate in aggregates:
+        for pending in getattr(aggregate, "pending_events", ()):
+            object.__setattr__(pending, "request_id", request_id)  # events are frozen
+
+
 class SchedulaX(Application[UUID]):
     """Event store and repository; the services decide, this only loads and saves."""
 
@@ -71,10 +84,13 @@ class SchedulaX(Application[UUID]):
         In a request with an `Idempotency-Key` (see command_scope), its first save also
         records the key, in the same transaction. Raises ConcurrentWrite when any
         aggregate's version was taken meanwhile, IdempotencyKeyTaken when it was the key.
+        In a request, every event saved carries its id as `request_id` (see stamp_request).
         """
         scope = command_scope.current()
         key = scope.key_to_save() if scope is not None else None
         ordered = command_scope.created_first(aggregates) if scope is not None else []
+        if scope is not None and scope.request_id is not None:
+            stamp_request(scope.request_id, *aggregates, *([key] if key is not None else []))
         try:
             recordings = self.save(*aggregates, *([key] if key is not None else []))
         except IntegrityError as error:

@@ -166,6 +166,7 @@ class IdentityService:
     def update_profile(
         self, principal: Principal, full_name: str | None, gender: Gender | None
     ) -> UserView:
+        policy.require_may_change(principal)
         user = self._load_user(principal.id)
         user.update_profile(full_name=full_name, gender=gender, by=principal.id)
         return self._save_existing(user)
@@ -201,14 +202,14 @@ class IdentityService:
         view = self._directory.user(user_id)
         if view is None or not (
             policy.can_read_user(principal, view.id, view.enterprise_id, view.department_id)
-            or _may_decide(principal, view)
+            or _may_see_request(principal, view)
         ):
             raise NotFound("User not found")
         return view
 
     def list_users(self, principal: Principal, criteria: UserFilter, page: Page) -> Paged[UserView]:
-        policy.require_role(principal, *policy.ADMINS, Role.MANAGER)
-        if principal.role is Role.ENTERPRISE_ADMIN:
+        policy.require_role(principal, *policy.ADMINS, Role.MANAGER, Role.AUDITOR)
+        if principal.role in policy.ENTERPRISE_WIDE:
             criteria = _narrow(criteria, enterprise_id=principal.enterprise_id)
         elif principal.role is Role.MANAGER:
             if principal.department_id is None:
@@ -358,11 +359,12 @@ def _narrow(criteria: UserFilter, **fixed: int | None) -> UserFilter:
     return msgspec.structs.replace(criteria, **fixed)
 
 
-def _may_decide(principal: Principal, view: UserView) -> bool:
-    """A pending join request is visible to whoever may approve it."""
+def _may_see_request(principal: Principal, view: UserView) -> bool:
+    """A pending join request is visible to whoever may approve it, and to the auditors of the
+    enterprise it names."""
     request = view.join_request
     return (
         request is not None
         and request.status == JOIN_PENDING
-        and policy.can_approve_join(principal, request.enterprise_id, request.department_id)
+        and policy.can_see_join_request(principal, request.enterprise_id, request.department_id)
     )

@@ -27,6 +27,8 @@ from application.principal import Principal
 from application.views import Page, Paged
 
 INVITERS = (*policy.ADMINS, Role.MANAGER)
+READERS = (*INVITERS, Role.AUDITOR)
+"""Who lists an enterprise's invitations (never their codes): inviters, and its auditors."""
 CODE_BYTES = 24  # 192 random bits: a code cannot be guessed
 
 
@@ -79,7 +81,7 @@ class InvitationService(CommandHandler):
     def list_invitations(
         self, principal: Principal, enterprise_id: int, page: Page, now: datetime
     ) -> Paged[InvitationView]:
-        self._require_enterprise(principal, enterprise_id)
+        self._require_enterprise(principal, enterprise_id, READERS)
         if principal.role is Role.MANAGER:
             if principal.department_id is None:
                 return Paged(items=[], total=0, page=page)
@@ -97,8 +99,10 @@ class InvitationService(CommandHandler):
 
     # -- helpers --------------------------------------------------------------
 
-    def _require_enterprise(self, principal: Principal, enterprise_id: int) -> None:
-        policy.require_role(principal, *INVITERS)
+    def _require_enterprise(
+        self, principal: Principal, enterprise_id: int, roles: tuple[Role, ...] = INVITERS
+    ) -> None:
+        policy.require_role(principal, *roles)
         policy.require_enterprise(principal, enterprise_id, "Enterprise")
         if self._directory.enterprise(enterprise_id) is None:
             raise NotFound("Enterprise not found")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from domain.errors import Conflict, NotFound, RuleViolation
 from domain.inbox import NOTIFICATION_TYPES, PRIORITIES, Inbox
 
+from application import policy
 from application.base import CommandHandler
 from application.events import SchedulaX
 from application.inbox_views import InboxCounts, NotificationFilter, NotificationView
@@ -37,18 +38,21 @@ class NotificationService(CommandHandler):
         return self._inboxes.counts(principal.id, now)
 
     def mark_read(self, principal: Principal, notification_id: int) -> NotificationView:
+        policy.require_may_change(principal)
         found = self._owned(principal, notification_id)
         if found.read_at is None:
             self._change_inbox(principal.id, lambda inbox: inbox.mark_read(notification_id))
         return self._owned(principal, notification_id)
 
     def mark_all_read(self, principal: Principal, now: str) -> int:
+        policy.require_may_change(principal)
         counts = self._inboxes.counts(principal.id, now)
         if counts.unread_count:
             self._change_inbox(principal.id, lambda inbox: inbox.mark_all_read(counts.last_id))
         return counts.unread_count
 
     def dismiss(self, principal: Principal, notification_id: int) -> None:
+        policy.require_may_change(principal)
         self._owned(principal, notification_id)
         self._change_inbox(principal.id, lambda inbox: inbox.dismiss(notification_id))
 
@@ -56,6 +60,7 @@ class NotificationService(CommandHandler):
         return self._inboxes.muted_types(principal.id)
 
     def mute(self, principal: Principal, types: list[str]) -> list[str]:
+        policy.require_may_change(principal)
         self._change_inbox(principal.id, lambda inbox: inbox.mute(types))
         return self._inboxes.muted_types(principal.id)
 

@@ -55,7 +55,7 @@ class OrganisationService(CommandHandler):
         return self.get_enterprise(principal, enterprise_id)
 
     def get_enterprise(self, principal: Principal, enterprise_id: int) -> EnterpriseDetail:
-        policy.require_role(principal, *policy.ADMINS)
+        policy.require_role(principal, *policy.ADMINS, Role.AUDITOR)
         policy.require_enterprise(principal, enterprise_id, "Enterprise")
         detail = self._directory.enterprise(enterprise_id)
         if detail is None:

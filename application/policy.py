@@ -12,6 +12,9 @@ from domain.roles import Role
 from application.principal import Principal
 
 ADMINS = (Role.SYSTEM_ADMIN, Role.ENTERPRISE_ADMIN)
+ENTERPRISE_WIDE = (Role.ENTERPRISE_ADMIN, Role.AUDITOR)
+"""Roles whose listings cover their whole enterprise (and nothing of another)."""
+READ_ONLY = "Auditors have read-only access"
 
 # Roles each role may hand out when creating or updating a user.
 GRANTABLE: dict[Role, frozenset[Role]] = {
@@ -26,6 +29,21 @@ GRANTABLE: dict[Role, frozenset[Role]] = {
 def require_role(principal: Principal, *roles: Role) -> None:
     if principal.role not in roles:
         raise PermissionDenied("Insufficient permissions for this operation")
+
+
+def require_may_change(principal: Principal) -> None:
+    """Every command starts here or behind a stricter role check: auditors change nothing."""
+    if principal.role is Role.AUDITOR:
+        raise PermissionDenied(READ_ONLY)
+
+
+def reads_enterprise(principal: Principal, enterprise_id: int | None) -> bool:
+    """An auditor reads everything of its own enterprise, as its admins do, and nothing else."""
+    return (
+        principal.role is Role.AUDITOR
+        and enterprise_id is not None
+        and principal.enterprise_id == enterprise_id
+    )
 
 
 def require_grantable(principal: Principal, role: Role) -> None:
@@ -49,8 +67,8 @@ def can_read_user(
 ) -> bool:
     if principal.id == user_id or principal.is_system_admin:
         return True
-    if principal.role is Role.ENTERPRISE_ADMIN:
-        return enterprise_id == principal.enterprise_id
+    if principal.role in ENTERPRISE_WIDE:
+        return enterprise_id is not None and enterprise_id == principal.enterprise_id
     if principal.role is Role.MANAGER:
         return (
             enterprise_id == principal.enterprise_id
@@ -71,8 +89,16 @@ def can_manage_department(principal: Principal, enterprise_id: int, department_i
     return False
 
 
+def can_oversee_department(principal: Principal, enterprise_id: int, department_id: int) -> bool:
+    """What a department's planners read beyond its published rosters (everyone's assignments,
+    swaps, time off, its dashboard): they and the enterprise's auditors."""
+    return can_manage_department(principal, enterprise_id, department_id) or reads_enterprise(
+        principal, enterprise_id
+    )
+
+
 def can_view_department(principal: Principal, enterprise_id: int, department_id: int) -> bool:
-    return can_manage_department(principal, enterprise_id, department_id) or (
+    return can_oversee_department(principal, enterprise_id, department_id) or (
         principal.role is Role.EMPLOYEE
         and principal.enterprise_id == enterprise_id
         and principal.department_id == department_id
@@ -92,6 +118,17 @@ def require_department_manager(
     if not can_view_department(principal, enterprise_id, department_id):
         raise NotFound(f"{what} not found")
     if not can_manage_department(principal, enterprise_id, department_id):
+        raise PermissionDenied("Insufficient permissions for this operation")
+
+
+def require_department_overseer(
+    principal: Principal, enterprise_id: int, department_id: int, what: str
+) -> None:
+    """For reads of what only planners and auditors see: 404 outside the caller's tenant, 403
+    for a role that may not read it there (an employee)."""
+    if not can_view_department(principal, enterprise_id, department_id):
+        raise NotFound(f"{what} not found")
+    if not can_oversee_department(principal, enterprise_id, department_id):
         raise PermissionDenied("Insufficient permissions for this operation")
 
 
@@ -119,3 +156,10 @@ def can_approve_join(principal: Principal, enterprise_id: int, department_id: in
             and principal.department_id == department_id
         )
     return False
+
+
+def can_see_join_request(principal: Principal, enterprise_id: int, department_id: int | None) -> bool:
+    """Who sees a pending request to join: whoever may decide it, and the enterprise's auditors."""
+    return can_approve_join(principal, enterprise_id, department_id) or reads_enterprise(
+        principal, enterprise_id
+    )

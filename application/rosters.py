@@ -127,9 +127,9 @@ class RosterService(RosteringHandler):
         return self._detail(roster_id)
 
     def list_rosters(self, principal: Principal, criteria: RosterFilter, page: Page) -> Paged[RosterSummary]:
-        if principal.role is Role.ENTERPRISE_ADMIN:
+        if principal.role in policy.ENTERPRISE_WIDE:
             criteria = msgspec.structs.replace(criteria, enterprise_id=principal.enterprise_id)
-        elif principal.role in (Role.MANAGER, Role.EMPLOYEE):
+        elif not principal.is_system_admin:
             if principal.department_id is None:
                 return Paged(items=[], total=0, page=page)
             criteria = msgspec.structs.replace(

@@ -6,6 +6,7 @@ from typing import Any
 
 from domain.assignment import Assignment
 from domain.errors import Conflict, NotFound, PermissionDenied, RuleViolation
+from domain.roles import Role
 from domain.roster import Roster
 from domain.schedule import Booking
 from domain.shift import Shift
@@ -23,6 +24,7 @@ STALE = "The shifts changed since the request was made; it can no longer be carr
 
 class SwapService(RosteringHandler):
     def propose(self, principal: Principal, new: NewSwap) -> SwapView:
+        policy.require_may_change(principal)
         shift = self._load(Shift, "shift", new.shift_id, "Shift")
         if not policy.in_enterprise(principal, shift.enterprise_id):
             raise NotFound("Shift not found")  # as for an absent id: another tenant's shift does not leak
@@ -35,6 +37,8 @@ class SwapService(RosteringHandler):
         if target is None or not target.is_active or target.enterprise_id != roster.enterprise_id:
             raise RuleViolation("The target employee is not an active member of this enterprise",
                                 field="target_employee_id")
+        if target.role == Role.AUDITOR.value:
+            raise RuleViolation("An auditor reads rosters and works no shifts", field="target_employee_id")
         target_assignment_id = None
         if new.target_shift_id is not None:
             target_shift = self._load(Shift, "shift", new.target_shift_id, "Target shift")
@@ -55,6 +59,7 @@ class SwapService(RosteringHandler):
         return self._view(swap.swap_id)
 
     def respond(self, principal: Principal, swap_id: int, accept: bool, note: str | None) -> SwapView:
+        policy.require_may_change(principal)
         swap = self._visible(principal, swap_id)
         if swap.respond(accept, by=principal.id, note=note):
             self._commit(*self._carry_out(swap, principal.id, note), conflict=STALE)
@@ -73,6 +78,7 @@ class SwapService(RosteringHandler):
         return self._view(swap_id)
 
     def cancel(self, principal: Principal, swap_id: int) -> SwapView:
+        policy.require_may_change(principal)
         swap = self._visible(principal, swap_id)
         swap.cancel(by=principal.id)
         self._commit(swap)
@@ -85,7 +91,7 @@ class SwapService(RosteringHandler):
         department = self._directory.department(department_id)
         if department is None:
             raise NotFound("Department not found")
-        policy.require_department_manager(principal, department.enterprise_id, department.id, "Department")
+        policy.require_department_overseer(principal, department.enterprise_id, department.id, "Department")
         return self._queries.swaps(None, status, None, department_id=department_id)
 
     # -- carrying a swap out --------------------------------------------------------

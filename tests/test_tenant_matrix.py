@@ -3,7 +3,7 @@
 Issue 18 ("Tests that stay"): the matrix is generated from `/schema/openapi.json`, so a new
 endpoint joins it without anyone listing it. Two enterprises are seeded (tests/support.py)
 and Globex gets one or more resources of every kind through the API (tests/tenant_data.py).
-Then each role of Acme (enterpriseAdmin, manager, employee) sends:
+Then each role of Acme (enterpriseAdmin, manager, employee, auditor) sends:
 
 - every operation with a path parameter, with each of Globex's ids of that parameter's kind
   (and a plausible body built from the operation's request schema);
@@ -33,10 +33,10 @@ from litestar.testing import TestClient
 from interfaces.container import build_container
 from interfaces.http.app import create_app
 from tests.conftest import settings_for
-from tests.support import World, bearer, seed_world
+from tests.support import World, bearer, create_user, seed_world
 from tests.tenant_data import TenantData, UnknownIdKind, is_id, kind_of, populate
 
-ROLES = ("admin", "manager", "employee")
+ROLES = ("admin", "manager", "employee", "auditor")
 METHODS = ("get", "post", "put", "patch", "delete")
 ABSENT = 10**9
 """An id of no resource of any kind (and well inside every store's integer range)."""
@@ -268,11 +268,11 @@ def send(client: TestClient, method: str, url: str, body: Any, who: dict[str, An
     return client.request(method.upper(), url, **kwargs)
 
 
-def run_matrix(client: TestClient, world: World, cases: list[Case]) -> Outcome:
+def run_matrix(client: TestClient, people: dict[str, dict[str, Any]], cases: list[Case]) -> Outcome:
     outcome = Outcome()
     probes: dict[tuple[str, str, str, str, str], Any] = {}
     for case in cases:
-        who = getattr(world.acme, case.role)
+        who = people[case.role]
         key = (case.method, case.path, case.role, case.swept, json.dumps(case.absent_body))
         if key not in probes:
             probes[key] = send(client, case.method, case.absent_url, case.absent_body, who)
@@ -336,7 +336,11 @@ def matrix(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequ
             schema = Schema(client.get("/schema/openapi.json").json())
             cases = build_cases(schema, acme, globex)
             before = snapshot(client, world, globex)
-            outcome = run_matrix(client, world, cases)
+            auditor = create_user(client, world.acme.admin["token"], "auditor@acme.test", "auditor",
+                                  world.acme.enterprise_id, None)
+            people = {"admin": world.acme.admin, "manager": world.acme.manager, "employee": world.acme.employee,
+                      "auditor": auditor}
+            outcome = run_matrix(client, people, cases)
             yield Matrix(schema, cases, outcome, before, snapshot(client, world, globex))
     finally:
         container.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Litestar
+from litestar.datastructures import ResponseHeader
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -31,6 +32,9 @@ from interfaces.http.idempotency import IdempotencyMiddleware
 from interfaces.http.negotiation import ContentNegotiationMiddleware
 from interfaces.http.openapi import declare_responses
 from interfaces.http.ratelimit import RateLimitMiddleware
+from interfaces.http.read_only import auditors_read_only
+from interfaces.http.request_id import HEADER as REQUEST_ID, NOTE as REQUEST_ID_NOTE
+from interfaces.http.request_id import RequestIdMiddleware, stamp_request_id
 from interfaces.http.security import provide_me, provide_principal
 from interfaces.realtime.gateway import Gateway
 from interfaces.realtime.websockets import notifications_socket, scheduling_socket
@@ -40,7 +44,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     settings = settings or Settings.from_env()
     container = container or build_container(settings)
     gateway = Gateway(container, container.bus, settings.realtime_queue_size)
-    middleware: list[Any] = []
+    # First, so outermost: the request's id is fixed before anything else may answer.
+    middleware: list[Any] = [RequestIdMiddleware]
     if settings.rate_limit_enabled:
         middleware.append(
             DefineMiddleware(
@@ -81,9 +86,13 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             "principal": Provide(provide_principal, sync_to_thread=False),
         },
         middleware=middleware,
+        guards=[auditors_read_only],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         before_request=check_body,
-        before_send=[allow_every_method],
+        before_send=[allow_every_method, stamp_request_id],
+        # Documented only (stamp_request_id sets it); the value just types its schema as a string.
+        response_headers=[ResponseHeader(name=REQUEST_ID, value="", documentation_only=True, required=True,
+                                         description=REQUEST_ID_NOTE)],
         openapi_config=OpenAPIConfig(
             title="SchedulaX API",
             version="1.0.0",
@@ -91,7 +100,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             " `details` and `detail: {code, message, errors}`. Every endpoint answers"
             " MessagePack for `Accept: application/x-msgpack`. Every POST, PUT, PATCH and DELETE"
             " takes an `Idempotency-Key` header: a repeat answers the original response with"
-            " `Idempotent-Replayed: true` and executes nothing.",
+            " `Idempotent-Replayed: true` and executes nothing. " + REQUEST_ID_NOTE,
             path="/schema",
             render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin(path="/scalar")],
         ),

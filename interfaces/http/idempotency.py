@@ -35,6 +35,7 @@ from infrastructure.kept_responses import KeptResponse, KeptResponses
 from infrastructure.tokens import InvalidToken
 from interfaces.http.accepted import resource_url
 from interfaces.http.negotiation import send_error
+from interfaces.http.request_id import request_id_of
 
 log = logging.getLogger("schedulax.idempotency")
 
@@ -109,8 +110,9 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, send)
             return
         values = [v.decode("latin-1") for k, v in scope["headers"] if k == HEADER]
+        request_id = request_id_of(scope)
         if not values:
-            with command_scope.opened(CommandScope()):
+            with command_scope.opened(CommandScope(request_id=request_id)):
                 await self.app(scope, receive, send)
             return
         try:
@@ -130,7 +132,7 @@ class IdempotencyMiddleware:
         if taken is not None:
             await self._repeat(scope, send, keyed, taken)
             return
-        command = CommandScope(keyed=keyed)
+        command = CommandScope(keyed=keyed, request_id=request_id)
         answer = _Captured()
         with command_scope.opened(command):
             await self.app(scope, _replaying(body, receive), answer.send)

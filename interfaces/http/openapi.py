@@ -8,7 +8,7 @@ envelope built by `errors.error_body`:
 | status | when |
 | --- | --- |
 | 400, 422 | the operation takes a body or parameters |
-| 401, 403 | it needs a caller (`principal` or `me`) |
+| 401, 403 | it needs a caller (`principal` or `me`); 403 also: a command an auditor may not send |
 | 404 | it takes a body or parameters (ids name resources) |
 | 409, 202 | it is a command (POST, PUT, PATCH, DELETE); 202: saved, read models behind |
 | 412 | it takes `If-Match` |
@@ -34,6 +34,7 @@ from litestar.routes import HTTPRoute
 
 from interfaces.http.errors import TITLES
 from interfaces.http.ratelimit import UNLIMITED_PREFIXES
+from interfaces.http.read_only import OPEN_TO_AUDITORS
 
 CALLER = ("principal", "me")
 COMMANDS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -111,6 +112,8 @@ def statuses(route: HTTPRoute, handler: HTTPRouteHandler) -> set[int]:
         found |= {401, 403}
     if handler.http_methods & COMMANDS:
         found |= {202, 409}
+        if route.path not in OPEN_TO_AUDITORS:
+            found.add(403)  # auditors change nothing (read_only.py), signed in or not
     if any(_header(signature[n]) == "if-match" for n in params):
         found.add(412)
     if has_body:

@@ -1,0 +1,56 @@
+"""Auditors change nothing: one guard refuses every command an auditor sends, whatever its route.
+
+The use cases refuse them too (application/policy.py `require_may_change` and the role checks
+of every command); this guard is the edge's own copy of that rule, so that an endpoint added
+later cannot forget it. It runs for every route that is not a read (GET, HEAD, OPTIONS) except
+the few an auditor needs to hold a session, and keys on the caller's role as the read model
+knows it now (a token's claims may predate a change of role). The caller it looks up is kept in
+the scope, where `security.provide_me` finds it: the handler does not read it a second time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio.to_thread
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
+
+from application import policy
+from application.principal import principal_of
+from application.views import CallerView
+from interfaces.realtime.auth import Refused, identify
+
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
+OPEN_TO_AUDITORS = frozenset({"/api/auth/login", "/api/auth/refresh"})
+"""Commands an auditor may send: signing in and renewing its token (there is no logout)."""
+CALLER = "schedulax.caller"
+"""Scope key of the caller this guard looked up."""
+
+
+async def auditors_read_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    scope = connection.scope
+    if scope["type"] != "http" or scope["method"] in READS:
+        return
+    if (scope["path"].rstrip("/") or "/") in OPEN_TO_AUDITORS:
+        return
+    token = bearer_of(connection)
+    if token is None:
+        return  # anonymous: the handler answers 401 if it needs a caller
+    try:
+        caller, _ = await anyio.to_thread.run_sync(identify, connection.app.state.container, token)
+    except Refused:
+        return  # an invalid token or a user who is gone: the handler answers 401
+    scope[CALLER] = caller  # type: ignore[literal-required]
+    policy.require_may_change(principal_of(caller.user))
+
+
+def bearer_of(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    scheme, _, token = connection.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def looked_up(scope: Any) -> CallerView | None:
+    """The caller the guard found for this request, if it looked one up."""
+    found = scope.get(CALLER)
+    return found if isinstance(found, CallerView) else None
