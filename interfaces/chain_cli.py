@@ -98,8 +98,8 @@ def verify(events: Any, links: SqlChainLinks, digest: tuple[int, str] | None) ->
             holds = False
             print(f"digest {sequence}:{expected} does NOT match: the log up to {sequence:,} now gives {at}")
     if log_head > chained:
-        print(f"{log_head - chained:,} positions after {chained:,} are not linked yet (the chain projection is"
-              " behind the log)")
+        print(f"the log goes on to position {log_head:,}: the chain projection has not linked what follows"
+              f" {chained:,} yet")
     if head is not None and check.first_break is None:
         print(f"digest: {head[0]}:{head[1]}")
     return 0 if holds else 1

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from application.chain_check import check_chain
+from application.hash_chain import FLOOR, links
 from domain.roles import Role
 from infrastructure.event_log import event_log
 from interfaces.container import all_projections
@@ -43,10 +44,12 @@ def test_each_link_is_the_sha256_of_the_documented_layout_over_the_stored_bytes_
     # Every topic, the ones no read model decodes included.
     assert any(t.startswith("domain.idempotency:IdempotencyKey") for t in topics)
     assert any(t.startswith("domain.identity:SignIn") for t in topics)
-    # The reader the API and the command line verify with gives the same links.
-    links = SqlChainLinks(a.container.store)
-    check = check_chain(event_log(a.container.events.recorder), links, rows[-1][0], batch=7)
-    assert (check.holds, check.events, check.computed.hex()) == (True, len(rows), stored_links(a.container)[rows[-1][0]])
+    # The reader and the loop the API and the command line verify with give the same links.
+    log = event_log(a.container.events.recorder)
+    recomputed = links(log.select(FLOOR, len(rows), rows[-1][0], ()), ZERO)
+    assert {position: link.hex() for position, link in recomputed} == stored_links(a.container)
+    check = check_chain(log, SqlChainLinks(a.container.store), rows[-1][0], batch=7)
+    assert (check.holds, check.events, check.computed) == (True, len(rows), recomputed[-1][1])
 
 
 def test_the_digest_is_the_newest_link_and_the_time_of_its_event(sqlite_audited: Audited) -> None:
@@ -106,7 +109,8 @@ def test_auditors_and_admins_may_read_and_verify_the_digest_and_managers_and_emp
     acme = a.world.acme
     auditor = create_user(a.client, acme.admin["token"], "auditor@acme.test", Role.AUDITOR.value,
                           acme.enterprise_id, None)
-    assert (auditor["role"], auditor["enterprise_id"], auditor["department_id"]) == ("auditor", acme.enterprise_id, None)
+    assert (auditor["role"], auditor["enterprise_id"], auditor["department_id"]) == (
+        "auditor", acme.enterprise_id, None)
     a.caught_up()
     kept = digest(a.client, auditor["token"])
     for who in (auditor, acme.admin, a.world.globex.admin, a.world.root):
