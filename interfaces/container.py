@@ -13,6 +13,7 @@ from application.events import SchedulaX
 from application.dashboards import DashboardService
 from application.identity import IdentityService
 from application.invitations import InvitationService
+from application.log_integrity import LogIntegrityService
 from application.notifications import NotificationService
 from application.organisation import OrganisationService
 from application.rosters import RosterService
@@ -32,6 +33,8 @@ from interfaces.realtime.messages import encode
 from projections.analytics import AnalyticsProjection
 from projections.announce import Announcer, InboxAnnouncer, Publish, RosteringAnnouncer
 from projections.base import Projection
+from projections.chain import ChainProjection
+from projections.chain_queries import SqlChainLinks
 from projections.dashboard import DashboardProjection
 from projections.dashboard_queries import SqlDashboards
 from projections.directory import DirectoryProjection
@@ -64,6 +67,7 @@ class Container:
     jobs: DramatiqJobs
     bus: Bus
     invitations: InvitationService
+    log_integrity: LogIntegrityService
 
     def close(self) -> None:
         self.jobs.close()
@@ -132,7 +136,7 @@ def read_store(settings: Settings, pools: Pools | None = None) -> SqliteReadStor
 def all_projections() -> list[Projection]:
     """Every read model the API serves, in the order they are applied."""
     return [DirectoryProjection(), RosteringProjection(), NotificationsProjection(),
-            DashboardProjection(), AnalyticsProjection()]
+            DashboardProjection(), AnalyticsProjection(), ChainProjection()]
 
 
 def announcers(store: SqliteReadStore | PostgresReadStore) -> dict[str, Announcer]:
@@ -209,4 +213,5 @@ def build_container(settings: Settings) -> Container:
         jobs=jobs,
         bus=bus,
         invitations=InvitationService(events, store, sync, directory, SqlInvitations(store)),
+        log_integrity=LogIntegrityService(events, event_log(events.recorder), SqlChainLinks(store)),
     )

@@ -34,6 +34,12 @@ class Projection:
     """Its share of a rebuild's CPU, relative to the others (measured with `bench.rebuild_rate`);
     a parallel rebuild uses it to give each process an even load."""
 
+    raw: bool = False
+    """Whether it reads the log as stored rather than as events: every topic, undecoded.
+    The runner then hands `handle_stored` each row (`id`, `originator_id`, `originator_version`,
+    `topic` and `state`, the bytes as the recorder holds them) and reads every topic of the log
+    for it; `handlers()` is not used."""
+
     query_indexes: frozenset[str] = frozenset()
     """Indexes that only the API's queries use, never a handler's own lookups: a staged rebuild
     leaves them out of its scratch tables (each would cost a write per row there) and builds
@@ -64,6 +70,10 @@ class Projection:
             cur.execute(f"DROP TABLE IF EXISTS {table}")
 
     def handlers(self) -> dict[type, Handler]:
+        raise NotImplementedError
+
+    def handle_stored(self, stored: Any, cur: Cursor) -> None:
+        """A `raw` projection's one handler: a stored event of any topic, with its position."""
         raise NotImplementedError
 
     def begin_batch(self) -> None:

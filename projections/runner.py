@@ -88,12 +88,15 @@ class CatchUpRunner:
         self._store = store
         self._projections = list(projections)
         self._batch_size = batch_size
-        self._handlers: dict[str, dict[str, Handler]] = {p.name: p.topics() for p in projections}
-        self._topics = sorted({t for h in self._handlers.values() for t in h})
+        self._handlers: dict[str, dict[str, Handler]] = {p.name: {} if p.raw else p.topics() for p in projections}
+        self._raw: list[tuple[str, Handler]] = sorted((p.name, p.handle_stored) for p in projections if p.raw)
+        """The projections that take every stored event undecoded (see `Projection.raw`)."""
+        handled = sorted({t for h in self._handlers.values() for t in h})
+        self._topics = [] if self._raw else handled  # none selects them all, which a raw projection needs
         self._names = sorted(self._handlers)
         self._routes: dict[str, list[tuple[str, Handler]]] = {
             topic: [(name, self._handlers[name][topic]) for name in self._names if topic in self._handlers[name]]
-            for topic in self._topics
+            for topic in handled
         }
         """Each topic's handlers, in the projections' name order: looked up once per event."""
         self._known_position = 0  # a lower bound on every position but the parked ones'
@@ -339,7 +342,17 @@ class CatchUpRunner:
         self, notification: Any, positions: dict[str, int], cur: Cursor,
         announcing: dict[str, BatchAnnouncement],
     ) -> float:
-        """Apply one event to the projections behind it; its time (0 if none took it)."""
+        """Apply one event to the projections behind it; its time (0 if none decoded it)."""
+        for name, handler in self._raw:
+            position = positions.get(name)
+            if position is None or position >= notification.id:
+                continue
+            try:
+                handler(notification, cur)
+            except Exception as error:
+                if self._store.is_connection_error(error):
+                    raise
+                raise HandlerFailed(name, notification.id, error) from error
         event = None
         for name, handler in self._routes.get(notification.topic, ()):
             position = positions.get(name)
@@ -373,7 +386,8 @@ class CatchUpRunner:
                     ",".join(batch.positions), describe(error))
         for projection in self._active(batch.positions):
             routes = set(projection.topics())
-            settle(self._run_alone, projection, lambda n: n.topic in routes, batch.notifications, batch.last)
+            handles: Callable[[Any], bool] = (lambda n: True) if projection.raw else (lambda n: n.topic in routes)
+            settle(self._run_alone, projection, handles, batch.notifications, batch.last)
         self._parked = {name: row["position"] for name, row in self._tracked().items() if row["error"]}
         self._reached(batch.last)
         return len(batch.notifications)

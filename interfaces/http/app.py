@@ -19,6 +19,7 @@ from interfaces.http.controllers.auth import AuthController
 from interfaces.http.controllers.employee import EmployeeController, TeamController
 from interfaces.http.controllers.dashboard import DashboardController
 from interfaces.http.controllers.health import health
+from interfaces.http.controllers.integrity import IntegrityController
 from interfaces.http.controllers.invitations import InvitationController
 from interfaces.http.controllers.metrics import metrics
 from interfaces.http.controllers.notifications import NotificationController
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             TemplateController,
             NotificationController,
             DashboardController,
+            IntegrityController,
             health,
             metrics,
             notifications_socket,
