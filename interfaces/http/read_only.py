@@ -24,13 +24,15 @@ from interfaces.realtime.auth import Refused, identify
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
 OPEN_TO_AUDITORS = frozenset({"/api/auth/login", "/api/auth/refresh"})
 """Commands an auditor may send: signing in and renewing its token (there is no logout)."""
+CHANGES_NOTHING = "changes_nothing"
+"""`opt` flag of a POST that only computes an answer (e.g. verifying the log): open to auditors."""
 CALLER = "schedulax.caller"
 """Scope key of the caller this guard looked up."""
 
 
-async def auditors_read_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def auditors_read_only(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     scope = connection.scope
-    if scope["type"] != "http" or scope["method"] in READS:
+    if scope["type"] != "http" or scope["method"] in READS or handler.opt.get(CHANGES_NOTHING):
         return
     if (scope["path"].rstrip("/") or "/") in OPEN_TO_AUDITORS:
         return

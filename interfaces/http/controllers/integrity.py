@@ -10,6 +10,7 @@ from litestar.exceptions import TooManyRequestsException
 
 from application.log_integrity import Digest, Verification, VerificationBusy
 from interfaces.http.dto import MAX_ID
+from interfaces.http.read_only import CHANGES_NOTHING
 from interfaces.http.security import Caller, Services
 
 BUSY_RETRY_AFTER = 5
@@ -31,6 +32,7 @@ class IntegrityController(Controller):
         return container.log_integrity.digest(principal)
 
     @post("/verify", status_code=200, sync_to_thread=True, raises=[TooManyRequestsException],
+          opt={CHANGES_NOTHING: True},  # it only recomputes: open to auditors
           summary="Whether the log up to a kept digest's position still gives its hash,"
                   " recomputed from the stored events")
     def verify(self, data: VerifyRequest, principal: Caller, container: Services) -> Verification:
