@@ -10,6 +10,7 @@ from pathlib import Path
 from application.assignments import AssignmentService
 from application.availability import AvailabilityService
 from application.events import SchedulaX
+from application.history import HistoryService
 from application.dashboards import DashboardService
 from application.identity import IdentityService
 from application.invitations import InvitationService
@@ -30,6 +31,8 @@ from infrastructure.settings import PostgresTarget, Settings
 from infrastructure.tokens import TokenIssuer
 from interfaces.realtime.messages import encode
 from projections.analytics import AnalyticsProjection
+from projections.audit import AuditProjection
+from projections.audit_queries import SqlAuditLog
 from projections.announce import Announcer, InboxAnnouncer, Publish, RosteringAnnouncer
 from projections.base import Projection
 from projections.dashboard import DashboardProjection
@@ -64,6 +67,7 @@ class Container:
     jobs: DramatiqJobs
     bus: Bus
     invitations: InvitationService
+    history: HistoryService
 
     def close(self) -> None:
         self.jobs.close()
@@ -132,7 +136,7 @@ def read_store(settings: Settings, pools: Pools | None = None) -> SqliteReadStor
 def all_projections() -> list[Projection]:
     """Every read model the API serves, in the order they are applied."""
     return [DirectoryProjection(), RosteringProjection(), NotificationsProjection(),
-            DashboardProjection(), AnalyticsProjection()]
+            DashboardProjection(), AnalyticsProjection(), AuditProjection()]
 
 
 def announcers(store: SqliteReadStore | PostgresReadStore) -> dict[str, Announcer]:
@@ -209,4 +213,5 @@ def build_container(settings: Settings) -> Container:
         jobs=jobs,
         bus=bus,
         invitations=InvitationService(events, store, sync, directory, SqlInvitations(store)),
+        history=HistoryService(SqlAuditLog(store)),
     )

@@ -18,6 +18,7 @@ from interfaces.http.controllers.auth import AuthController
 from interfaces.http.controllers.employee import EmployeeController, TeamController
 from interfaces.http.controllers.dashboard import DashboardController
 from interfaces.http.controllers.health import health
+from interfaces.http.controllers.history import HistoryController
 from interfaces.http.controllers.invitations import InvitationController
 from interfaces.http.controllers.metrics import metrics
 from interfaces.http.controllers.notifications import NotificationController
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             TemplateController,
             NotificationController,
             DashboardController,
+            HistoryController,
             health,
             metrics,
             notifications_socket,
