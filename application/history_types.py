@@ -73,16 +73,16 @@ HIDDEN_TYPES: dict[str, tuple[str, str]] = {
     "shift_place_taken": ("shift", "A shift counted a filled place (told by employee_assigned)"),
     "shift_place_freed": ("shift", "A shift counted a freed place (told by assignment_removed or _declined)"),
     "shift_place_handed_over": ("shift", "A shift's place changed hands (told by assignment_handed_over)"),
-    "shift_booked": ("assignment", "An employee's schedule booked an assignment (told by employee_assigned)"),
-    "booking_released": ("assignment", "An employee's schedule released an assignment"),
 }
 """Kept in the index for as-of, never listed."""
 
 SKIPPED_EVENTS = (
     "SignIn.Recorded", "IdempotencyKey.Taken", "EmailClaim.*", "SystemAdminSeat.Taken",
-    "DepartmentCalendar.*", "EmployeeSchedule.Opened", "Inbox.Opened", "Inbox.Read", "Inbox.AllRead",
-    "Inbox.Dismissed",
+    "DepartmentCalendar.*", "EmployeeSchedule.Opened", "EmployeeSchedule.Booked", "EmployeeSchedule.Released",
+    "Inbox.Opened", "Inbox.Read", "Inbox.AllRead", "Inbox.Dismissed",
 )
 """Bookkeeping that gets no entry: sign-ins, idempotency keys and the uniqueness registries
 (emails, the first system admin, a department's roster dates, which Roster events already
-tell), opening an empty schedule or inbox, and which notifications a user has read."""
+tell), opening an empty schedule or inbox, an employee's schedule booking and releasing
+assignments (its copy of what the assignments' own entries tell), and which notifications a
+user has read."""

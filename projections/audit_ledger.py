@@ -31,6 +31,12 @@ INSERT = (
     " request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
+INSERT_HIDDEN = (
+    "INSERT INTO au_entries (position, occurred_at, type, shown, enterprise_id, department_id, roster_id,"
+    " subject_kind, subject_id, actor_id, summary, changes, request_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '{}', ?)"
+)
+
 
 @lru_cache(maxsize=200_000)
 def key_of(kind: str, number: int) -> str:
@@ -135,13 +141,12 @@ class Ledger:
 
     def hidden(self, cur: Cursor, e: Any, type_: str, kind: str, subject_id: int | None,
                scope: State | None, actor: int | None) -> None:
-        """An index entry that repeats what a shown one tells: no summary, no changes."""
+        """An index entry that repeats what a shown one tells: ids only, no names, summary or changes."""
         at, _ = stamp(e)
         scope = scope or {}
-        cur.execute(INSERT, (
+        cur.execute(INSERT_HIDDEN, (
             position_of(e), at, type_, False, scope.get("enterprise_id"), scope.get("department_id"),
-            scope.get("roster_id"), kind, subject_id, actor, self.name(cur, actor), None, None, "",
-            NO_CHANGES, getattr(e, "request_id", None),
+            scope.get("roster_id"), kind, subject_id, actor, getattr(e, "request_id", None),
         ))
 
 

@@ -14,7 +14,7 @@ from projections.audit_ledger import key_of
 from projections.sql import ReadStore, add_given, one
 
 COLUMNS = "position, occurred_at, type, actor_id, actor_name, subject_kind, subject_id, summary, changes, request_id"
-STREAM_CHUNK = 1000
+STREAM_CHUNK = 500
 """Entries per read of a stream: memory stays bounded by one chunk, whatever the export's size."""
 
 _decode = msgspec.json.decode
@@ -87,7 +87,12 @@ class SqlAuditLog:
                 cur.execute(f"SELECT {COLUMNS} FROM au_entries{where} ORDER BY position LIMIT ?",
                             (*params, STREAM_CHUNK))
                 rows = cur.fetchall()
-            yield from (entry(r) for r in rows)
             if len(rows) < STREAM_CHUNK:
+                after = None
+            else:
+                after = rows[-1]["position"]
+            for index, row in enumerate(rows):
+                rows[index] = None  # each row is let go as its entry is handed on
+                yield entry(row)
+            if after is None:
                 return
-            after = rows[-1]["position"]

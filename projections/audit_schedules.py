@@ -1,4 +1,8 @@
-"""Audit entries of employees' schedules (bookings, time off, availability) and shift templates."""
+"""Audit entries of employees' schedules (time off, availability) and shift templates.
+
+Bookings (`EmployeeSchedule.Booked`, `.Released`) get none: they are the schedule's copy of
+an assignment, which the assignment's own entries tell, and as-of replays no schedule.
+"""
 
 from __future__ import annotations
 
@@ -26,17 +30,6 @@ def handlers(ledger: Ledger) -> dict[type, Handler]:
 
     def whose(cur: Cursor, by: int | None, employee_id: int) -> str:
         return "their" if by == employee_id else f"{ledger.who(cur, employee_id)}'s"
-
-    # -- bookings: the schedule's copy of an assignment, told by the assignment's entries ---
-
-    def booked(e: Any, cur: Cursor) -> None:
-        # Saved before the assignment it books: the roster it names gives the scope.
-        ledger.hidden(cur, e, "shift_booked", "assignment", e.assignment_id,
-                      ledger.of(cur, "roster", e.roster_id), e.by)
-
-    def released(e: Any, cur: Cursor) -> None:
-        ledger.hidden(cur, e, "booking_released", "assignment", e.assignment_id,
-                      ledger.of(cur, "assignment", e.assignment_id), e.by)
 
     # -- time off ------------------------------------------------------------------------
 
@@ -112,8 +105,6 @@ def handlers(ledger: Ledger) -> dict[type, Handler]:
         ledger.put(uuid_of(e), {**before, "deleted": True})
 
     return {
-        EmployeeSchedule.Booked: booked,
-        EmployeeSchedule.Released: released,
         EmployeeSchedule.TimeOffRequested: time_off_requested,
         EmployeeSchedule.TimeOffDecided: time_off_decided,
         EmployeeSchedule.MarkedUnavailable: marked,
