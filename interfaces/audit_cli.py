@@ -123,7 +123,7 @@ def export(history: HistoryService, scope: HistoryScope, criteria: HistoryFilter
     from tqdm import tqdm
 
     total = history.page(scope, criteria, Page(number=1, size=1)).total
-    with tqdm(total=total, unit="entry", unit_scale=True, desc="export", file=err,
+    with tqdm(total=total, unit="entry", desc="export", file=err,
               disable=not err.isatty()) as bar:
         for chunk in ndjson_body(history.stream(scope, criteria)):
             out.write(chunk.decode())
