@@ -100,12 +100,15 @@ def test_ndjson_and_csv_exports_hold_exactly_the_entries_of_the_json_pages(sqlit
     assert len(pages) == 7 and pages[0]["summary"].endswith('the roster Week, "quoted" (2026-01-05 to 2026-01-11)')
     token = bearer(admin["token"])
     for answer in (sqlite_client.get(f"{path}?format=ndjson", headers=token),
-                   sqlite_client.get(path, headers={**token, "Accept": "application/x-ndjson"})):
+                   sqlite_client.get(path, headers={**token, "Accept": "application/x-ndjson"}),
+                   # Content negotiation turns JSON into MessagePack, and leaves exports as they are.
+                   sqlite_client.get(f"{path}?format=ndjson", headers={**token, "Accept": "application/x-msgpack"})):
         assert answer.headers["content-type"] == "application/x-ndjson"
         assert answer.headers["content-disposition"] == f'attachment; filename="roster-{roster_id}-history.ndjson"'
         assert answer.text.endswith("\n") and [json.loads(line) for line in answer.text.splitlines()] == pages
     for answer in (sqlite_client.get(f"{path}?format=csv", headers=token),
-                   sqlite_client.get(path, headers={**token, "Accept": "text/csv"})):
+                   sqlite_client.get(path, headers={**token, "Accept": "text/csv"}),
+                   sqlite_client.get(f"{path}?format=csv", headers={**token, "Accept": "application/x-msgpack"})):
         assert answer.headers["content-type"].startswith("text/csv")
         assert from_csv(answer.text) == pages
     # Filters hold for exports; `format` wins over Accept; MessagePack clients still get pages.
