@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from tests.support import World, bearer, create_user, ok, seed_world
+from tests.support import bearer, create_user, ok, seed_world
 
 ABSENT = 10**9
 
@@ -57,7 +57,7 @@ def test_an_auditor_reads_every_rosters_history_and_the_whole_enterprise_log(
 
 def test_a_manager_reads_their_own_departments_rosters_and_no_other(
         sqlite_client: TestClient, world: dict[str, Any]) -> None:
-    acme: World = world["world"].acme
+    acme = world["world"].acme
     assert ok(get(sqlite_client, acme.manager, f"/api/rosters/{world['ops']}/history"))["entries"]
     # Another department's roster is hidden from a manager as another tenant's is.
     assert status(sqlite_client, acme.manager, f"/api/rosters/{world['sales']}/history") == 404

@@ -7,6 +7,7 @@ reads it back through a filter, a page or a cursor.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,16 +41,15 @@ class Told:
         return history(self.client, self.admin, f"/api/rosters/{self.story.roster_id}/history", **params)
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def told(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Told]:
     """The story, told once per store for the whole module."""
     schema = None
     overrides: dict[str, Any] = {}
     if request.param == "postgres":
         require("PostgreSQL", _pg_ping)
-        schema = f"t_audit_{tmp_path_factory.mktemp('pg').name[-6:].replace('-', '_')}"
+        schema = f"t_{uuid.uuid4().hex[:12]}"  # as conftest's pg_schema, for the whole module
         with psycopg.connect(PostgresTarget.parse(POSTGRES_URL).conninfo(), autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
             conn.execute(f"CREATE SCHEMA {schema}")
         overrides = {"database_url": POSTGRES_URL, "database_schema": schema}
     root: Path = tmp_path_factory.mktemp("audit")
