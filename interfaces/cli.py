@@ -25,14 +25,10 @@ def main(argv: list[str] | None = None) -> int:
                                   " tables (serve runs it at start)")
     migrate.add_argument("--force", action="store_true",
                          help="run every statement again even if the recorded schema is current")
-    from interfaces import projections_cli
+    from interfaces import audit_cli, projections_cli
 
     projections_cli.add_commands(commands)
-    from interfaces import chain_cli
-
-    audit = commands.add_parser("audit", help="the auditor's tools")
-    audit_verbs = audit.add_subparsers(dest="verb", required=True)
-    chain_cli.add_commands(audit_verbs)
+    audit_cli.add_commands(commands)
     args = parser.parse_args(argv)
 
     if args.command == "worker":
@@ -41,8 +37,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_migrate(args.force)
     if args.command == "projections":
         return projections_cli.main(args)
-    if args.command == "audit" and args.verb == "verify":
-        return chain_cli.main(args)
+    if args.command == "audit":
+        return audit_cli.main(args)
 
     if args.command == "serve":
         return run_serve(args)

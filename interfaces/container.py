@@ -10,6 +10,7 @@ from pathlib import Path
 from application.assignments import AssignmentService
 from application.availability import AvailabilityService
 from application.events import SchedulaX
+from application.history import HistoryService
 from application.dashboards import DashboardService
 from application.identity import IdentityService
 from application.invitations import InvitationService
@@ -31,6 +32,8 @@ from infrastructure.settings import PostgresTarget, Settings
 from infrastructure.tokens import TokenIssuer
 from interfaces.realtime.messages import encode
 from projections.analytics import AnalyticsProjection
+from projections.audit import AuditProjection
+from projections.audit_queries import SqlAuditLog
 from projections.announce import Announcer, InboxAnnouncer, Publish, RosteringAnnouncer
 from projections.base import Projection
 from projections.chain import ChainProjection
@@ -68,6 +71,7 @@ class Container:
     bus: Bus
     invitations: InvitationService
     log_integrity: LogIntegrityService
+    history: HistoryService
 
     def close(self) -> None:
         self.jobs.close()
@@ -136,7 +140,7 @@ def read_store(settings: Settings, pools: Pools | None = None) -> SqliteReadStor
 def all_projections() -> list[Projection]:
     """Every read model the API serves, in the order they are applied."""
     return [DirectoryProjection(), RosteringProjection(), NotificationsProjection(),
-            DashboardProjection(), AnalyticsProjection(), ChainProjection()]
+            DashboardProjection(), AnalyticsProjection(), AuditProjection(), ChainProjection()]
 
 
 def announcers(store: SqliteReadStore | PostgresReadStore) -> dict[str, Announcer]:
@@ -214,4 +218,5 @@ def build_container(settings: Settings) -> Container:
         bus=bus,
         invitations=InvitationService(events, store, sync, directory, SqlInvitations(store)),
         log_integrity=LogIntegrityService(events, event_log(events.recorder), SqlChainLinks(store)),
+        history=HistoryService(SqlAuditLog(store)),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -106,6 +107,26 @@ def _remembered(event: Any) -> tuple[Any, str, int, str]:
     if last[0] is not event:
         last = _last = (event, iso(event.timestamp), event.originator_version, str(event.originator_id))
     return last
+
+
+class _HandedOver(threading.local):
+    event: Any = None
+    position: int = 0
+
+
+_handed_over = _HandedOver()
+
+
+def hand_over(event: Any, position: int) -> None:
+    """The runner is about to hand `event`, read at `position` of the log, to the handlers."""
+    _handed_over.event, _handed_over.position = event, position
+
+
+def position_of(event: Any) -> int:
+    """The log position (notification id) of the event being applied in this thread."""
+    if _handed_over.event is not event:
+        raise LookupError("the event is not being applied by a projection runner")
+    return _handed_over.position
 
 
 def stamp(event: Any) -> tuple[str, int]:

@@ -22,7 +22,7 @@ from application.events import SchedulaX
 from application.ports import ReadModelsBehind
 
 from projections.announce import Announcer, BatchAnnouncement, Publish
-from projections.base import Handler, Projection
+from projections.base import Handler, Projection, hand_over
 from projections.parking import PARK_COLUMNS, HandlerFailed, describe, record_park, settle, unpark
 from projections.schema import TRACKING
 from projections.sql import Cursor, ReadStore
@@ -361,6 +361,7 @@ class CatchUpRunner:
             try:
                 if event is None:
                     event = self._decode(notification)
+                    hand_over(event, notification.id)
                 handler(event, cur)
             except Exception as error:
                 if self._store.is_connection_error(error):

@@ -24,7 +24,7 @@ NAME_KINDS = {
     "roster_id": "roster", "shift_id": "shift", "target_shift_id": "shift",
     "assignment_id": "assignment", "swap_id": "swap", "time_off_id": "time_off",
     "template_id": "template", "shift_template_id": "template", "notification_id": "notification",
-    "invitation_id": "invitation",
+    "invitation_id": "invitation", "actor_id": "user",
 }
 # A path segment and the kind of the id that follows it, for generic names (`{id}`, `{entry_id}`).
 SEGMENT_KINDS = {

@@ -20,6 +20,7 @@ from interfaces.http.controllers.employee import EmployeeController, TeamControl
 from interfaces.http.controllers.dashboard import DashboardController
 from interfaces.http.controllers.health import health
 from interfaces.http.controllers.integrity import IntegrityController
+from interfaces.http.controllers.history import HistoryController
 from interfaces.http.controllers.invitations import InvitationController
 from interfaces.http.controllers.metrics import metrics
 from interfaces.http.controllers.notifications import NotificationController
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             NotificationController,
             DashboardController,
             IntegrityController,
+            HistoryController,
             health,
             metrics,
             notifications_socket,
