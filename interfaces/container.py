@@ -7,6 +7,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from application.as_of import RosterAsOf
 from application.assignments import AssignmentService
 from application.availability import AvailabilityService
 from application.events import SchedulaX
@@ -28,6 +29,7 @@ from infrastructure.event_log import event_log
 from infrastructure.readstore import PostgresReadStore, SqliteReadStore, scratch_store
 from infrastructure.settings import PostgresTarget, Settings
 from infrastructure.tokens import TokenIssuer
+from interfaces.as_of_wiring import roster_as_of
 from interfaces.realtime.messages import encode
 from projections.analytics import AnalyticsProjection
 from projections.announce import Announcer, InboxAnnouncer, Publish, RosteringAnnouncer
@@ -64,6 +66,7 @@ class Container:
     jobs: DramatiqJobs
     bus: Bus
     invitations: InvitationService
+    as_of: RosterAsOf
 
     def close(self) -> None:
         self.jobs.close()
@@ -209,4 +212,5 @@ def build_container(settings: Settings) -> Container:
         jobs=jobs,
         bus=bus,
         invitations=InvitationService(events, store, sync, directory, SqlInvitations(store)),
+        as_of=roster_as_of(events, store),
     )
