@@ -90,12 +90,14 @@ class RosterAsOf:
         with self._past.replayed(self._events.select(roster_id, at)) as queries:
             return roster_shifts(queries, principal, roster_id, day, start_date, end_date)
 
-    def diff(self, principal: Principal, roster_id: int, since: datetime, until: datetime | None) -> RosterDiff:
-        """What changed between the roster at `since` and at `until` (default: now): each side is
-        what the as-of GET answers (absent where the roster did not exist or was deleted), and
-        the caller must be allowed to read each side that exists."""
+    def diff(self, principal: Principal, roster_id: int, since: datetime | None,
+             until: datetime | None) -> RosterDiff:
+        """What changed between the roster at `since` (default: the start of the calendar window,
+        before it existed) and at `until` (default: now): each side is what the as-of GET answers
+        (absent where the roster did not exist or was deleted), and the caller must be allowed
+        to read each side that exists."""
         now = self._clock()
-        first = check_instant(since, "from", now)
+        first = check_instant(since, "from", now) if since is not None else EARLIEST.replace(tzinfo=timezone.utc)
         last = check_instant(until, "to", now) if until is not None else now
         if first > last:
             raise RuleViolation("from must not be after to", field="from")

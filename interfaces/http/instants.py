@@ -13,7 +13,9 @@ INSTANT = ("RFC 3339 with a time zone, e.g. 2026-01-31T18:00:00Z (encode `+` as 
 AsOf = Annotated[datetime | None, Parameter(
     description=f"Answer as this request would have been answered at this instant. {INSTANT}"
 )]
-Since = Annotated[datetime, QueryParameter(name="from", description=f"The first instant. {INSTANT}")]
+Since = Annotated[datetime | None, QueryParameter(
+    name="from", description=f"The first instant (default: 1970, before the roster existed). {INSTANT}"
+)]
 Until = Annotated[datetime | None, QueryParameter(
     name="to", description=f"The second instant (default: now). {INSTANT}"
 )]

@@ -81,7 +81,7 @@ class RosterController(Controller):
          description="Shifts added, removed and changed (field by field), assignments made, removed,"
          " answered and handed over, the roster's own fields, settings and every status move between"
          " `from` and `to`: the difference between the roster's two as-of answers.")
-    def diff(self, roster_id: PathId, principal: Caller, container: Services, from_: Since,
+    def diff(self, roster_id: PathId, principal: Caller, container: Services, from_: Since = None,
              to: Until = None) -> RosterDiffResponse:
         found = container.as_of.diff(principal, roster_id, from_, to)
         return RosterDiffResponse(message="Roster changes retrieved successfully", diff=found)
