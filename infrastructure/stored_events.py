@@ -64,12 +64,15 @@ class SqliteStoredEvents:
     def _chunked(self, where: str, values: list[Any], tail: tuple[Any, ...]) -> list[LoggedEvent]:
         found: list[LoggedEvent] = []
         convert = self._recorder.convert_originator_id
+        ids: dict[str, UUID] = {}  # an aggregate's events share its id: parse it once
         with self._recorder.datastore.transaction(commit=False) as cur:
             for start in range(0, len(values), SQLITE_CHUNK):
                 chunk = values[start:start + SQLITE_CHUNK]
                 cur.execute(f"{self._columns} WHERE {where.format(', '.join('?' * len(chunk)))}",
                             (*chunk, *tail))
-                found += [LoggedEvent(row[0], convert(row[1]), row[2], row[3], row[4]) for row in cur.fetchall()]
+                for row in cur.fetchall():
+                    originator = ids.get(row[1]) or ids.setdefault(row[1], convert(row[1]))
+                    found.append(LoggedEvent(row[0], originator, row[2], row[3], row[4]))
         return sorted(found, key=lambda e: e.id)
 
 

@@ -99,11 +99,21 @@ class LogScanSelection:
 
     def select(self, roster_id: int, instant: datetime) -> list[SelectedEvent]:
         head = self._events.recorder.max_notification_id() or 0
+        if not self._planned_by(roster_id, instant):
+            return []  # no need to read the whole log for a roster that did not exist yet
         scan = self.scan(roster_id, 0, head)
         roster = until_first_after(scan.roster, instant, event_time)
         if not roster:
             return []
         return merged(roster, directory_as_of(directory_named(roster), scan.directory, self._decode, instant))
+
+    def _planned_by(self, roster_id: int, instant: datetime) -> bool:
+        """Whether the roster was planned by `instant`: one read of its first event, by its id."""
+        first = self._events.recorder.select_events(roster_uuid(roster_id), limit=1)
+        if not first:
+            return False
+        event = self._events.mapper.to_domain_event(first[0])
+        return bool(until_first_after([event.timestamp], instant, lambda at: at))
 
     def scan(self, roster_id: int, after: int, stop: int, known: Iterable[UUID] = ()) -> RosterScan:
         """The events of positions `after < p <= stop` that belong to the roster or may name it."""
