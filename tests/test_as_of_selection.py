@@ -178,7 +178,11 @@ def test_a_rebuild_of_every_projection_leaves_as_of_unchanged(
     try:
         with TestClient(create_app(settings, container)) as client:
             team, marks = _history(client)
+            live_then = team.reads(marks[2][0], team.manager)  # as the first roster was at its third mark...
+            marks[2] = (marks[2][0], instant())
+            ok(team.client.put(f"/api/rosters/{marks[2][0]}", json={"name": "Changed later"}, headers=team.manager))
             seen = [team.reads(rid, team.manager, as_of=at) for rid, at in marks]
+            assert seen[2] == live_then  # ...and as-of says so
             container.runner.rebuild()
             assert [team.reads(rid, team.manager, as_of=at) for rid, at in marks] == seen
             assert team.reads(marks[-1][0], team.manager, as_of=instant()) == team.reads(marks[-1][0], team.manager)
