@@ -109,7 +109,7 @@ def main() -> None:
         fill_au_entries(container.events, container.store)
         events, store = container.events, container.store
         indexed = roster_as_of(events, store, roster_events_by_audit_index(events, store))
-        past = ProjectedPast(events, replay_stores(events), as_of_projections)
+        past = ProjectedPast(events, replay_stores(events), as_of_projections, prepared=True)
 
         def cold(chosen: Callable[[], Any]) -> Any:
             """As-of with nothing remembered: every event read and decoded."""

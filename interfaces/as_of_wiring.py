@@ -64,4 +64,4 @@ def roster_as_of(events: SchedulaX, store: ReadStore, chosen: RosterEvents | Non
     """`chosen`: how the roster's events are chosen; by default the log scan. After the audit
     projection lands, pass `roster_events_by_audit_index(events, store)` (in build_container)."""
     return RosterAsOf(chosen or roster_events_by_log_scan(events),
-                      ProjectedPast(events, replay_stores(events), as_of_projections), utc_now)
+                      ProjectedPast(events, replay_stores(events), as_of_projections, prepared=True), utc_now)

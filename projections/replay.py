@@ -46,18 +46,22 @@ class ProjectedPast:
     """`PastReadModels` (application.as_of): the projections that the roster GETs read,
     applied to the chosen events in a scratch store."""
 
-    def __init__(self, events: SchedulaX, scratch: Scratch, projections: Callable[[], list[Projection]]) -> None:
-        """`projections`: fresh instances for each replay (a projection keeps per-batch state)."""
+    def __init__(self, events: SchedulaX, scratch: Scratch, projections: Callable[[], list[Projection]],
+                 prepared: bool = False) -> None:
+        """`projections`: fresh instances for each replay (a projection keeps per-batch state).
+        `prepared`: the scratch stores hold their tables and tracking rows already (`setup`)."""
         self._events = events
         self._scratch = scratch
         self._projections = projections
+        self._prepared = prepared
 
     @contextmanager
     def replayed(self, events: Sequence[SelectedEvent]) -> Iterator[SqlRosterQueries]:
         with self._scratch() as store:
             runner = CatchUpRunner(self._events, store, self._projections(), STAGE_BATCH_SIZE,
                                    log=_Chosen(events), staging=True, decode=_passed_through)
-            runner.setup()
+            if not self._prepared:
+                runner.setup()
             runner.catch_up()
             with store.read() as cur:
                 cur.execute("SELECT name, failed_position, error FROM projection_tracking WHERE error IS NOT NULL")

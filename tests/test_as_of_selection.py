@@ -146,7 +146,7 @@ def test_each_replay_starts_from_empty_tables_and_one_failing_projection_is_repo
     team, marks = _history(client)
     events = container.events
     scan = roster_events_by_log_scan(events)
-    past = ProjectedPast(events, replay_stores(events), as_of_projections)
+    past = ProjectedPast(events, replay_stores(events), as_of_projections, prepared=True)
     roster_id, at = marks[-1]
     chosen = scan.select(roster_id, datetime.fromisoformat(at))
     with past.replayed(chosen) as queries:
