@@ -15,7 +15,7 @@ from domain.schedule import EmployeeSchedule
 from domain.shift import Shift
 from domain.templates import DEFAULT_TEMPLATES, ShiftTemplate, TemplateShift, generate
 
-from application import policy
+from application import policy, roster_reads
 from application.base import RosteringHandler
 from application.events import ConcurrentWrite
 from application.principal import Principal
@@ -123,8 +123,7 @@ class RosterService(RosteringHandler):
         return self._detail(roster.roster_id)
 
     def get_roster(self, principal: Principal, roster_id: int) -> RosterDetail:
-        self._check_visible(principal, self._summary(roster_id))
-        return self._detail(roster_id)
+        return roster_reads.roster_detail(self._queries, principal, roster_id)
 
     def list_rosters(self, principal: Principal, criteria: RosterFilter, page: Page) -> Paged[RosterSummary]:
         if principal.role in policy.ENTERPRISE_WIDE:
@@ -177,8 +176,7 @@ class RosterService(RosteringHandler):
         self, principal: Principal, roster_id: int, day: str | None, start_date: str | None,
         end_date: str | None,
     ) -> list[ShiftView]:
-        self._check_visible(principal, self._summary(roster_id))
-        return self._queries.shifts(roster_id, day, start_date, end_date)
+        return roster_reads.roster_shifts(self._queries, principal, roster_id, day, start_date, end_date)
 
     def get_shift(self, principal: Principal, shift_id: int) -> ShiftView:
         shift = self._queries.shift(shift_id)
@@ -310,10 +308,7 @@ class RosterService(RosteringHandler):
         return template
 
     def _check_visible(self, principal: Principal, summary: RosterSummary | None, what: str = "Roster") -> None:
-        if summary is None or not policy.can_view_roster(
-            principal, summary.enterprise_id, summary.department_id, summary.status
-        ):
-            raise NotFound(f"{what} not found")
+        roster_reads.check_visible(principal, summary, what)
 
     def _summary(self, roster_id: int) -> RosterSummary:
         summary = self._queries.roster_summary(roster_id)

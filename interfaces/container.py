@@ -7,6 +7,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from application.as_of import RosterAsOf
 from application.assignments import AssignmentService
 from application.availability import AvailabilityService
 from application.events import SchedulaX
@@ -30,6 +31,7 @@ from infrastructure.event_log import event_log
 from infrastructure.readstore import PostgresReadStore, SqliteReadStore, scratch_store
 from infrastructure.settings import PostgresTarget, Settings
 from infrastructure.tokens import TokenIssuer
+from interfaces.as_of_wiring import roster_as_of
 from interfaces.realtime.messages import encode
 from projections.analytics import AnalyticsProjection
 from projections.audit import AuditProjection
@@ -72,6 +74,7 @@ class Container:
     invitations: InvitationService
     log_integrity: LogIntegrityService
     history: HistoryService
+    as_of: RosterAsOf
 
     def close(self) -> None:
         self.jobs.close()
@@ -219,4 +222,5 @@ def build_container(settings: Settings) -> Container:
         invitations=InvitationService(events, store, sync, directory, SqlInvitations(store)),
         log_integrity=LogIntegrityService(events, event_log(events.recorder), SqlChainLinks(store)),
         history=HistoryService(SqlAuditLog(store)),
+        as_of=roster_as_of(events, store),
     )

@@ -73,6 +73,7 @@ class CatchUpRunner:
         scratch: Scratch | None = None,
         log: EventLog | None = None,
         staging: bool = False,
+        decode: Callable[[Any], Any] | None = None,
     ) -> None:
         """`publish` receives each committed batch's change messages (see `projections.announce`)
         from the `announcers` of the projections that have one; a batch whose newest event
@@ -81,10 +82,12 @@ class CatchUpRunner:
         With `scratch`, `rebuild` stages the tables there and swaps them in (see
         `projections.staging`); without, it empties them and catches up in place.
         `log`: where batches are read from (default: the recorder's `select_notifications`).
-        `staging`: this runner fills a scratch database, whose tables need no `query_indexes`."""
+        `staging`: this runner fills a scratch database, whose tables need no `query_indexes`.
+        `decode`: how an item of `log` becomes its domain event (default: the store's mapper);
+        a replay of events decoded already (as-of, `projections.replay`) hands them through."""
         self._events = events
         self._log = log if log is not None else RecorderLog(events.recorder)
-        self._decode = EventDecoder(events.mapper)
+        self._decode = decode if decode is not None else EventDecoder(events.mapper)
         self._store = store
         self._projections = list(projections)
         self._batch_size = batch_size

@@ -12,7 +12,9 @@ from litestar.params import Parameter
 from application.rostering_commands import NewRoster, RosterChanges
 from application.rostering_views import RosterFilter
 from domain.roster import RosterStatus
+from interfaces.http.as_of_dto import RosterDiffResponse
 from interfaces.http.dto import given, or_none
+from interfaces.http.instants import AsOf, Since, Until
 from interfaces.http.params import (
     IfMatch, PageLimit, PageNumber, PathId, QueryId, Search, day_filter, expected_version, page_of, pagination,
     versioned,
@@ -66,10 +68,23 @@ class RosterController(Controller):
         return RostersResponse(message="Rosters retrieved successfully", rosters=paged.items,
                                pagination=pagination(paged))
 
-    @get("/{roster_id:int}", sync_to_thread=True, summary="A roster with its shifts and assignments")
-    def detail(self, roster_id: PathId, principal: Caller, container: Services) -> Response[RosterResponse]:
-        roster = container.rosters.get_roster(principal, roster_id)
+    @get("/{roster_id:int}", sync_to_thread=True, summary="A roster with its shifts and assignments",
+         description="With `as_of`, the roster as it was at that instant: what this request answered"
+         " then (404 before the roster existed or once it was deleted), rebuilt from the event log.")
+    def detail(self, roster_id: PathId, principal: Caller, container: Services,
+               as_of: AsOf = None) -> Response[RosterResponse]:
+        roster = (container.rosters.get_roster(principal, roster_id) if as_of is None
+                  else container.as_of.roster(principal, roster_id, as_of))
         return versioned(RosterResponse(message="Roster retrieved successfully", roster=roster), roster.version)
+
+    @get("/{roster_id:int}/diff", sync_to_thread=True, summary="What changed in a roster between two instants",
+         description="Shifts added, removed and changed (field by field), assignments made, removed,"
+         " answered and handed over, the roster's own fields, settings and every status move between"
+         " `from` and `to`: the difference between the roster's two as-of answers.")
+    def diff(self, roster_id: PathId, principal: Caller, container: Services, from_: Since = None,
+             to: Until = None) -> RosterDiffResponse:
+        found = container.as_of.diff(principal, roster_id, from_, to)
+        return RosterDiffResponse(message="Roster changes retrieved successfully", diff=found)
 
     @put("/{roster_id:int}", sync_to_thread=True, summary="Rename, re-date or re-configure a roster")
     def update(self, roster_id: PathId, data: UpdateRosterRequest, principal: Caller, container: Services,

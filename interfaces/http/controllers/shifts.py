@@ -10,6 +10,7 @@ from litestar.params import Parameter, QueryParameter
 
 from application.rostering_commands import NewShift, ShiftChanges
 from interfaces.http.dto import given, or_none
+from interfaces.http.instants import AsOf
 from interfaces.http.params import IfMatch, PathId, day_filter, expected_version, versioned
 from interfaces.http.rostering_dto import (
     AssignmentResponse,
@@ -38,11 +39,11 @@ class ShiftController(Controller):
         date_: Annotated[date | None, QueryParameter(name="date", description="One day")] = None,
         start_date: Annotated[date | None, Parameter(description="Shifts on or after")] = None,
         end_date: Annotated[date | None, Parameter(description="Shifts on or before")] = None,
+        as_of: AsOf = None,
     ) -> ShiftsResponse:
-        shifts = container.rosters.shifts_of(
-            principal, roster_id, day_filter(date_, "date"),
-            day_filter(start_date, "start_date"), day_filter(end_date, "end_date"),
-        )
+        filters = (day_filter(date_, "date"), day_filter(start_date, "start_date"), day_filter(end_date, "end_date"))
+        shifts = (container.rosters.shifts_of(principal, roster_id, *filters) if as_of is None
+                  else container.as_of.shifts(principal, roster_id, as_of, *filters))
         return ShiftsResponse(message="Shifts retrieved successfully", shifts=shifts)
 
     @post("/", status_code=201, sync_to_thread=True, summary="Create a shift in a roster")
