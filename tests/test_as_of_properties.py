@@ -7,7 +7,7 @@ shifts-by-roster (as the manager and as an employee: status, ETag, body bytes) a
 with the instant; then `?as_of=` at every recorded instant must answer exactly those.
 
 Each history is read back twice: with the events chosen by scanning the log (the default),
-then through the audit index (`au_entries`, emulated by `tests.audit_index`) lagging a few
+then through the audit index (`au_entries`, its position moved back by `tests.audit_index`) lagging a few
 events behind the log, whose tail is scanned.
 
 Time is the real clock: each instant is taken after its step's response, and the next step
@@ -33,7 +33,7 @@ from interfaces.as_of_wiring import roster_as_of, roster_events_by_audit_index
 from interfaces.container import Container, build_container
 from interfaces.http.app import create_app
 from tests.as_of_support import Seen, Team, instant, team_of
-from tests.audit_index import fill_au_entries
+from tests.audit_index import audit_index_behind
 from tests.conftest import settings_for
 from tests.support import bearer, seed_world
 
@@ -61,12 +61,13 @@ def world(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureReque
 def through_the_audit_index(container: Container, behind: int) -> Iterator[None]:
     """As-of choosing its events through `au_entries`, indexed up to `behind` events before the head."""
     events, store = container.events, container.store
-    fill_au_entries(events, store, upto=max((events.recorder.max_notification_id() or 0) - behind, 0))
-    scanning, container.as_of = container.as_of, roster_as_of(events, store, roster_events_by_audit_index(events, store))
+    upto = max((events.recorder.max_notification_id() or 0) - behind, 0)
+    indexed, container.as_of = container.as_of, roster_as_of(events, store, roster_events_by_audit_index(events, store))
     try:
-        yield
+        with audit_index_behind(store, upto):
+            yield
     finally:
-        container.as_of = scanning
+        container.as_of = indexed
 
 
 def _pick(items: list[Any], index: int) -> Any:

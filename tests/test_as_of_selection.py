@@ -27,7 +27,7 @@ from projections.replay import ProjectedPast, ReplayFailed
 from projections.roster_index import INDEXED_UP_TO, ROSTER_ENTRIES
 from projections.rostering import RosteringProjection
 from tests.as_of_support import Team, instant, team_of
-from tests.audit_index import AU_ENTRIES, fill_au_entries
+from tests.audit_index import AU_ENTRIES, audit_index_behind
 from tests.conftest import POSTGRES_URL
 from tests.support import ok, seed_world
 
@@ -79,10 +79,10 @@ def test_the_audit_index_query_reads_one_rosters_entries_in_order_up_to_the_inde
                         " position BIGINT NOT NULL, version INTEGER NOT NULL DEFAULT 0)")
             cur.execute("INSERT INTO projection_tracking (name, position) VALUES ('audit', 40)")
             for position, roster_id in [(30, 2), (12, 2), (14, 5), (41, 2), (20, None), (25, 2)]:
-                cur.execute("INSERT INTO au_entries (position, occurred_at, type, enterprise_id, roster_id,"
-                            " subject_kind, subject_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            (position, f"2026-01-05T09:00:{position:02d}.000Z", "shift_added", 1, roster_id,
-                             "roster", roster_id))
+                cur.execute("INSERT INTO au_entries (position, occurred_at, type, shown, enterprise_id, roster_id,"
+                            " subject_kind, subject_id, summary, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            (position, f"2026-01-05T09:00:{position:02d}.000Z", "shift_added", True, 1, roster_id,
+                             "roster", roster_id, "A shift was added", "{}"))
         with store.read() as cur:
             cur.execute(INDEXED_UP_TO, ("audit",))
             assert cur.fetchone()["position"] == 40
@@ -131,12 +131,12 @@ def test_the_audit_index_and_the_log_scan_choose_the_same_events(
     scan = roster_events_by_log_scan(events)
     head = events.recorder.max_notification_id() or 0
     for behind in (0, 7, head):  # complete, lagging by a few events, and never run
-        fill_au_entries(events, store, upto=head - behind)
-        index = roster_events_by_audit_index(events, store)
-        for roster_id, at in marks:
-            moment = datetime.fromisoformat(at)
-            chosen = [(e.id, e.topic) for e in index.select(roster_id, moment)]
-            assert chosen == [(e.id, e.topic) for e in scan.select(roster_id, moment)], (behind, roster_id, at)
+        with audit_index_behind(store, head - behind):
+            index = roster_events_by_audit_index(events, store)
+            for roster_id, at in marks:
+                moment = datetime.fromisoformat(at)
+                chosen = [(e.id, e.topic) for e in index.select(roster_id, moment)]
+                assert chosen == [(e.id, e.topic) for e in scan.select(roster_id, moment)], (behind, roster_id, at)
     assert any(scan.select(rid, datetime.fromisoformat(at)) for rid, at in marks)
 
 
