@@ -44,6 +44,11 @@ class RosterEvents(Protocol):
         ...
 
 
+class PastUnavailable(Exception):
+    """The past cannot be rebuilt now: a projection cannot apply one of the chosen events
+    (the live one is parked on it too). Answered 503: it clears once the projection is fixed."""
+
+
 class PastReadModels(Protocol):
     """Read models rebuilt from chosen events alone."""
 

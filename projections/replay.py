@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from application.as_of import PastUnavailable
 from application.events import SchedulaX
 from application.roster_events import SelectedEvent
 from projections.base import Projection
@@ -21,7 +22,7 @@ from projections.runner import CatchUpRunner
 from projections.staging import STAGE_BATCH_SIZE, Scratch
 
 
-class ReplayFailed(RuntimeError):
+class ReplayFailed(PastUnavailable):
     """A projection could not apply a chosen event: the live one is parked on it too."""
 
 

@@ -206,3 +206,20 @@ def test_the_as_of_entry_point_is_a_plain_call(tmp_path: Path, request: pytest.F
             assert len(past.shifts) == len(roster["shifts"])
     finally:
         container.close()
+
+
+def test_a_past_that_a_projection_cannot_rebuild_answers_503_not_500(
+    world: World, team: Team, planned: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The live projection would be parked on the same event: as-of says so, and when to retry."""
+    from projections import replay
+
+    def failing(*_: Any, **__: Any) -> Any:
+        raise replay.ReplayFailed("projection rostering cannot apply event 12: ValueError: no")
+
+    past = world.client.app.state.container.as_of
+    monkeypatch.setattr(past, "_past", type("Broken", (), {"replayed": failing})())
+    answer = world.client.get(f"/api/rosters/{planned['id']}", headers=team.manager,
+                              params={"as_of": datetime.now(timezone.utc).isoformat()})
+    body = fails(answer, 503)
+    assert answer.headers["Retry-After"] and "cannot be rebuilt" in body["message"]

@@ -17,6 +17,7 @@ from eventsourcing import persistence
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
+from application.as_of import PastUnavailable
 from application.ports import JobQueueUnavailable, ReadModelsBehind
 from domain.errors import (
     AuthenticationFailed,
@@ -190,6 +191,15 @@ def job_queue_unavailable_handler(_: Request[Any, Any, Any], exc: JobQueueUnavai
     )
 
 
+def past_unavailable_handler(request: Request[Any, Any, Any], exc: PastUnavailable) -> Response[Any]:
+    """As-of replays the product's own projections: one that is parked on an event of this
+    roster cannot rebuild its past either, until it is fixed (see /health)."""
+    log.warning("as-of of %s unavailable: %s", request.url.path, exc)
+    return Response(error_body(503, "This roster's past cannot be rebuilt right now: a read model cannot"
+                               " apply one of its events (see /health); try again once it is fixed."),
+                    status_code=503, headers={"Retry-After": "60"})
+
+
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return Response(error_body(500, "An unexpected error occurred"), status_code=500)
@@ -199,6 +209,7 @@ EXCEPTION_HANDLERS = {
     DomainError: domain_error_handler,
     ReadModelsBehind: read_models_behind_handler,
     JobQueueUnavailable: job_queue_unavailable_handler,
+    PastUnavailable: past_unavailable_handler,
     ValidationException: validation_error_handler,
     HTTPException: http_error_handler,
     # Lost or unobtainable database connections (psycopg_pool.PoolTimeout is an OperationalError).
