@@ -272,7 +272,8 @@ def test_postgresql_restarted_under_a_load_of_commands_answers_no_500_and_retrie
     try:
         time.sleep(1.0)
         served.pg.stop()
-        time.sleep(0.5)
+        # Longer than the pools' 1 s wait for a connection: requests sent meanwhile must give up.
+        time.sleep(1.5)
         served.pg.start()
         time.sleep(2.5)
     finally:
