@@ -8,11 +8,9 @@ from typing import Any
 from application.claim_views import ClaimRef, ClaimView, OfferedPlace, OpenShiftFilter, OpenShiftView
 from application.rostering_views import RosterRef, ShiftBrief, UserRef
 from application.views import Page, Paged
+from domain.claim import OPEN_STATUSES
 
 from projections.sql import Cursor, ReadStore, add_given
-
-ACTIVE = ("pending", "confirmed")
-OPEN_STATUSES = ("published", "approved")
 
 OFFERED = (
     "EXISTS (SELECT 1 FROM rm_assignments a WHERE a.shift_id = s.id AND a.offered = ?"
@@ -76,8 +74,8 @@ class SqlClaimQueries:
     @staticmethod
     def _claimable_rosters(cur: Cursor, criteria: OpenShiftFilter) -> dict[int, tuple[str, bool]]:
         """The department's visible rosters that allow claims: id -> (name, needs approval)."""
-        where = ["department_id = ?", "is_deleted = ?", "status IN ('published', 'approved')"]
-        params: list[Any] = [criteria.department_id, False]
+        where = ["department_id = ?", "is_deleted = ?", f"status IN ({', '.join('?' for _ in OPEN_STATUSES)})"]
+        params: list[Any] = [criteria.department_id, False, *sorted(OPEN_STATUSES)]
         add_given(where, params, ("id = ?", criteria.roster_id))
         cur.execute(f"SELECT id, name, settings FROM rm_rosters WHERE {' AND '.join(where)} ORDER BY id", params)
         found = {}

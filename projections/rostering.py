@@ -45,6 +45,8 @@ class RosteringProjection(Projection):
         "rm_availability_employee",
         "rm_shift_claims_employee",
         "rm_shift_claims_department",
+        "rm_shift_claims_shift",
+        "rm_assignments_offered",
     })
 
     def __init__(self) -> None:

@@ -355,6 +355,27 @@ def test_a_place_offered_up_is_claimed_by_its_assignment_and_others_answer_404_o
     fails(claim(c, peer, s["id"], assignment_id=10**9), 404)
 
 
+def test_open_shifts_a_drop_and_an_approved_claim_on_every_store(client: TestClient) -> None:
+    w = seed_world(client)
+    c, a = client, w.acme
+    r = week(c, a.manager, a.department_id)
+    s = shift(c, a.manager, r["id"], day(6), staff=2)
+    made = assigned(c, a.manager, s["id"], a.employee)
+    ok(drop(c, a.employee, made["id"]))
+    peer = staff(c, w, "peer")
+    [listed] = open_shifts(c, peer, f"?roster_id={r['id']}&start_date={day(5)}")
+    assert (listed["open_places"], [o["assignment_id"] for o in listed["offered"]], listed["can_claim"]) == (
+        1, [made["id"]], True)
+    pending = claimed(c, peer, s["id"], assignment_id=made["id"])
+    assert open_shifts(c, peer)[0]["my_claim"] == {"id": pending["id"], "status": "pending"}
+    ok(decide(c, a.manager, pending["id"], "approve"))
+    assert holders(c, a.manager, s["id"]) == [(peer["id"], "confirmed")]
+    [left] = open_shifts(c, a.employee)
+    assert (left["open_places"], left["offered"], left["can_claim"]) == (1, [], True)
+    assert [x["status"] for x in ok(c.get(f"/api/departments/{a.department_id}/shift-claims",
+                                          headers=h(a.manager)))["claims"]] == ["approved"]
+
+
 # -- who may do what ------------------------------------------------------------------------
 
 
