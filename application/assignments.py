@@ -44,6 +44,23 @@ def rules_of(roster: Roster) -> Rules:
     )
 
 
+def booking_of(shift: Shift, roster: Roster) -> Booking:
+    """What an employee's schedule books for a place on the shift."""
+    return Booking(shift.shift_id, roster.roster_id, shift.interval)
+
+
+def place(
+    shift: Shift, roster: Roster, schedule: EmployeeSchedule, assignment_id: int, employee_id: int, by: int,
+    claim_id: int | None = None,
+) -> Assignment:
+    """Put the employee on an open place of the shift: the one booking path of every assignment
+    (manual, bulk and claims), so every rule of the schedule holds for each of them."""
+    shift.take_place(assignment_id, employee_id, by=by)
+    schedule.book(assignment_id, booking_of(shift, roster), rules_of(roster), by=by)
+    return Assignment(assignment_id=assignment_id, shift_id=shift.shift_id, roster_id=roster.roster_id,
+                      employee_id=employee_id, by=by, claim_id=claim_id)
+
+
 @dataclass
 class Candidate:
     employee: UserView
@@ -281,12 +298,7 @@ class AssignmentService(RosteringHandler):
     # -- helpers --------------------------------------------------------------
 
     def _place(self, shift: Shift, roster: Roster, schedule: EmployeeSchedule, employee_id: int, by: int) -> Assignment:
-        assignment_id = self._ids.next_id("assignment")
-        shift.take_place(assignment_id, employee_id, by=by)
-        schedule.book(assignment_id, Booking(shift.shift_id, roster.roster_id, shift.interval), rules_of(roster),
-                      by=by)
-        return Assignment(assignment_id=assignment_id, shift_id=shift.shift_id, roster_id=roster.roster_id,
-                          employee_id=employee_id, by=by)
+        return place(shift, roster, schedule, self._ids.next_id("assignment"), employee_id, by)
 
     def _managed_shift(
         self, principal: Principal, shift_id: int, writable: bool = True, allow_deleted: bool = False

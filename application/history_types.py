@@ -11,7 +11,7 @@ from __future__ import annotations
 
 SUBJECT_KINDS = (
     "roster", "shift", "assignment", "swap_request", "user", "department", "enterprise", "time_off",
-    "availability", "template", "invitation",
+    "availability", "template", "invitation", "shift_claim",
 )
 
 TYPES: dict[str, tuple[str, str]] = {
@@ -35,6 +35,14 @@ TYPES: dict[str, tuple[str, str]] = {
     "swap_approved": ("swap_request", "The swap was carried out"),
     "swap_rejected": ("swap_request", "The colleague or a manager rejected the swap"),
     "swap_cancelled": ("swap_request", "The requester withdrew the swap request"),
+    "assignment_dropped": ("assignment", "An employee offered up their assignment for a colleague to claim"),
+    "drop_withdrawn": ("assignment", "The employee took back the offer of their assignment"),
+    "assignment_taken_over": ("assignment", "A claim gave an offered-up assignment to the claimant"),
+    "shift_claimed": ("shift_claim", "An employee claimed an open or offered-up place (at once, or pending approval)"),
+    "claim_approved": ("shift_claim", "A manager approved a claim; the claimant took the place"),
+    "claim_rejected": ("shift_claim", "A manager rejected a claim, or it closed when its place went to"
+                                      " another claim or the offer was withdrawn"),
+    "claim_cancelled": ("shift_claim", "The claimant withdrew their claim"),
     "template_created": ("template", "A department's shift template was defined"),
     "template_revised": ("template", "A shift template changed"),
     "template_deleted": ("template", "A shift template was deleted"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from application.claim_views import ClaimView, OpenShiftFilter, OpenShiftView
 from application.dashboard_views import (
     Activity,
     DepartmentBreakdown,
@@ -185,3 +186,18 @@ class InvitationQueries(Protocol):
     def invitations(
         self, enterprise_id: int, department_id: int | None, page: Page, now: datetime
     ) -> Paged[InvitationView]: ...
+
+
+class ClaimQueries(Protocol):
+    """Read model of open shifts and shift claims (kept by the rostering projection)."""
+
+    def open_shifts(self, criteria: OpenShiftFilter, employee_id: int, page: Page) -> Paged[OpenShiftView]:
+        """Upcoming shifts of claimable rosters with an open or offered-up place, in time order;
+        `my_claim` is `employee_id`'s pending claim."""
+        ...
+
+    def claim(self, claim_id: int) -> ClaimView | None: ...
+
+    def claims(self, employee_id: int | None, department_id: int | None, status: str | None) -> list[ClaimView]: ...
+
+    def pending_claims(self, shift_id: int) -> list[ClaimView]: ...

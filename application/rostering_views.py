@@ -64,6 +64,8 @@ class AssignmentView(msgspec.Struct, kw_only=True):
     assigned_at: str
     updated_at: str
     version: int
+    offered: bool = False
+    """Offered up by its holder for a colleague to claim (still theirs until then)."""
 
 
 class ShiftView(msgspec.Struct, kw_only=True):
@@ -134,6 +136,8 @@ class ScheduleEntry(msgspec.Struct, kw_only=True):
     notes: str | None
     assigned_at: str
     hours: float
+    offered: bool = False
+    """Offered up for a colleague to claim (still yours until then)."""
 
 
 class ShiftBrief(msgspec.Struct, kw_only=True):

@@ -26,25 +26,46 @@ class AssignmentClosed(Conflict):
         super().__init__(f"The assignment is {status} and can no longer change", status=status)
 
 
+class NotOffered(Conflict):
+    def __init__(self) -> None:
+        super().__init__("The assignment is not offered up")
+
+
+class AlreadyOffered(Conflict):
+    def __init__(self) -> None:
+        super().__init__("The assignment is already offered up")
+
+
 class Assignment(Aggregate):
     @staticmethod
     def create_id(assignment_id: int, **_: object) -> UUID:
         return aggregate_uuid("assignment", assignment_id)
 
+    # Not keyword-only: eventsourcing applies the default of a positional-or-keyword parameter
+    # to events stored before it existed (it refuses a keyword-only one's).
     @event("Made")
     def __init__(
-        self, *, assignment_id: int, shift_id: int, roster_id: int, employee_id: int, by: int
+        self, assignment_id: int, shift_id: int, roster_id: int, employee_id: int, by: int,
+        claim_id: int | None = None,
     ) -> None:
         self.assignment_id = assignment_id
         self.shift_id = shift_id
         self.roster_id = roster_id
         self.employee_id = employee_id
-        self.status = AssignmentStatus.PENDING.value
+        # A claim is the employee's own yes: the place it takes is confirmed at once.
+        self.status = (AssignmentStatus.PENDING if claim_id is None else AssignmentStatus.CONFIRMED).value
         self.notes: str | None = None
+        self.claim_id = claim_id
+        self.offered = False
 
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE
+
+    @property
+    def is_offered(self) -> bool:
+        """Offered up by its holder for a colleague to claim; still theirs until then."""
+        return self.offered and self.is_active
 
     def answer(self, status: AssignmentStatus, notes: str | None, by: int) -> None:
         """The employee (or a manager for them) confirms or declines."""
@@ -82,3 +103,40 @@ class Assignment(Aggregate):
     def _handed_over(self, *, employee_id: int, by: int) -> None:
         self.employee_id = employee_id
         self.status = AssignmentStatus.PENDING.value
+        self.offered = False  # the new holder did not offer it
+
+    # -- drops: offering an assignment up, and a colleague taking it over -------------
+
+    def offer_up(self, by: int) -> None:
+        """The holder offers the place to colleagues; it stays theirs until one takes it over."""
+        if not self.is_active:
+            raise AssignmentClosed(self.status)
+        if self.offered:
+            raise AlreadyOffered()
+        self._offered_up(by=by)
+
+    @event("OfferedUp")
+    def _offered_up(self, *, by: int) -> None:
+        self.offered = True
+
+    def withdraw_offer(self, by: int) -> None:
+        if not self.is_offered:
+            raise NotOffered()
+        self._offer_withdrawn(by=by)
+
+    @event("OfferWithdrawn")
+    def _offer_withdrawn(self, *, by: int) -> None:
+        self.offered = False
+
+    def take_over(self, employee_id: int, claim_id: int, by: int) -> None:
+        """A claim gives the offered assignment to the claimant, confirmed (their own yes)."""
+        if not self.is_offered:
+            raise NotOffered()
+        self._taken_over(employee_id=employee_id, claim_id=claim_id, by=by)
+
+    @event("TakenOver")
+    def _taken_over(self, *, employee_id: int, claim_id: int, by: int) -> None:
+        self.employee_id = employee_id
+        self.status = AssignmentStatus.CONFIRMED.value
+        self.notes = None
+        self.offered = False

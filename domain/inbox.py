@@ -26,6 +26,9 @@ class NotificationType(str, Enum):
     SWAP_CANCELLED = "swap_cancelled"
     TIME_OFF_REQUESTED = "time_off_requested"
     TIME_OFF_DECIDED = "time_off_decided"
+    SHIFT_CLAIM = "shift_claim"
+    SHIFT_CLAIM_DECIDED = "shift_claim_decided"
+    SHIFT_TAKEN_OVER = "shift_taken_over"
 
 
 class Priority(str, Enum):

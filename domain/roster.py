@@ -20,6 +20,10 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "max_shifts_per_person": None,
     "min_rest_hours": 10,
     "require_swap_approval": True,
+    # Open shifts (domain/claim.py): employees claim open or offered-up places only where the
+    # manager opted in; a claim then waits for a manager unless the manager opted out of that.
+    "allow_shift_claims": False,
+    "require_claim_approval": True,
 }
 
 
@@ -70,6 +74,9 @@ def check_settings(settings: dict[str, Any]) -> dict[str, Any]:
     rest = merged["min_rest_hours"]
     if not isinstance(rest, (int, float)) or not 0 <= rest <= 48:
         raise RuleViolation("min_rest_hours must be between 0 and 48", field="settings")
+    for flag in ("allow_shift_claims", "require_claim_approval"):
+        if not isinstance(merged[flag], bool):
+            raise RuleViolation(f"{flag} must be true or false", field="settings")
     return merged
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 from application.as_of import RosterAsOf
 from application.assignments import AssignmentService
 from application.availability import AvailabilityService
+from application.claims import ClaimService
+from application.drops import DropService
 from application.events import SchedulaX
 from application.history import HistoryService
 from application.dashboards import DashboardService
@@ -40,6 +42,7 @@ from projections.announce import Announcer, InboxAnnouncer, Publish, RosteringAn
 from projections.base import Projection
 from projections.chain import ChainProjection
 from projections.chain_queries import SqlChainLinks
+from projections.claim_queries import SqlClaimQueries
 from projections.dashboard import DashboardProjection
 from projections.dashboard_queries import SqlDashboards
 from projections.directory import DirectoryProjection
@@ -75,6 +78,8 @@ class Container:
     log_integrity: LogIntegrityService
     history: HistoryService
     as_of: RosterAsOf
+    claims: ClaimService
+    drops: DropService
 
     def close(self) -> None:
         self.jobs.close()
@@ -223,4 +228,6 @@ def build_container(settings: Settings) -> Container:
         log_integrity=LogIntegrityService(events, event_log(events.recorder), SqlChainLinks(store)),
         history=HistoryService(SqlAuditLog(store)),
         as_of=roster_as_of(events, store),
+        claims=ClaimService(*rostering, claims=SqlClaimQueries(store)),
+        drops=DropService(*rostering, claims=SqlClaimQueries(store)),
     )

@@ -49,7 +49,7 @@ class AnalyticsProjection(Projection):
         "an_roster_days_enterprise_date",
         "an_employee_weeks_enterprise_week",
     })
-    version = 1
+    version = 2  # 2: assignments made or taken over by shift claims
     answers_commands = False  # analysts' tables: no command response waits for them
 
     def __init__(self) -> None:
@@ -122,6 +122,10 @@ class AnalyticsProjection(Projection):
             Assignment.HandedOver: self.assignment_changed(
                 lambda e: {"employee_id": e.employee_id, "status": AssignmentStatus.PENDING.value}
             ),
+            # A claim of a place offered up: the claimant holds it, confirmed (their own yes).
+            Assignment.TakenOver: self.assignment_changed(
+                lambda e: {"employee_id": e.employee_id, "status": AssignmentStatus.CONFIRMED.value}
+            ),
         }
 
     # -- shifts ---------------------------------------------------------------
@@ -188,7 +192,7 @@ class AnalyticsProjection(Projection):
             " assigned_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (e.assignment_id, uuid_of(e), e.shift_id, shift["roster_id"],
              shift["department_id"], shift["enterprise_id"], e.employee_id, shift["date"],
-             shift["week_start"], shift["minutes"], shift["hours"], AssignmentStatus.PENDING.value,
+             shift["week_start"], shift["minutes"], shift["hours"], made_status(e),
              not shift["is_deleted"], at, at),
         )
         if not shift["is_deleted"]:
@@ -221,6 +225,11 @@ class AnalyticsProjection(Projection):
 
 
 # -- derived values -------------------------------------------------------------
+
+
+def made_status(e: Any) -> str:
+    """A new assignment is pending, unless a claim made it (confirmed: the claimant's own yes)."""
+    return AssignmentStatus.PENDING.value if getattr(e, "claim_id", None) is None else AssignmentStatus.CONFIRMED.value
 
 
 def timing(day: date, start: time, end: time) -> Row:

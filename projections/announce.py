@@ -63,7 +63,7 @@ def _plain(view: Any) -> dict[str, Any]:
 _ROSTER_EVENTS = (Roster.Planned, Roster.StatusChanged, Roster.Revised, Roster.Deleted)
 _SHIFT_EVENTS = (Shift.Planned, Shift.Revised, Shift.PlaceTaken, Shift.PlaceFreed,
                  Shift.HandedOver, Shift.Deleted)
-_ASSIGNED_EVENTS = (Assignment.Made, Assignment.HandedOver)
+_ASSIGNED_EVENTS = (Assignment.Made, Assignment.HandedOver, Assignment.TakenOver)
 _SWAP_EVENTS = (SwapRequest.Proposed, SwapRequest.Decided)
 
 

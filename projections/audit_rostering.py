@@ -172,15 +172,20 @@ def handlers(ledger: Ledger) -> dict[type, Handler]:  # noqa: C901 - one closure
 
     def assignment_made(e: Any, cur: Cursor) -> None:
         on = ledger.of(cur, "shift", e.shift_id) or {}
+        claim = getattr(e, "claim_id", None)  # events before shift claims name none
         state = {
             "id": e.assignment_id, "shift_id": e.shift_id, "roster_id": e.roster_id,
             "enterprise_id": on.get("enterprise_id"), "department_id": on.get("department_id"),
-            "employee_id": e.employee_id, "status": "pending", "notes": None,
+            "employee_id": e.employee_id, "status": "pending" if claim is None else "confirmed", "notes": None,
         }
+        where = ledger.shift_label(cur, e.shift_id)
+        if claim is not None and e.by == e.employee_id:
+            summary = f"{ledger.who(cur, e.by)} took the open place on {where} (claim #{claim})"
+        else:
+            summary = f"{ledger.who(cur, e.by)} assigned {ledger.who(cur, e.employee_id)} to {where}"
+            summary += f" (claim #{claim})" if claim is not None else ""
         ledger.record(
-            cur, e, "employee_assigned", "assignment", e.assignment_id, state, e.by,
-            f"{ledger.who(cur, e.by)} assigned {ledger.who(cur, e.employee_id)} to"
-            f" {ledger.shift_label(cur, e.shift_id)}",
+            cur, e, "employee_assigned", "assignment", e.assignment_id, state, e.by, summary,
             created(state, ("shift_id", "employee_id", "status")), party=e.employee_id,
         )
         ledger.put(uuid_of(e), state)
@@ -213,6 +218,8 @@ def handlers(ledger: Ledger) -> dict[type, Handler]:  # noqa: C901 - one closure
     def handed_over(e: Any, cur: Cursor) -> None:
         before = assignment(cur, e)
         after = {**before, "employee_id": e.employee_id, "status": "pending", "notes": None}
+        if before.get("offered"):
+            after["offered"] = False  # the swap ended its holder's offer
         old = before.get("employee_id")
         ledger.record(
             cur, e, "assignment_handed_over", "assignment", before.get("id"), before, e.by,

@@ -3,7 +3,8 @@
 Who hears of what: a roster published, to its department; a shift assigned or
 removed, to the employee; a declined assignment, to the department's manager; a swap
 request, to its target and the manager; a swap decided, to both employees; time off,
-to the manager and back to the employee. Nobody is told of their own action.
+to the manager and back to the employee; shift claims and drops, see `claim_notices`.
+Nobody is told of their own action.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from domain.assignment import Assignment
+from domain.claim import ShiftClaim
 from domain.inbox import Inbox, NotificationType, Priority
 from domain.identity import User
 from domain.organisation import Department
@@ -23,6 +25,7 @@ from domain.shift import Shift
 from domain.swap import SwapRequest
 
 from projections.base import Handler, Projection, stamp, uuid_of
+from projections.claim_notices import ClaimNotices
 from projections.notifications_schema import NOTIFICATIONS
 from projections.rostering import hhmm, minute
 from projections.sql import Cursor, Row, iso, many, one
@@ -36,11 +39,11 @@ _sorted_json = json.JSONEncoder(sort_keys=True).encode
 """`json.dumps(data, sort_keys=True)`, without building an encoder for every notification."""
 
 
-class NotificationsProjection(Projection):
+class NotificationsProjection(ClaimNotices, Projection):
     name = "notifications"
     rebuild_cost = 3
     ddl = NOTIFICATIONS
-    version = 1
+    version = 2  # 2: shift claims and drops
 
     def __init__(self) -> None:
         self._next_id: int | None = None
@@ -77,6 +80,9 @@ class NotificationsProjection(Projection):
             Assignment.Answered: self.assignment_answered,
             Assignment.Removed: self.assignment_removed,
             Assignment.HandedOver: self.assignment_handed_over,
+            Assignment.TakenOver: self.assignment_taken_over,
+            ShiftClaim.Made: self.claim_made,
+            ShiftClaim.Decided: self.claim_decided,
             SwapRequest.Proposed: self.swap_proposed,
             SwapRequest.Decided: self.swap_decided,
             EmployeeSchedule.TimeOffRequested: self.time_off_requested,
@@ -159,7 +165,8 @@ class NotificationsProjection(Projection):
             "INSERT INTO nt_assignments (uuid, id, shift_id, employee_id) VALUES (?, ?, ?, ?)",
             (uuid_of(e), e.assignment_id, e.shift_id, e.employee_id),
         )
-        self._tell_assigned(cur, e, e.assignment_id, self._shift(cur, e.shift_id))
+        if getattr(e, "claim_id", None) is None:  # a claim's own notices tell of one it made
+            self._tell_assigned(cur, e, e.assignment_id, self._shift(cur, e.shift_id))
 
     def assignment_handed_over(self, e: Any, cur: Cursor) -> None:
         cur.execute("UPDATE nt_assignments SET employee_id = ? WHERE uuid = ?",
@@ -293,6 +300,10 @@ class NotificationsProjection(Projection):
             return None
         shift = self._shift(cur, assignment["shift_id"])
         return (assignment, shift) if shift else None
+
+    @staticmethod
+    def _managers_of(cur: Cursor, roster_id: int) -> list[int]:
+        return _managers(cur, roster_id)
 
     def _deliver(
         self, cur: Cursor, e: Any, recipients: Iterable[int | None], kind: NotificationType, title: str,

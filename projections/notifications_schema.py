@@ -75,6 +75,15 @@ NOTIFICATIONS = [
         shift_id BIGINT NOT NULL
     )""",
     """
+    CREATE TABLE IF NOT EXISTS nt_claims (
+        uuid TEXT PRIMARY KEY,
+        id BIGINT NOT NULL,
+        roster_id BIGINT NOT NULL,
+        shift_id BIGINT NOT NULL,
+        employee_id BIGINT NOT NULL,
+        dropper_id BIGINT
+    )""",
+    """
     CREATE TABLE IF NOT EXISTS nt_time_off (
         id BIGINT PRIMARY KEY,
         employee_id BIGINT NOT NULL,

@@ -26,6 +26,7 @@ from application.roster_events import (
     until_first_after,
 )
 from domain.assignment import Assignment
+from domain.claim import ShiftClaim
 from domain.identity import User
 from domain.organisation import Department, Enterprise
 from domain.shift import Shift
@@ -33,7 +34,8 @@ from domain.swap import SwapRequest
 from projections.base import Projection
 from projections.remembered import RememberedEvents
 
-FOUNDING = frozenset(get_topic(cls) for cls in (Shift.Planned, Assignment.Made, SwapRequest.Proposed))
+FOUNDING = frozenset(get_topic(cls) for cls in (Shift.Planned, Assignment.Made, SwapRequest.Proposed,
+                                                ShiftClaim.Made))
 """The first events of a roster's other aggregates: they name the roster (`roster_id`)."""
 
 DIRECTORY_AGGREGATES = (User, Department, Enterprise)

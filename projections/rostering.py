@@ -14,7 +14,9 @@ from domain.swap import SwapRequest
 from domain.templates import ShiftTemplate
 from domain.timeslots import shift_interval
 
+from projections import rostering_claims
 from projections.base import Handler, Projection, changed_row, stamp, uuid_of
+from projections.claims_schema import CLAIMS
 from projections.schema import ROSTERING
 from projections.sql import Cursor
 
@@ -30,7 +32,8 @@ def minute(value: Any) -> str:
 class RosteringProjection(Projection):
     name = "rostering"
     rebuild_cost = 4
-    ddl = ROSTERING
+    ddl = [*ROSTERING, *CLAIMS]
+    version = 2  # 2: offered-up assignments, shift claims
     query_indexes = frozenset({
         "rm_rosters_department",
         "rm_rosters_enterprise",
@@ -40,6 +43,10 @@ class RosteringProjection(Projection):
         "rm_swaps_requester",
         "rm_swaps_target",
         "rm_availability_employee",
+        "rm_shift_claims_employee",
+        "rm_shift_claims_department",
+        "rm_shift_claims_shift",
+        "rm_assignments_offered",
     })
 
     def __init__(self) -> None:
@@ -105,8 +112,10 @@ class RosteringProjection(Projection):
             Assignment.Answered: self.assignment_changed(lambda e: {"status": e.status, "notes": e.notes}),
             Assignment.Removed: self.assignment_changed(lambda e: {"status": "removed"}),
             Assignment.HandedOver: self.assignment_changed(
-                lambda e: {"employee_id": e.employee_id, "status": "pending", "notes": None}
+                lambda e: {"employee_id": e.employee_id, "status": "pending", "notes": None, "offered": False,
+                           "offered_at": None}
             ),
+            **rostering_claims.handlers(),
             SwapRequest.Proposed: self.swap_proposed,
             SwapRequest.Decided: self.swap_decided,
             ShiftTemplate.Defined: self.template_defined,
@@ -200,9 +209,9 @@ class RosteringProjection(Projection):
         at, version = stamp(e)
         cur.execute(
             "INSERT INTO rm_assignments (id, uuid, shift_id, roster_id, employee_id, status, notes,"
-            " assigned_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)",
+            " assigned_at, updated_at, version, offered, offered_at) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, NULL)",
             (e.assignment_id, uuid_of(e), e.shift_id, e.roster_id, e.employee_id,
-             "pending", at, at, version),
+             made_status(e), at, at, version, False),
         )
 
     def assignment_changed(self, values: Any) -> Handler:
@@ -272,6 +281,11 @@ class RosteringProjection(Projection):
             ("cleared", at, "unavailable", e.entry_id),
         )
 
+
+
+def made_status(e: Any) -> str:
+    """An assignment a claim made is confirmed at once (events before claims name none)."""
+    return "pending" if getattr(e, "claim_id", None) is None else "confirmed"
 
 
 def _recount_roster(cur: Cursor, roster_id: int) -> None:

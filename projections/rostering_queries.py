@@ -43,7 +43,7 @@ SHIFT_COLUMNS = (
 
 ASSIGNMENT_SELECT = """
 SELECT a.id, a.shift_id, a.roster_id, a.employee_id, a.status, a.notes, a.assigned_at,
-       a.updated_at, a.version, u.full_name AS employee_name, u.email AS employee_email
+       a.updated_at, a.version, a.offered, u.full_name AS employee_name, u.email AS employee_email
 FROM rm_assignments a LEFT JOIN rm_users u ON u.id = a.employee_id
 """
 
@@ -170,7 +170,7 @@ class SqlRosterQueries:
         add_given(where, params, ("s.date >= ?", start_date), ("s.date <= ?", end_date), ("a.status = ?", status))
         with self._store.read() as cur:
             cur.execute(
-                "SELECT a.id, a.status, a.notes, a.assigned_at, s.id AS shift_id, s.date,"
+                "SELECT a.id, a.status, a.notes, a.assigned_at, a.offered, s.id AS shift_id, s.date,"
                 " s.start_time, s.end_time, s.start_at, s.end_at, s.title, s.location,"
                 " r.id AS roster_id, r.name AS roster_name"
                 " FROM rm_assignments a JOIN rm_shifts s ON s.id = a.shift_id"
@@ -189,6 +189,7 @@ class SqlRosterQueries:
                 ),
                 status=r["status"], notes=r["notes"], assigned_at=r["assigned_at"],
                 hours=hours_between(r["start_at"], r["end_at"]),
+                offered=is_offered(r),
             )
             for r in rows
         ]
@@ -304,7 +305,13 @@ def _assignment(row: dict[str, Any]) -> AssignmentView:
         id=row["id"], shift_id=row["shift_id"], roster_id=row["roster_id"],
         employee_id=row["employee_id"], employee=employee, status=row["status"], notes=row["notes"],
         assigned_at=row["assigned_at"], updated_at=row["updated_at"], version=row["version"],
+        offered=is_offered(row),
     )
+
+
+def is_offered(row: dict[str, Any]) -> bool:
+    """An offer lasts while its assignment is active (declining or removing it ends it)."""
+    return bool(row["offered"]) and row["status"] in ("pending", "confirmed")
 
 
 def _brief(row: dict[str, Any], prefix: str, shift_id: int | None) -> ShiftBrief | None:

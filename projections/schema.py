@@ -139,7 +139,9 @@ ROSTERING = [
         notes TEXT,
         assigned_at TEXT NOT NULL,
         updated_at TEXT NOT NULL,
-        version INTEGER NOT NULL
+        version INTEGER NOT NULL,
+        offered BOOLEAN NOT NULL,
+        offered_at TEXT
     )""",
     "CREATE INDEX IF NOT EXISTS rm_assignments_shift ON rm_assignments (shift_id)",
     "CREATE INDEX IF NOT EXISTS rm_assignments_employee ON rm_assignments (employee_id, status)",

@@ -15,7 +15,7 @@ from tests.support import Tenant, bearer, create_user, ok
 
 KINDS = (
     "enterprise", "department", "user", "roster", "shift", "assignment", "swap", "time_off",
-    "availability", "template", "notification", "invitation",
+    "availability", "template", "notification", "invitation", "claim",
 )
 # Parameter and property names that say which kind of resource their id names.
 NAME_KINDS = {
@@ -24,13 +24,14 @@ NAME_KINDS = {
     "roster_id": "roster", "shift_id": "shift", "target_shift_id": "shift",
     "assignment_id": "assignment", "swap_id": "swap", "time_off_id": "time_off",
     "template_id": "template", "shift_template_id": "template", "notification_id": "notification",
-    "invitation_id": "invitation", "actor_id": "user",
+    "invitation_id": "invitation", "actor_id": "user", "claim_id": "claim",
 }
 # A path segment and the kind of the id that follows it, for generic names (`{id}`, `{entry_id}`).
 SEGMENT_KINDS = {
     "enterprises": "enterprise", "departments": "department", "users": "user", "rosters": "roster",
     "shifts": "shift", "assignments": "assignment", "swap-requests": "swap", "time-off": "time_off",
     "availability": "availability", "shift-templates": "template", "notifications": "notification",
+    "shift-claims": "claim",
 }
 
 
@@ -73,8 +74,9 @@ def _post(client: Any, path: str, who: dict[str, Any], body: dict[str, Any], sta
 
 
 def populate(client: Any, tenant: Tenant, name: str) -> TenantData:
-    """Rosters (a draft and a published one), shifts, an assignment, a swap request, a
-    template, time off, availability and notifications of `tenant`, all in January 2026."""
+    """Rosters (a draft and a published one), shifts, an assignment, a swap request, a claim, a
+    template, time off, availability and notifications of `tenant`. The published week lies in
+    January 2099, so that its places may still be claimed; the rest in early 2026."""
     slug = name.lower()
     admin, manager, employee = tenant.admin, tenant.manager, tenant.employee
     dept = tenant.department_id
@@ -89,15 +91,16 @@ def populate(client: Any, tenant: Tenant, name: str) -> TenantData:
     mate = create_user(client, admin["token"], f"mate@{slug}.test", "employee", tenant.enterprise_id, dept,
                        full_name=f"{name} Mate")
     published = _post(client, "/api/rosters", manager, {
-        "name": f"{name} Published Week", "department_id": dept, "start_date": "2026-01-05",
-        "end_date": "2026-01-11", "description": f"{name} rota", "auto_generate_shifts": True,
-        "shift_template": "business_hours"})["roster"]
+        "name": f"{name} Published Week", "department_id": dept, "start_date": "2099-01-05",
+        "end_date": "2099-01-11", "description": f"{name} rota", "auto_generate_shifts": True,
+        "shift_template": "business_hours", "settings": {"allow_shift_claims": True}})["roster"]
     shifts = [s["id"] for s in published["shifts"]]
     assignment = _post(client, f"/api/shifts/{shifts[0]}/assignments", manager,
                        {"employee_id": employee["id"]})["assignment"]
     _post(client, f"/api/shifts/{shifts[1]}/assignments", manager, {"employee_id": mate["id"]})
     ok(client.patch(f"/api/rosters/{published['id']}/status", json={"status": "published"},
                     headers=bearer(manager["token"])))
+    claim = _post(client, f"/api/shifts/{shifts[2]}/claim", mate, {"note": f"{name} pick-up"})["claim"]
     draft = _post(client, "/api/rosters", manager, {
         "name": f"{name} Draft Week", "department_id": dept, "start_date": "2026-01-19",
         "end_date": "2026-01-25"})["roster"]
@@ -135,4 +138,5 @@ def populate(client: Any, tenant: Tenant, name: str) -> TenantData:
         "template": [template["id"]],
         "notification": notifications,
         "invitation": [invitation["id"]],
+        "claim": [claim["id"]],
     })

@@ -80,6 +80,25 @@ def everything_once(client: TestClient) -> dict[str, Any]:
                 {"shift_id": shift, "target_employee_id": other["id"]}, status=201)["swap_request"]["id"]
     send(client, "PATCH", f"/api/employee/swap-requests/{swap}/cancel", holder)
     send(client, "DELETE", f"/api/rosters/{roster['id']}", manager, status=204)
+    # Open shifts (in 2099, so that they are still to come): a drop withdrawn, offered again and
+    # taken over by an approved claim; a claim cancelled, another rejected.
+    week = send(client, "POST", "/api/rosters", manager, {
+        "name": "Claims", "department_id": dept, "start_date": "2099-03-02", "end_date": "2099-03-03",
+        "auto_generate_shifts": True, "shift_template": "business_hours", "required_staff": 1,
+        "settings": {"allow_shift_claims": True}}, status=201)["roster"]
+    first, second = (s["id"] for s in week["shifts"])
+    send(client, "PATCH", f"/api/rosters/{week['id']}/status", manager, {"status": "published"})
+    given = send(client, "POST", f"/api/shifts/{first}/assignments", manager, {"employee_id": employee["id"]},
+                 status=201)["assignment"]["id"]
+    send(client, "POST", f"/api/employee/assignments/{given}/drop", employee)
+    send(client, "DELETE", f"/api/employee/assignments/{given}/drop", employee)
+    send(client, "POST", f"/api/employee/assignments/{given}/drop", employee)
+    taken = send(client, "POST", f"/api/shifts/{first}/claim", mate, status=201)["claim"]["id"]
+    send(client, "POST", f"/api/shift-claims/{taken}/approve", manager)
+    withdrawn = send(client, "POST", f"/api/shifts/{second}/claim", mate, status=201)["claim"]["id"]
+    send(client, "POST", f"/api/shift-claims/{withdrawn}/cancel", mate)
+    refused = send(client, "POST", f"/api/shifts/{second}/claim", employee, status=201)["claim"]["id"]
+    send(client, "POST", f"/api/shift-claims/{refused}/reject", manager, {"note": "Covered"})
     return {"world": world, "root": root}
 
 
@@ -104,3 +123,6 @@ def test_every_type_of_the_vocabulary_is_told_with_a_summary_and_the_projection_
     assert summaries["user_deactivated"] == "Admin deactivated Temp"
     assert summaries["user_password_changed"] == "Admin changed the password of Temp"
     assert summaries["notifications_muted"] == "Employee muted notification types: roster_published"
+    assert summaries["assignment_dropped"] == "Employee offered up their place on Business Hours on 2099-03-02"
+    assert summaries["claim_rejected"] == "Manager rejected Employee's claim of Business Hours on 2099-03-03: Covered"
+    assert summaries["claim_cancelled"] == "Mate withdrew their claim of Business Hours on 2099-03-03"

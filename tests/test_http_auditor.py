@@ -138,6 +138,9 @@ def test_an_auditor_reads_the_swaps_time_off_templates_and_invitations_of_its_en
     acme, eid, dept = auditing.acme, auditing.world.acme.enterprise_id, auditing.world.acme.department_id
     swaps = auditing.read(f"/api/departments/{dept}/swap-requests")["swap_requests"]
     assert [s["id"] for s in swaps] == acme.ids["swap"]
+    claims = auditing.read(f"/api/departments/{dept}/shift-claims")["claims"]
+    assert [c["id"] for c in claims] == acme.ids["claim"]
+    assert auditing.read(f"/api/shift-claims/{acme.first('claim')}")["claim"]["status"] == "pending"
     entries = auditing.read(f"/api/departments/{dept}/time-off")["entries"]
     assert {e["id"] for e in entries if e["kind"] == "time_off"} == set(acme.ids["time_off"])
     templates = auditing.read(f"/api/shift-templates/department/{dept}")["templates"]
@@ -206,6 +209,8 @@ def test_another_enterprise_answers_an_auditor_404(auditing: Auditing) -> None:
                  f"/api/departments/{d}/time-off", f"/api/shift-templates/department/{d}",
                  f"/api/dashboard/manager?department_id={d}"]
     urls += [f"/api/shift-templates/{t}" for t in globex.ids["template"]]
+    urls += [f"/api/shift-claims/{c}" for c in globex.ids["claim"]]
+    urls += [f"/api/departments/{d}/shift-claims" for d in globex.ids["department"]]
     for url in urls:
         answer = auditing.get(url)
         assert answer.status_code == 404, f"{url}: {answer.status_code} {answer.text[:200]}"

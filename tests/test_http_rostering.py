@@ -18,7 +18,8 @@ from tests.support import World, bearer, create_user, ok, seed_world
 CODES = {400: "VALIDATION_ERROR", 403: "FORBIDDEN", 404: "NOT_FOUND", 409: "CONFLICT",
          412: "PRECONDITION_FAILED"}
 DEFAULT_SETTINGS = {"auto_assign": False, "assignment_strategy": "balanced", "max_shifts_per_person": None,
-                    "min_rest_hours": 10, "require_swap_approval": True}
+                    "min_rest_hours": 10, "require_swap_approval": True, "allow_shift_claims": False,
+                    "require_claim_approval": True}
 
 
 def fails(response: Any, *statuses: int) -> dict[str, Any]:

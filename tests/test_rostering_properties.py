@@ -1,8 +1,9 @@
 """Random histories of rostering commands keep every scheduling rule, and the read model agrees.
 
 Each example builds a fresh SQLite-backed container, seeds one department with a manager,
-five employees and a roster of generated shifts, then runs a random sequence of commands
-through the application services. Refusals by the domain are part of a realistic history;
+five employees and a published roster of generated shifts that allows shift claims, then runs
+a random sequence of commands (assign, auto-assign, answer, swap, time off, and the open-shift
+commands: drop, withdraw, claim, approve, reject, cancel) through the application services. Refusals by the domain are part of a realistic history;
 afterwards the read model and the aggregates are checked against the rules, and a rebuild
 of the read model from the event log must give the same rows.
 """
@@ -14,7 +15,7 @@ import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -32,9 +33,10 @@ from application.rostering_commands import (
     ShiftChanges,
 )
 from domain.assignment import Assignment, AssignmentStatus
+from domain.claim import ShiftClaim
 from domain.errors import DomainError
 from domain.roles import Role
-from domain.roster import Roster
+from domain.roster import Roster, RosterStatus
 from domain.schedule import EmployeeSchedule
 from domain.shift import Shift
 from domain.swap import SwapRequest
@@ -46,7 +48,7 @@ from projections.runner import CatchUpRunner
 from tests.support import dump_read_models
 
 PASSWORD = "correct-horse-9"
-MONDAY = date(2024, 1, 1)
+MONDAY = date(2099, 1, 5)  # a Monday still to come: its places may be claimed
 ROSTER_DAYS = 4
 ACTIVE = ("pending", "confirmed")
 
@@ -116,6 +118,7 @@ def seed(container: Container, roster_settings: dict[str, Any], required_staff: 
     )
     shift_ids = sorted(s.id for s in roster.shifts)
     assert len(shift_ids) == 3 * ROSTER_DAYS
+    container.rosters.change_status(manager, roster.id, RosterStatus.PUBLISHED, None)
     return World(container=container, manager=manager, people=[*employees, manager_id],
                  roster_id=roster.id, shift_ids=shift_ids, settings=roster.settings)
 
@@ -130,6 +133,15 @@ RESPOND = st.tuples(st.just("respond"), INDEX, st.booleans())
 MANAGER_ACTION = st.tuples(st.just("manager_action"), INDEX, st.booleans())
 # A whole swap in one go: propose, the target answers, and a manager decides when needed.
 SWAP_FLOW = st.tuples(st.just("swap_flow"), PROPOSE, st.booleans(), st.booleans())
+DROP = st.tuples(st.just("drop"), INDEX)
+CLAIM = st.tuples(st.just("claim"), INDEX, INDEX, st.booleans())
+DECIDE_CLAIM = st.tuples(st.just("decide_claim"), INDEX, st.booleans())
+# An offer and a colleague's claim of it, decided by a manager when needed.
+DROP_FLOW = st.tuples(st.just("drop_flow"), DROP, INDEX, st.booleans())
+CLAIMING = st.one_of(
+    DROP, CLAIM, DECIDE_CLAIM, DROP_FLOW, st.tuples(st.just("withdraw"), INDEX),
+    st.tuples(st.just("cancel_claim"), INDEX),
+)
 COMMANDS = st.one_of(
     ASSIGN,
     st.tuples(st.just("unassign"), INDEX),
@@ -148,12 +160,14 @@ COMMANDS = st.one_of(
 # Staff some shifts first, then a random tail in which swaps get a fair chance to complete.
 HISTORIES = st.tuples(
     st.lists(st.one_of(ASSIGN, AUTO_ASSIGN), min_size=1, max_size=4),
-    st.lists(st.one_of(COMMANDS, SWAP_FLOW, SWAP_FLOW), min_size=5, max_size=30),
+    st.lists(st.one_of(COMMANDS, SWAP_FLOW, SWAP_FLOW, CLAIMING, CLAIMING, CLAIMING), min_size=5, max_size=30),
 ).map(lambda parts: [*parts[0], *parts[1]])
 ROSTER_SETTINGS = st.fixed_dictionaries({
     "max_shifts_per_person": st.sampled_from([2, 4]),
     "min_rest_hours": st.sampled_from([8, 10, 12]),
     "require_swap_approval": st.booleans(),
+    "allow_shift_claims": st.just(True),
+    "require_claim_approval": st.booleans(),
 })
 
 
@@ -168,6 +182,20 @@ def assignment_row(world: World, assignment_id: int) -> dict[str, Any]:
 
 def swap_rows(world: World) -> list[dict[str, Any]]:
     return world.rows("SELECT * FROM rm_swaps ORDER BY id")
+
+
+def claim_rows(world: World, pending_only: bool = False) -> list[dict[str, Any]]:
+    where = " WHERE status = 'pending'" if pending_only else ""
+    return world.rows(f"SELECT * FROM rm_shift_claims{where} ORDER BY id")
+
+
+def offered_ids(world: World) -> list[int]:
+    return [r["id"] for r in world.rows(
+        "SELECT id FROM rm_assignments WHERE offered = ? AND status IN ('pending', 'confirmed') ORDER BY id", (True,))]
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 def run(world: World, command: tuple[Any, ...]) -> None:
@@ -237,6 +265,49 @@ def run(world: World, command: tuple[Any, ...]) -> None:
                 c.availability.decide_time_off(manager, view.id, decision)
         elif kind == "auto_assign":
             c.assignments.auto_assign(manager, world.roster_id, args[0])
+        elif kind == "drop":
+            chosen = pick(assignment_ids(world, active_only=True), args[0])
+            if chosen is None:
+                return
+            c.drops.offer(world.principal(assignment_row(world, chosen)["employee_id"]), chosen, now())
+        elif kind == "withdraw":
+            chosen = pick(offered_ids(world), args[0])
+            if chosen is None:
+                return
+            c.drops.withdraw(world.principal(assignment_row(world, chosen)["employee_id"]), chosen)
+        elif kind == "claim":
+            person_index, shift_index, offered = args
+            shift_id = pick(world.shift_ids, shift_index)
+            offers = [a for a in offered_ids(world) if assignment_row(world, a)["shift_id"] == shift_id]
+            c.claims.claim(world.principal(pick(world.people, person_index)), shift_id,
+                           offers[0] if offered and offers else None, None, now())
+        elif kind == "decide_claim":
+            index, approve = args
+            claim = pick(claim_rows(world, pending_only=True), index)
+            if claim is None:
+                return
+            if approve:
+                c.claims.approve(manager, claim["id"], None, now())
+            else:
+                c.claims.reject(manager, claim["id"], None)
+        elif kind == "cancel_claim":
+            claim = pick(claim_rows(world, pending_only=True), args[0])
+            if claim is None:
+                return
+            c.claims.cancel(world.principal(claim["employee_id"]), claim["id"])
+        elif kind == "drop_flow":
+            offer, person_index, approve = args
+            before = set(offered_ids(world))
+            run(world, offer)
+            fresh = sorted(set(offered_ids(world)) - before)
+            if not fresh:
+                return
+            held = assignment_row(world, fresh[0])
+            others = [p for p in world.people if p != held["employee_id"]]
+            c.claims.claim(world.principal(pick(others, person_index)), held["shift_id"], fresh[0], None, now())
+            pending = [r for r in claim_rows(world, pending_only=True) if r["assignment_id"] == fresh[0]]
+            if pending and approve:
+                c.claims.approve(manager, pending[0]["id"], None, now())
         elif kind == "swap_flow":
             propose, accept, approve = args
             before = len(swap_rows(world))
@@ -351,6 +422,21 @@ def check_invariants(world: World) -> None:
         swap = events.find(SwapRequest.create_id(s["id"]), SwapRequest)
         assert swap is not None and swap.status == s["status"]
 
+    # Drops and claims: the read model shows what the aggregates hold; an approved claim names
+    # the assignment it gave, on its shift.
+    for a in assignments:
+        assignment = events.find(Assignment.create_id(a["id"]), Assignment)
+        assert assignment is not None and bool(a["offered"]) == assignment.offered
+    for row in claim_rows(world):
+        claim = events.find(ShiftClaim.create_id(row["id"]), ShiftClaim)
+        assert claim is not None
+        assert (claim.status, claim.assignment_id, claim.employee_id) == (
+            row["status"], row["assignment_id"], row["employee_id"])
+        if claim.status == "approved":
+            assert claim.assignment_id is not None
+            given = events.find(Assignment.create_id(claim.assignment_id), Assignment)
+            assert given is not None and given.shift_id == claim.shift_id
+
 
 def dump(store: SqliteReadStore) -> dict[str, list[dict[str, Any]]]:
     return dump_read_models(store, all_projections())
@@ -449,6 +535,35 @@ def test_a_fixed_history_succeeds_at_each_step_and_keeps_the_rules(workdir: Path
         assert [a["employee_id"] for a in given_away] == [swap["target_employee_id"]]
         check_invariants(world)
         check_rebuild(world, workdir / "fixed-rebuilt.sqlite3")
+    finally:
+        world.container.close()
+
+
+# Open-shift commands that must each succeed, so that the random test above is known to reach
+# real claims and drops: people[0] and people[1] each hold a place; people[0] offers theirs up,
+# withdraws and offers it again; people[2] claims it; people[3] claims an open place.
+FIXED_CLAIMS: list[tuple[Any, ...]] = [
+    ("assign", 0, 0), ("assign", 3, 1), ("drop", 0), ("withdraw", 0), ("drop", 0),
+    ("claim", 2, 0, True), ("claim", 3, 6, False),
+]
+
+
+@pytest.mark.parametrize("approval", [True, False])
+def test_a_fixed_history_of_drops_and_claims_succeeds_at_each_step_and_keeps_the_rules(
+    workdir: Path, approval: bool,
+) -> None:
+    world = fresh_world(workdir / f"claims-{approval}", {"allow_shift_claims": True,
+                                                         "require_claim_approval": approval}, None)
+    try:
+        for command in FIXED_CLAIMS + ([("decide_claim", 0, True), ("decide_claim", 0, True)] if approval else []):
+            run(world, command)
+            assert not world.refused, f"{command} was refused"
+        assert [r["status"] for r in claim_rows(world)] == ["approved", "approved"]
+        holders = {r["shift_id"]: r["employee_id"] for r in world.rows(
+            "SELECT * FROM rm_assignments WHERE status = 'confirmed'")}
+        assert holders == {world.shift_ids[0]: world.people[2], world.shift_ids[6]: world.people[3]}
+        check_invariants(world)
+        check_rebuild(world, workdir / f"claims-{approval}-rebuilt.sqlite3")
     finally:
         world.container.close()
 

@@ -298,7 +298,8 @@ def snapshot(client: TestClient, world: World, globex: TenantData) -> dict[str, 
                             "rosters": read("/api/rosters/all?limit=100")}
     for department in globex.ids["department"]:
         for url in (f"/api/departments/{department}", f"/api/shift-templates/department/{department}",
-                    f"/api/departments/{department}/swap-requests", f"/api/departments/{department}/time-off"):
+                    f"/api/departments/{department}/swap-requests", f"/api/departments/{department}/time-off",
+                    f"/api/departments/{department}/shift-claims"):
             seen[url] = read(url)
     for user in globex.ids["user"]:
         seen[f"/api/users/{user}"] = read(f"/api/users/{user}")
@@ -311,7 +312,8 @@ def snapshot(client: TestClient, world: World, globex: TenantData) -> dict[str, 
         seen[f"/api/shift-templates/{template}"] = read(f"/api/shift-templates/{template}")
     for who in (tenant.admin, tenant.manager, tenant.employee, tenant.colleague, globex.mate):
         for url in ("/api/notifications?limit=100", "/api/employee/my-schedule", "/api/employee/time-off",
-                    "/api/employee/availability", "/api/employee/swap-requests"):
+                    "/api/employee/availability", "/api/employee/swap-requests", "/api/employee/shift-claims",
+                    "/api/employee/open-shifts"):
             seen[f"{url} of {who['email']}"] = read(url, who)
     return seen
 

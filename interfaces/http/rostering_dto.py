@@ -46,6 +46,10 @@ class RosterSettingsIn(msgspec.Struct, kw_only=True):
     max_shifts_per_person: Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)] | None = None
     min_rest_hours: Annotated[float, msgspec.Meta(ge=0, le=48)] | None = None
     require_swap_approval: bool | None = None
+    allow_shift_claims: bool | None = None
+    """Employees of the department may claim open places and places colleagues offer up."""
+    require_claim_approval: bool | None = None
+    """A claim waits for a manager's approval (default true); false: it is carried out at once."""
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in msgspec.structs.asdict(self).items() if v is not None}
