@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from domain.errors import NotFound
 from domain.timeslots import Interval, local_period
-from domain.zones import DEFAULT_ZONE
 
 from application import policy
 from application.base import RosteringHandler
+from application.local_time import zone_of
 from application.principal import Principal
 from application.rostering_commands import LocalPeriod
 from application.rostering_views import AvailabilityView
@@ -17,7 +17,7 @@ from application.views import Page, UserFilter
 class AvailabilityService(RosteringHandler):
     def request_time_off(self, principal: Principal, period: LocalPeriod, reason: str | None) -> AvailabilityView:
         policy.require_may_change(principal)
-        zone = self.zone_of(principal)
+        zone = zone_of(self._directory, principal)
         schedule = self._schedule(principal.id)
         entry_id = self._ids.next_id("time_off")
         schedule.request_time_off(entry_id, self._instants(period, zone), reason, by=principal.id, timezone=zone)
@@ -49,7 +49,7 @@ class AvailabilityService(RosteringHandler):
 
     def mark_unavailable(self, principal: Principal, period: LocalPeriod, note: str | None) -> AvailabilityView:
         policy.require_may_change(principal)
-        zone = self.zone_of(principal)
+        zone = zone_of(self._directory, principal)
         schedule = self._schedule(principal.id)
         entry_id = self._ids.next_id("unavailability")
         schedule.mark_unavailable(entry_id, self._instants(period, zone), note, by=principal.id, timezone=zone)
@@ -78,18 +78,6 @@ class AvailabilityService(RosteringHandler):
             Page(number=1, size=100_000),
         ).items
         return self._queries.availability([m.id for m in members], kind)
-
-    def zone_of(self, principal: Principal) -> str:
-        """The clocks an employee gives periods on: their department's zone, else their enterprise's."""
-        if principal.department_id is not None:
-            department = self._directory.department(principal.department_id)
-            if department is not None:
-                return department.timezone
-        if principal.enterprise_id is not None:
-            enterprise = self._directory.enterprise(principal.enterprise_id)
-            if enterprise is not None:
-                return enterprise.timezone
-        return DEFAULT_ZONE
 
     @staticmethod
     def _instants(period: LocalPeriod, zone: str) -> Interval:
