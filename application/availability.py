@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from domain.errors import NotFound
-from domain.timeslots import Interval
+from domain.timeslots import Interval, local_period
 
 from application import policy
 from application.base import RosteringHandler
+from application.local_time import zone_of
 from application.principal import Principal
+from application.rostering_commands import LocalPeriod
 from application.rostering_views import AvailabilityView
 from application.views import Page, UserFilter
 
 
 class AvailabilityService(RosteringHandler):
-    def request_time_off(self, principal: Principal, when: Interval, reason: str | None) -> AvailabilityView:
+    def request_time_off(self, principal: Principal, period: LocalPeriod, reason: str | None) -> AvailabilityView:
         policy.require_may_change(principal)
+        zone = zone_of(self._directory, principal)
         schedule = self._schedule(principal.id)
         entry_id = self._ids.next_id("time_off")
-        schedule.request_time_off(entry_id, when, reason, by=principal.id)
+        schedule.request_time_off(entry_id, self._instants(period, zone), reason, by=principal.id, timezone=zone)
         self._commit(schedule)
         return self._find("time_off", entry_id)
 
@@ -44,11 +47,12 @@ class AvailabilityService(RosteringHandler):
         self._commit(schedule)
         return self._find("time_off", time_off_id)
 
-    def mark_unavailable(self, principal: Principal, when: Interval, note: str | None) -> AvailabilityView:
+    def mark_unavailable(self, principal: Principal, period: LocalPeriod, note: str | None) -> AvailabilityView:
         policy.require_may_change(principal)
+        zone = zone_of(self._directory, principal)
         schedule = self._schedule(principal.id)
         entry_id = self._ids.next_id("unavailability")
-        schedule.mark_unavailable(entry_id, when, note, by=principal.id)
+        schedule.mark_unavailable(entry_id, self._instants(period, zone), note, by=principal.id, timezone=zone)
         self._commit(schedule)
         return self._find("unavailable", entry_id)
 
@@ -74,6 +78,10 @@ class AvailabilityService(RosteringHandler):
             Page(number=1, size=100_000),
         ).items
         return self._queries.availability([m.id for m in members], kind)
+
+    @staticmethod
+    def _instants(period: LocalPeriod, zone: str) -> Interval:
+        return local_period(period.start_date, period.start_time, period.end_date, period.end_time, zone)
 
     def _find(self, kind: str, entry_id: int) -> AvailabilityView:
         entry = self._queries.availability_entry(kind, entry_id)

@@ -40,6 +40,8 @@ class NewDepartment:
     enterprise_id: int
     description: str | None = None
     manager_id: int | None = None
+    timezone: str | None = None
+    """An IANA zone; None: the enterprise's."""
 
 
 @dataclass(frozen=True)
@@ -48,3 +50,4 @@ class DepartmentChanges:
     description: str | None = None
     manager_id: int | None = None
     cleared: frozenset[str] = field(default_factory=frozenset)
+    timezone: str | None = None

@@ -7,18 +7,22 @@ from datetime import datetime, timedelta
 from domain.errors import NotFound, PermissionDenied, RuleViolation
 from domain.roles import Role
 from domain.timeslots import iso
+from domain.zones import DEFAULT_ZONE, UTC, wall_clock
 
 from application import policy
 from application.dashboard_views import EmployeeStats, EnterpriseStats, ManagerStats, Moment, SystemStats
+from application.local_time import zone_of
 from application.ports import Dashboards, Directory, Inboxes
 from application.principal import Principal
 
 Stats = SystemStats | EnterpriseStats | ManagerStats | EmployeeStats
 
 
-def moment(now: datetime) -> Moment:
-    """`now` (UTC) and the ISO week and calendar month around it."""
-    today = now.date()
+def moment(now: datetime, zone: str = DEFAULT_ZONE) -> Moment:
+    """`now` (UTC, as the read models keep shift starts) and the ISO week and calendar month
+    around it on the clocks of `zone` (shift dates are their department's wall-clock dates)."""
+    now = now.astimezone(UTC)
+    today = wall_clock(now, zone).date()
     monday = today - timedelta(days=today.weekday())
     first = today.replace(day=1)
     next_month = (first + timedelta(days=32)).replace(day=1)
@@ -92,6 +96,8 @@ class DashboardService:
         )
 
     def employee(self, principal: Principal, at: Moment) -> EmployeeStats:
+        """This week's and month's hours: the weeks and months of the employee's department's clocks."""
+        at = moment(datetime.fromisoformat(at.now_iso), zone_of(self._directory, principal))
         unread = self._inboxes.counts(principal.id, at.now_iso).unread_count
         return self._dashboards.employee(principal.id, at, unread)
 

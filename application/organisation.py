@@ -5,6 +5,7 @@ from __future__ import annotations
 from domain.errors import Conflict, NotFound, RuleViolation
 from domain.organisation import Department, Enterprise
 from domain.roles import Role
+from domain.zones import DEFAULT_ZONE
 
 from application import policy
 from application.commands import DepartmentChanges, NewDepartment
@@ -12,6 +13,7 @@ from application.base import CommandHandler
 from application.events import SchedulaX
 from application.ports import Directory, IdAllocator, ProjectionSync
 from application.principal import Principal
+from application.rezoning import rezone_department
 from application.versions import check_version
 from application.views import DepartmentView, EnterpriseDetail, EnterpriseView, Page, Paged
 
@@ -26,13 +28,14 @@ class OrganisationService(CommandHandler):
     # -- enterprises ----------------------------------------------------------
 
     def create_enterprise(
-        self, principal: Principal, name: str, description: str | None
+        self, principal: Principal, name: str, description: str | None, timezone: str | None = None
     ) -> EnterpriseDetail:
         policy.require_role(principal, Role.SYSTEM_ADMIN)
         enterprise = Enterprise.found(
             enterprise_id=self._ids.next_id("enterprise"),
             name=name,
             description=description,
+            timezone=timezone if timezone is not None else DEFAULT_ZONE,
             by=principal.id,
         )
         self._commit(enterprise)
@@ -45,12 +48,14 @@ class OrganisationService(CommandHandler):
         name: str | None,
         description: str | None,
         expected_version: int | None = None,
+        timezone: str | None = None,
     ) -> EnterpriseDetail:
+        """A new `timezone` is the default of departments opened afterwards; existing ones keep theirs."""
         policy.require_role(principal, *policy.ADMINS)
         policy.require_enterprise(principal, enterprise_id, "Enterprise")
         enterprise = self._load(Enterprise, "enterprise", enterprise_id, "Enterprise")
         check_version(enterprise.version, expected_version)
-        enterprise.update(name=name, description=description, by=principal.id)
+        enterprise.update(name=name, description=description, timezone=timezone, by=principal.id)
         self._commit(enterprise)
         return self.get_enterprise(principal, enterprise_id)
 
@@ -73,7 +78,8 @@ class OrganisationService(CommandHandler):
     def create_department(self, principal: Principal, new: NewDepartment) -> DepartmentView:
         policy.require_role(principal, *policy.ADMINS)
         policy.require_enterprise(principal, new.enterprise_id, "Enterprise")
-        if self._directory.enterprise(new.enterprise_id) is None:
+        enterprise = self._events.find(Enterprise.create_id(new.enterprise_id), Enterprise)
+        if enterprise is None or self._directory.enterprise(new.enterprise_id) is None:
             raise NotFound("Enterprise not found")
         self._check_manager(new.manager_id, new.enterprise_id)
         department = Department.open(
@@ -82,6 +88,7 @@ class OrganisationService(CommandHandler):
             name=new.name,
             description=new.description,
             manager_id=new.manager_id,
+            timezone=new.timezone if new.timezone is not None else enterprise.timezone,
             by=principal.id,
         )
         self._commit(department)
@@ -98,14 +105,19 @@ class OrganisationService(CommandHandler):
         department = self._live_department(principal, department_id)
         check_version(department.version, expected_version)
         self._check_manager(changes.manager_id, department.enterprise_id)
+        zone_before = department.timezone
         department.update(
             name=changes.name,
             description=changes.description,
             manager_id=changes.manager_id,
             clear_manager="manager_id" in changes.cleared,
+            timezone=changes.timezone,
             by=principal.id,
         )
-        self._commit(department)
+        moved = (rezone_department(self._events, department_id, department.timezone, principal.id)
+                 if department.timezone != zone_before else [])
+        self._commit(department, *moved,
+                     conflict="The department or its rosters changed at the same time; retry")
         return self._department_view(department_id)
 
     def delete_department(

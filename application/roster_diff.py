@@ -15,8 +15,8 @@ import msgspec
 
 from application.rostering_views import AssignmentView, EmployeeRef, RosterDetail, ShiftView
 
-ROSTER_FIELDS = ("name", "description", "start_date", "end_date", "status")
-SHIFT_FIELDS = ("date", "start_time", "end_time", "title", "description", "required_staff", "location")
+ROSTER_FIELDS = ("name", "description", "start_date", "end_date", "status", "timezone")
+SHIFT_FIELDS = ("date", "start_time", "end_time", "title", "description", "required_staff", "location", "timezone")
 ANSWER_FIELDS = ("status", "notes")
 
 

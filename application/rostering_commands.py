@@ -73,3 +73,14 @@ class NewSwap:
     target_shift_id: int | None = None
     reason: str | None = None
     message: str | None = None
+
+
+@dataclass(frozen=True)
+class LocalPeriod:
+    """A period as an employee gives it, on the clocks of their department's zone: whole days from
+    `start_date` to `end_date`, or from `start_time` on the first to `end_time` on the last."""
+
+    start_date: date
+    end_date: date
+    start_time: time | None = None
+    end_time: time | None = None

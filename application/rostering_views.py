@@ -51,6 +51,8 @@ class RosterSummary(msgspec.Struct, kw_only=True):
     created_at: str
     updated_at: str
     version: int
+    timezone: str
+    """The IANA zone its shifts' dates and times are read in: its department's."""
 
 
 class AssignmentView(msgspec.Struct, kw_only=True):
@@ -85,6 +87,8 @@ class ShiftView(msgspec.Struct, kw_only=True):
     created_at: str
     updated_at: str
     version: int
+    timezone: str
+    """`date`, `start_time` and `end_time` are wall-clock times in this IANA zone."""
 
 
 class RosterMetadata(msgspec.Struct, kw_only=True):
@@ -112,6 +116,7 @@ class RosterDetail(msgspec.Struct, kw_only=True):
     created_at: str
     updated_at: str
     version: int
+    timezone: str
 
 
 class RosterRef(msgspec.Struct, kw_only=True):
@@ -127,6 +132,11 @@ class ScheduledShift(msgspec.Struct, kw_only=True):
     title: str
     location: str | None
     roster: RosterRef
+    timezone: str
+    """The zone of `date`, `start_time` and `end_time` (the shift's department's)."""
+    starts_at: str
+    """The instant it starts, ISO 8601 in UTC (`Z`)."""
+    ends_at: str
 
 
 class ScheduleEntry(msgspec.Struct, kw_only=True):
@@ -186,6 +196,8 @@ class AvailabilityView(msgspec.Struct, kw_only=True):
     kind: str
     start: str
     end: str
+    timezone: str
+    """`start` and `end` are wall-clock times in this zone (the employee's department's when given)."""
     status: str
     reason: str | None
     created_at: str

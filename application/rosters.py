@@ -14,6 +14,7 @@ from domain.roster import DepartmentCalendar, Roster, RosterStatus
 from domain.schedule import EmployeeSchedule
 from domain.shift import Shift
 from domain.templates import DEFAULT_TEMPLATES, ShiftTemplate, TemplateShift, generate
+from domain.zones import DEFAULT_ZONE
 
 from application import policy, roster_reads
 from application.base import RosteringHandler
@@ -34,12 +35,13 @@ class RosterService(RosteringHandler):
         department = self._managed_department(principal, new.department_id)
         template = self._template_for(new, department) if new.auto_generate_shifts else []
         for attempt in range(CREATE_ATTEMPTS):
+            calendar = self._calendar(department.id, department.timezone)
             roster = Roster.plan(
                 roster_id=self._ids.next_id("roster"), department_id=department.id,
                 enterprise_id=department.enterprise_id, name=new.name, description=new.description,
                 start_date=new.start_date, end_date=new.end_date, settings=new.settings, by=principal.id,
+                timezone=calendar.timezone,
             )
-            calendar = self._calendar(department.id)
             calendar.reserve(roster.roster_id, roster.start_date, roster.end_date, by=principal.id)
             shifts = [
                 self._plan_shift(roster, day, t.start_time, t.end_time, t.title, None,
@@ -105,13 +107,13 @@ class RosterService(RosteringHandler):
         end_date = end_date or start_date + (source.end_date - source.start_date)
         offset = start_date - source.start_date
         originals = [self._load(Shift, "shift", sid, "Shift") for sid in source.shift_dates]
+        calendar = self._calendar(source.department_id, source.timezone)
         roster = Roster.plan(
             roster_id=self._ids.next_id("roster"), department_id=source.department_id,
             enterprise_id=source.enterprise_id, name=name or f"{source.name} (copy)",
             description=source.description, start_date=start_date, end_date=end_date,
-            settings=dict(source.settings), by=principal.id,
+            settings=dict(source.settings), by=principal.id, timezone=calendar.timezone,
         )
-        calendar = self._calendar(source.department_id)
         calendar.reserve(roster.roster_id, roster.start_date, roster.end_date, by=principal.id)
         shifts = [
             self._plan_shift(roster, s.day + offset, s.start_time, s.end_time, s.title, s.description,
@@ -246,6 +248,7 @@ class RosterService(RosteringHandler):
             shift_id=shift_id, roster_id=roster.roster_id, department_id=roster.department_id,
             enterprise_id=roster.enterprise_id, day=day, start_time=start, end_time=end, title=title,
             description=description, required_staff=required_staff, location=location, by=by,
+            timezone=roster.timezone,
         )
 
     def _dismantle_shift(self, shift: Shift, by: int) -> list[Any]:
@@ -278,9 +281,11 @@ class RosterService(RosteringHandler):
             )
         return DEFAULT_TEMPLATES[key][1]
 
-    def _calendar(self, department_id: int) -> DepartmentCalendar:
+    def _calendar(self, department_id: int, timezone: str = DEFAULT_ZONE) -> DepartmentCalendar:
+        """The department's calendar; a new one is opened in `timezone`, the department's zone.
+        The calendar's zone is the one new rosters are planned in (see application.rezoning)."""
         calendar = self._events.find(DepartmentCalendar.id_for(department_id), DepartmentCalendar)
-        return calendar or DepartmentCalendar(department_id=department_id)
+        return calendar or DepartmentCalendar(department_id=department_id, timezone=timezone)
 
     def _managed_department(self, principal: Principal, department_id: int) -> DepartmentView:
         department = self._directory.department(department_id)

@@ -85,6 +85,7 @@ class EnterpriseView(msgspec.Struct, kw_only=True):
     user_count: int
     department_count: int
     version: int
+    timezone: str
 
 
 class EnterpriseDetail(msgspec.Struct, kw_only=True):
@@ -98,6 +99,8 @@ class EnterpriseDetail(msgspec.Struct, kw_only=True):
     total_users: int
     active_users: int
     version: int
+    timezone: str
+    """The IANA zone of departments opened without one."""
 
 
 class ManagerSummary(msgspec.Struct, kw_only=True):
@@ -118,3 +121,5 @@ class DepartmentView(msgspec.Struct, kw_only=True):
     created_at: str
     updated_at: str
     version: int
+    timezone: str
+    """The IANA zone its shifts' dates and times are wall-clock times in."""

@@ -55,7 +55,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from datetime import time as clock
 from pathlib import Path
 from typing import Any
@@ -295,7 +295,7 @@ def month_roster(h: History, team: Team, year: int, month: int) -> None:
         employee = h.rng.choice(team.employees)
         schedule = h.schedule(employee)
         time_off_id = h.next_id("time_off")
-        begins = datetime(2040, 1, 1) + timedelta(days=3 * time_off_id)
+        begins = datetime(2040, 1, 1, tzinfo=timezone.utc) + timedelta(days=3 * time_off_id)
         schedule.request_time_off(time_off_id, Interval(begins, begins + timedelta(days=2)), "Holiday", by=employee)
         schedule.decide_time_off(time_off_id, h.rng.random() < 0.8, by=by)
         h.touch(schedule)

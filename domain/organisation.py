@@ -8,6 +8,8 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import Conflict, RuleViolation
 from domain.ids import aggregate_uuid
+from domain.upcasting import upgrade, zone_was_utc
+from domain.zones import DEFAULT_ZONE, check_zone
 
 MAX_NAME_LENGTH = 255
 MAX_DESCRIPTION_LENGTH = 2000
@@ -29,7 +31,11 @@ def check_description(description: str | None) -> str | None:
 
 
 class Enterprise(Aggregate):
-    """A tenant: every department, roster and non-system user belongs to one."""
+    """A tenant: every department, roster and non-system user belongs to one.
+
+    Its `timezone` is the default of the departments opened without one; changing it later
+    moves no department (each keeps the zone it was opened with).
+    """
 
     @staticmethod
     def create_id(enterprise_id: int, **_: object) -> UUID:
@@ -37,34 +43,43 @@ class Enterprise(Aggregate):
 
     @classmethod
     def found(
-        cls, *, enterprise_id: int, name: str, description: str | None, by: int
+        cls, *, enterprise_id: int, name: str, description: str | None, by: int,
+        timezone: str = DEFAULT_ZONE,
     ) -> Enterprise:
         return cls(
             enterprise_id=enterprise_id,
             name=check_name(name, "Enterprise"),
             description=check_description(description),
+            timezone=check_zone(timezone),
             by=by,
         )
 
     @event("Founded")
-    def __init__(self, *, enterprise_id: int, name: str, description: str | None, by: int) -> None:
+    def __init__(
+        self, *, enterprise_id: int, name: str, description: str | None, timezone: str, by: int
+    ) -> None:
         self.enterprise_id = enterprise_id
         self.name = name
         self.description = description
+        self.timezone = timezone
         self.created_by = by
 
-    def update(self, *, name: str | None, description: str | None, by: int) -> None:
+    def update(
+        self, *, name: str | None, description: str | None, by: int, timezone: str | None = None
+    ) -> None:
         new_name = check_name(name, "Enterprise") if name is not None else self.name
         new_description = (
             check_description(description) if description is not None else self.description
         )
-        if (new_name, new_description) != (self.name, self.description):
-            self._updated(name=new_name, description=new_description, by=by)
+        new_zone = check_zone(timezone) if timezone is not None else self.timezone
+        if (new_name, new_description, new_zone) != (self.name, self.description, self.timezone):
+            self._updated(name=new_name, description=new_description, timezone=new_zone, by=by)
 
     @event("Updated")
-    def _updated(self, *, name: str, description: str | None, by: int) -> None:
+    def _updated(self, *, name: str, description: str | None, timezone: str, by: int) -> None:
         self.name = name
         self.description = description
+        self.timezone = timezone
 
 
 class DepartmentDeleted(Conflict):
@@ -73,7 +88,11 @@ class DepartmentDeleted(Conflict):
 
 
 class Department(Aggregate):
-    """A team inside an enterprise, optionally led by a manager."""
+    """A team inside an enterprise, optionally led by a manager, working in one time zone.
+
+    Its rosters' shifts are wall-clock times in its `timezone`. Changing the zone re-reads the
+    shifts of its rosters that are not archived in the new zone (see application.rezoning).
+    """
 
     @staticmethod
     def create_id(department_id: int, **_: object) -> UUID:
@@ -89,13 +108,16 @@ class Department(Aggregate):
         description: str | None,
         manager_id: int | None,
         by: int,
+        timezone: str = DEFAULT_ZONE,
     ) -> Department:
+        """`timezone`: the department's own, or else its enterprise's (the caller resolves which)."""
         return cls(
             department_id=department_id,
             enterprise_id=enterprise_id,
             name=check_name(name, "Department"),
             description=check_description(description),
             manager_id=manager_id,
+            timezone=check_zone(timezone),
             by=by,
         )
 
@@ -108,6 +130,7 @@ class Department(Aggregate):
         name: str,
         description: str | None,
         manager_id: int | None,
+        timezone: str,
         by: int,
     ) -> None:
         self.department_id = department_id
@@ -115,6 +138,7 @@ class Department(Aggregate):
         self.name = name
         self.description = description
         self.manager_id = manager_id
+        self.timezone = timezone
         self.is_deleted = False
 
     def update(
@@ -125,6 +149,7 @@ class Department(Aggregate):
         manager_id: int | None,
         clear_manager: bool,
         by: int,
+        timezone: str | None = None,
     ) -> None:
         self._check_live()
         new_name = check_name(name, "Department") if name is not None else self.name
@@ -132,20 +157,26 @@ class Department(Aggregate):
             check_description(description) if description is not None else self.description
         )
         new_manager = None if clear_manager else (manager_id or self.manager_id)
-        if (new_name, new_description, new_manager) != (
+        new_zone = check_zone(timezone) if timezone is not None else self.timezone
+        if (new_name, new_description, new_manager, new_zone) != (
             self.name,
             self.description,
             self.manager_id,
+            self.timezone,
         ):
             self._updated(
-                name=new_name, description=new_description, manager_id=new_manager, by=by
+                name=new_name, description=new_description, manager_id=new_manager,
+                timezone=new_zone, by=by,
             )
 
     @event("Updated")
-    def _updated(self, *, name: str, description: str | None, manager_id: int | None, by: int) -> None:
+    def _updated(
+        self, *, name: str, description: str | None, manager_id: int | None, timezone: str, by: int
+    ) -> None:
         self.name = name
         self.description = description
         self.manager_id = manager_id
+        self.timezone = timezone
 
     def delete(self, *, by: int) -> None:
         self._check_live()
@@ -158,3 +189,8 @@ class Department(Aggregate):
     def _check_live(self) -> None:
         if self.is_deleted:
             raise DepartmentDeleted()
+
+
+# Version 2 carries the zone; older events were all UTC.
+for _event in (Enterprise.Founded, Enterprise.Updated, Department.Opened, Department.Updated):
+    upgrade(_event, 2, zone_was_utc)

@@ -12,6 +12,8 @@ from eventsourcing.domain import Aggregate, event
 from domain.calendar_window import check_day
 from domain.errors import Conflict, RuleViolation
 from domain.ids import aggregate_uuid, registry_uuid
+from domain.upcasting import upgrade, zone_was_utc
+from domain.zones import DEFAULT_ZONE, check_zone
 
 MAX_ROSTER_DAYS = 366
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -81,6 +83,10 @@ def check_settings(settings: dict[str, Any]) -> dict[str, Any]:
 
 
 class Roster(Aggregate):
+    """A department's plan for a date range. Its `timezone` is the department's: its shifts are
+    planned in it, and it follows the department when the department's zone changes while the
+    roster is not archived."""
+
     @staticmethod
     def create_id(roster_id: int, **_: object) -> UUID:
         return aggregate_uuid("roster", roster_id)
@@ -89,6 +95,7 @@ class Roster(Aggregate):
     def plan(
         cls, *, roster_id: int, department_id: int, enterprise_id: int, name: str,
         description: str | None, start_date: date, end_date: date, settings: dict[str, Any], by: int,
+        timezone: str = DEFAULT_ZONE,
     ) -> Roster:
         name = name.strip()
         if not name or len(name) > 255:
@@ -97,13 +104,14 @@ class Roster(Aggregate):
         return cls(
             roster_id=roster_id, department_id=department_id, enterprise_id=enterprise_id,
             name=name, description=description, start_date=start_date, end_date=end_date,
-            settings=check_settings(settings), by=by,
+            settings=check_settings(settings), timezone=check_zone(timezone), by=by,
         )
 
     @event("Planned")
     def __init__(
         self, *, roster_id: int, department_id: int, enterprise_id: int, name: str,
-        description: str | None, start_date: date, end_date: date, settings: dict[str, Any], by: int,
+        description: str | None, start_date: date, end_date: date, settings: dict[str, Any],
+        timezone: str, by: int,
     ) -> None:
         self.roster_id = roster_id
         self.department_id = department_id
@@ -113,6 +121,7 @@ class Roster(Aggregate):
         self.start_date = start_date
         self.end_date = end_date
         self.settings = settings
+        self.timezone = timezone
         self.created_by = by
         self.status = RosterStatus.DRAFT.value
         self.shift_dates: dict[int, date] = {}
@@ -169,19 +178,29 @@ class Roster(Aggregate):
         merged = check_settings({**self.settings, **(settings or {})})
         self._revised(
             name=new_name, description=description if description is not None else self.description,
-            start_date=start, end_date=end, settings=merged, by=by,
+            start_date=start, end_date=end, settings=merged, timezone=self.timezone, by=by,
         )
+
+    def rezone(self, timezone: str, by: int) -> None:
+        """Its department's zone changed; the caller re-zones its shifts in the same save."""
+        self.check_writable()
+        if check_zone(timezone) != self.timezone:
+            self._revised(
+                name=self.name, description=self.description, start_date=self.start_date,
+                end_date=self.end_date, settings=self.settings, timezone=timezone, by=by,
+            )
 
     @event("Revised")
     def _revised(
         self, *, name: str, description: str | None, start_date: date, end_date: date,
-        settings: dict[str, Any], by: int,
+        settings: dict[str, Any], timezone: str, by: int,
     ) -> None:
         self.name = name
         self.description = description
         self.start_date = start_date
         self.end_date = end_date
         self.settings = settings
+        self.timezone = timezone
 
     def add_shift(self, shift_id: int, day: date, by: int) -> None:
         self.check_writable()
@@ -236,7 +255,9 @@ class Roster(Aggregate):
 
 
 class DepartmentCalendar(Aggregate):
-    """Which date ranges a department's live rosters hold; saved with every change to them."""
+    """Which date ranges a department's live rosters hold, and the zone they are planned in;
+    saved with every change to them, so a roster planned while the department's zone changes
+    meets a newer version and is planned again in the new zone."""
 
     @staticmethod
     def create_id(department_id: int, **_: object) -> UUID:
@@ -246,10 +267,20 @@ class DepartmentCalendar(Aggregate):
     def id_for(department_id: int) -> UUID:
         return registry_uuid(f"roster-calendar:{department_id}")
 
+    # Not keyword-only: eventsourcing 9.5 ignores the defaults of keyword-only arguments.
     @event("Opened")
-    def __init__(self, *, department_id: int) -> None:
+    def __init__(self, department_id: int, timezone: str = DEFAULT_ZONE) -> None:
         self.department_id = department_id
+        self.timezone = timezone
         self.ranges: dict[int, tuple[date, date]] = {}
+
+    def rezone(self, timezone: str, by: int | None = None) -> None:
+        if check_zone(timezone) != self.timezone:
+            self._rezoned(timezone=timezone, by=by)
+
+    @event("Rezoned")
+    def _rezoned(self, *, timezone: str, by: int | None) -> None:
+        self.timezone = timezone
 
     def reserve(self, roster_id: int, start_date: date, end_date: date, by: int | None = None) -> None:
         for other, (start, end) in self.ranges.items():
@@ -269,6 +300,11 @@ class DepartmentCalendar(Aggregate):
     @event("Released")
     def _released(self, *, roster_id: int, by: int | None) -> None:
         self.ranges.pop(roster_id, None)
+
+
+# Version 2 carries the zone; older rosters and calendars were all UTC.
+for _event in (Roster.Planned, Roster.Revised, DepartmentCalendar.Opened):
+    upgrade(_event, 2, zone_was_utc)
 
 
 def days(start_date: date, end_date: date) -> list[date]:

@@ -17,6 +17,8 @@ from domain.calendar_window import check_span
 from domain.errors import Conflict, RuleViolation
 from domain.ids import registry_uuid
 from domain.timeslots import Interval
+from domain.upcasting import instants_were_utc, upgrade, zone_was_utc
+from domain.zones import DEFAULT_ZONE, check_zone
 
 
 class DoubleBooked(Conflict):
@@ -66,6 +68,9 @@ class Rules:
 
 
 class EmployeeSchedule(Aggregate):
+    """Bookings, time off and unavailability as intervals of UTC instants, so that shifts of
+    departments in different zones are compared as the moments they are."""
+
     @staticmethod
     def create_id(employee_id: int, **_: object) -> UUID:
         return EmployeeSchedule.id_for(employee_id)
@@ -136,21 +141,41 @@ class EmployeeSchedule(Aggregate):
     def _released(self, *, assignment_id: int, by: int | None) -> None:
         self.bookings.pop(assignment_id, None)
 
+    def rebook(self, moves: dict[int, tuple[Booking, Rules]], by: int | None = None) -> None:
+        """Bookings whose shifts moved in time together (their department changed zone): each
+        is checked again against every rule, beside the others at their new times, earliest
+        first. The first rule one breaks is raised (with the moved shift's id), and the caller
+        then saves none of it."""
+        waiting = set(moves)
+        for assignment_id, (booking, rules) in sorted(moves.items(), key=lambda m: (m[1][0].interval.start, m[0])):
+            waiting.discard(assignment_id)
+            try:
+                self.check(booking, rules, ignoring=frozenset(waiting | {assignment_id}))
+            except Conflict as refused:
+                refused.details.setdefault("shift_id", booking.shift_id)
+                raise
+            self._booked(
+                assignment_id=assignment_id, shift_id=booking.shift_id, roster_id=booking.roster_id,
+                start=booking.interval.start, end=booking.interval.end, by=by,
+            )
+
     # -- time off and availability -----------------------------------------------
 
-    def request_time_off(self, time_off_id: int, when: Interval, reason: str | None, by: int | None = None) -> None:
-        check_span(when.start, when.end)
-        if when.end <= when.start:
-            raise RuleViolation("Time off must end after it starts", field="end")
+    def request_time_off(
+        self, time_off_id: int, when: Interval, reason: str | None, by: int | None = None,
+        timezone: str = DEFAULT_ZONE,
+    ) -> None:
+        """`when` as instants; `timezone` is the employee's, whose clocks the request was given on."""
+        _check_period(when, timezone, "Time off")
         self._time_off_requested(
             employee_id=self.employee_id, time_off_id=time_off_id, start=when.start, end=when.end,
-            reason=reason, by=self.employee_id if by is None else by,
+            timezone=timezone, reason=reason, by=self.employee_id if by is None else by,
         )
 
     @event("TimeOffRequested")
     def _time_off_requested(
-        self, *, employee_id: int, time_off_id: int, start: datetime, end: datetime, reason: str | None,
-        by: int,
+        self, *, employee_id: int, time_off_id: int, start: datetime, end: datetime, timezone: str,
+        reason: str | None, by: int,
     ) -> None:
         self.time_off[time_off_id] = (Interval(start, end), TimeOffStatus.REQUESTED.value, reason)
 
@@ -182,18 +207,20 @@ class EmployeeSchedule(Aggregate):
         when, _, reason = self.time_off[time_off_id]
         self.time_off[time_off_id] = (when, status, reason)
 
-    def mark_unavailable(self, entry_id: int, when: Interval, note: str | None, by: int | None = None) -> None:
-        check_span(when.start, when.end)
-        if when.end <= when.start:
-            raise RuleViolation("Unavailability must end after it starts", field="end")
+    def mark_unavailable(
+        self, entry_id: int, when: Interval, note: str | None, by: int | None = None,
+        timezone: str = DEFAULT_ZONE,
+    ) -> None:
+        _check_period(when, timezone, "Unavailability")
         self._marked_unavailable(
-            employee_id=self.employee_id, entry_id=entry_id, start=when.start, end=when.end, note=note,
-            by=self.employee_id if by is None else by,
+            employee_id=self.employee_id, entry_id=entry_id, start=when.start, end=when.end,
+            timezone=timezone, note=note, by=self.employee_id if by is None else by,
         )
 
     @event("MarkedUnavailable")
     def _marked_unavailable(
-        self, *, employee_id: int, entry_id: int, start: datetime, end: datetime, note: str | None, by: int
+        self, *, employee_id: int, entry_id: int, start: datetime, end: datetime, timezone: str,
+        note: str | None, by: int,
     ) -> None:
         self.unavailable[entry_id] = (Interval(start, end), note)
 
@@ -205,3 +232,25 @@ class EmployeeSchedule(Aggregate):
     @event("UnavailableCleared")
     def _unavailable_cleared(self, *, entry_id: int, by: int) -> None:
         self.unavailable.pop(entry_id, None)
+
+
+def _check_period(when: Interval, timezone: str, what: str) -> None:
+    """Inside the calendar window on the employee's clocks, and not empty."""
+    check_span(*when.wall_clock(check_zone(timezone)))
+    if when.end <= when.start:
+        raise RuleViolation(f"{what} must end after it starts", field="end")
+
+
+# Version 2: periods are UTC instants, with the zone they were given in; before zones they
+# were naive wall-clock datetimes, which were UTC.
+_periods_were_utc = instants_were_utc("start", "end")
+
+
+def _given_in_utc(state: dict[str, object]) -> None:
+    _periods_were_utc(state)
+    zone_was_utc(state)
+
+
+upgrade(EmployeeSchedule.Booked, 2, _periods_were_utc)
+upgrade(EmployeeSchedule.TimeOffRequested, 2, _given_in_utc)
+upgrade(EmployeeSchedule.MarkedUnavailable, 2, _given_in_utc)

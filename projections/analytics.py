@@ -25,6 +25,7 @@ from typing import Any
 from domain.assignment import ACTIVE, Assignment, AssignmentStatus
 from domain.shift import Shift
 from domain.timeslots import shift_interval
+from domain.zones import UTC
 
 from projections.analytics_schema import ANALYTICS
 from projections.base import Handler, Projection, stamp, uuid_of
@@ -49,7 +50,8 @@ class AnalyticsProjection(Projection):
         "an_roster_days_enterprise_date",
         "an_employee_weeks_enterprise_week",
     })
-    version = 2  # 2: assignments made or taken over by shift claims
+    version = 3  # 2: assignments made or taken over by shift claims; 3: time zones: elapsed minutes,
+    # an_shifts.timezone, start_utc, end_utc
     answers_commands = False  # analysts' tables: no command response waits for them
 
     def __init__(self) -> None:
@@ -110,7 +112,7 @@ class AnalyticsProjection(Projection):
         return {
             Shift.Planned: self.shift_planned,
             Shift.Revised: self.shift_changed(lambda e: {
-                **timing(e.day, e.start_time, e.end_time), "required_staff": e.required_staff,
+                **timing(e.day, e.start_time, e.end_time, e.timezone), "required_staff": e.required_staff,
             }),
             Shift.Deleted: self.shift_changed(lambda e: {"is_deleted": True}),
             Assignment.Made: self.assignment_made,
@@ -132,14 +134,16 @@ class AnalyticsProjection(Projection):
 
     def shift_planned(self, e: Any, cur: Cursor) -> None:
         at, _ = stamp(e)
-        when = timing(e.day, e.start_time, e.end_time)
+        when = timing(e.day, e.start_time, e.end_time, e.timezone)
         cur.execute(
             "INSERT INTO an_shifts (shift_id, uuid, roster_id, department_id, enterprise_id, date,"
             " week_start, start_at, end_at, minutes, hours, required_staff, assigned_staff,"
-            " is_deleted, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+            " is_deleted, created_at, updated_at, timezone, start_utc, end_utc)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)",
             (e.shift_id, uuid_of(e), e.roster_id, e.department_id, e.enterprise_id,
              when["date"], when["week_start"], when["start_at"], when["end_at"], when["minutes"],
-             when["hours"], e.required_staff, False, at, at),
+             when["hours"], e.required_staff, False, at, at, when["timezone"], when["start_utc"],
+             when["end_utc"]),
         )
         self._shifts[e.shift_id] = {
             "shift_id": e.shift_id, "roster_id": e.roster_id, "department_id": e.department_id,
@@ -232,21 +236,26 @@ def made_status(e: Any) -> str:
     return AssignmentStatus.PENDING.value if getattr(e, "claim_id", None) is None else AssignmentStatus.CONFIRMED.value
 
 
-def timing(day: date, start: time, end: time) -> Row:
+def timing(day: date, start: time, end: time, zone: str) -> Row:
     """When a shift lies and how long it is; an end not after the start is the next day.
 
-    Times are the roster's local wall clock (the domain keeps no time zone), so a night
-    across a DST change still counts its nominal length. Lengths are whole minutes.
+    `start_at` and `end_at` are the wall clock of the shift's zone, as planned; `start_utc` and
+    `end_utc` the instants; the length is the time elapsed between them, in whole minutes, so
+    a night across a daylight-saving change counts 7 or 9 hours.
     """
-    span = shift_interval(day, start, end)
+    span = shift_interval(day, start, end, zone)
     minutes = round((span.end - span.start).total_seconds() / 60)
+    ends_on = day if end > start else day + timedelta(days=1)
     return {
         "date": day.isoformat(),
         "week_start": week_start(day),
-        "start_at": _minute(span.start),
-        "end_at": _minute(span.end),
+        "start_at": _minute(datetime.combine(day, start)),
+        "end_at": _minute(datetime.combine(ends_on, end)),
         "minutes": minutes,
         "hours": minutes / 60,
+        "timezone": zone,
+        "start_utc": _minute(span.start.astimezone(UTC)),
+        "end_utc": _minute(span.end.astimezone(UTC)),
     }
 
 

@@ -29,7 +29,10 @@ ANALYTICS = [
         assigned_staff INTEGER NOT NULL,
         is_deleted BOOLEAN NOT NULL,
         created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL
+        updated_at TEXT NOT NULL,
+        timezone TEXT NOT NULL,
+        start_utc TEXT NOT NULL,
+        end_utc TEXT NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS an_shifts_enterprise_date ON an_shifts (enterprise_id, date)",
     "CREATE INDEX IF NOT EXISTS an_shifts_roster_date ON an_shifts (roster_id, date)",

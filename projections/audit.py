@@ -19,7 +19,7 @@ from projections.sql import Cursor
 class AuditProjection(Projection):
     name = "audit"
     ddl = AUDIT
-    version = 2  # 2: drops and shift claims
+    version = 3  # 2: drops and shift claims; 3: time zones of enterprises, departments, rosters, shifts, time off
     answers_commands = False
     rebuild_cost = 5  # bench.rebuild_rate: about 1.4 times rostering's time alone
     query_indexes = QUERY_INDEXES

@@ -125,16 +125,16 @@ def handlers(ledger: Ledger) -> dict[type, Handler]:  # noqa: C901 - one closure
 
     def founded(e: Any, cur: Cursor) -> None:
         state = {"id": e.enterprise_id, "enterprise_id": e.enterprise_id, "name": e.name,
-                 "description": e.description}
+                 "description": e.description, "timezone": e.timezone}
         ledger.put(uuid_of(e), state)
         ledger.record(cur, e, "enterprise_created", "enterprise", e.enterprise_id, state, e.by,
                       f"{ledger.who(cur, e.by)} founded the enterprise {e.name}",
-                      created(state, ("name", "description")))
+                      created(state, ("name", "description", "timezone")))
 
     def enterprise_updated(e: Any, cur: Cursor) -> None:
         before = ledger.get(cur, uuid_of(e)) or {}
-        after = {**before, "name": e.name, "description": e.description}
-        changes = diff(before, after, ("name", "description"))
+        after = {**before, "name": e.name, "description": e.description, "timezone": e.timezone}
+        changes = diff(before, after, ("name", "description", "timezone"))
         ledger.record(cur, e, "enterprise_updated", "enterprise", before.get("id"), before, e.by,
                       f"{ledger.who(cur, e.by)} updated the enterprise {before.get('name')}: {listed(changes)}",
                       changes)
@@ -142,22 +142,26 @@ def handlers(ledger: Ledger) -> dict[type, Handler]:  # noqa: C901 - one closure
 
     def opened(e: Any, cur: Cursor) -> None:
         state = {"id": e.department_id, "enterprise_id": e.enterprise_id, "department_id": e.department_id,
-                 "name": e.name, "description": e.description, "manager_id": e.manager_id}
+                 "name": e.name, "description": e.description, "manager_id": e.manager_id,
+                 "timezone": e.timezone}
         managed = f", managed by {ledger.who(cur, e.manager_id)}" if e.manager_id is not None else ""
         ledger.record(cur, e, "department_created", "department", e.department_id, state, e.by,
                       f"{ledger.who(cur, e.by)} opened the department {e.name} in"
                       f" {ledger.place(cur, e.enterprise_id, None)}{managed}",
-                      created(state, ("name", "description", "manager_id")))
+                      created(state, ("name", "description", "manager_id", "timezone")))
         ledger.put(uuid_of(e), state)
 
     def department_updated(e: Any, cur: Cursor) -> None:
         before = ledger.get(cur, uuid_of(e)) or {}
-        after = {**before, "name": e.name, "description": e.description, "manager_id": e.manager_id}
-        changes = diff(before, after, ("name", "description", "manager_id"))
+        after = {**before, "name": e.name, "description": e.description, "manager_id": e.manager_id,
+                 "timezone": e.timezone}
+        changes = diff(before, after, ("name", "description", "manager_id", "timezone"))
         who, name = ledger.who(cur, e.by), before.get("name")
         if set(changes) == {"manager_id"}:
             summary = (f"{who} made {ledger.who(cur, e.manager_id)} the manager of the department {name}"
                        if e.manager_id is not None else f"{who} left the department {name} without a manager")
+        elif set(changes) == {"timezone"}:
+            summary = f"{who} moved the department {name} to the time zone {e.timezone}"
         else:
             summary = f"{who} updated the department {name}: {listed(changes)}"
         ledger.record(cur, e, "department_updated", "department", before.get("id"), before, e.by, summary, changes)

@@ -18,9 +18,9 @@ from projections.base import Handler, uuid_of
 from projections.rostering import hhmm
 from projections.sql import Cursor
 
-ROSTER_FIELDS = ("name", "description", "start_date", "end_date")
-SHIFT_FIELDS = ("date", "start_time", "end_time", "title", "description", "required_staff", "location")
-WHEN = frozenset({"date", "start_time", "end_time"})
+ROSTER_FIELDS = ("name", "description", "start_date", "end_date", "timezone")
+SHIFT_FIELDS = ("date", "start_time", "end_time", "title", "description", "required_staff", "location", "timezone")
+WHEN = frozenset({"date", "start_time", "end_time", "timezone"})
 
 
 def roster_fields(state: State) -> State:
@@ -45,7 +45,7 @@ def handlers(ledger: Ledger) -> dict[type, Handler]:  # noqa: C901 - one closure
             "id": e.roster_id, "roster_id": e.roster_id, "enterprise_id": e.enterprise_id,
             "department_id": e.department_id, "name": e.name, "description": e.description,
             "start_date": e.start_date.isoformat(), "end_date": e.end_date.isoformat(), "status": "draft",
-            "settings": e.settings,
+            "settings": e.settings, "timezone": e.timezone,
         }
         ledger.put(uuid_of(e), state)
         fields = roster_fields(state)
@@ -58,12 +58,15 @@ def handlers(ledger: Ledger) -> dict[type, Handler]:  # noqa: C901 - one closure
     def roster_revised(e: Any, cur: Cursor) -> None:
         before = roster(cur, e)
         after = {**before, "name": e.name, "description": e.description, "start_date": e.start_date.isoformat(),
-                 "end_date": e.end_date.isoformat(), "settings": e.settings}
+                 "end_date": e.end_date.isoformat(), "settings": e.settings, "timezone": e.timezone}
         old, new = roster_fields(before), roster_fields(after)
         changes = diff(old, new, sorted(set(old) | set(new)))
         who = ledger.who(cur, e.by)
         if set(changes) == {"name"}:
             summary = f"{who} renamed the roster {before.get('name')} to {e.name}"
+        elif set(changes) == {"timezone"}:
+            summary = (f"{who} moved the roster {before.get('name')} to the time zone {e.timezone}"
+                       " with its department")
         elif changes:
             summary = f"{who} revised the roster {before.get('name')}: {listed(changes)}"
         else:
@@ -125,7 +128,7 @@ def handlers(ledger: Ledger) -> dict[type, Handler]:  # noqa: C901 - one closure
             "id": e.shift_id, "roster_id": e.roster_id, "enterprise_id": e.enterprise_id,
             "department_id": e.department_id, "date": e.day.isoformat(), "start_time": hhmm(e.start_time),
             "end_time": hhmm(e.end_time), "title": e.title, "description": e.description,
-            "required_staff": e.required_staff, "location": e.location,
+            "required_staff": e.required_staff, "location": e.location, "timezone": e.timezone,
         }
         ledger.put(uuid_of(e), state)
         owner = ledger.of(cur, "roster", e.roster_id) or {}
@@ -140,10 +143,13 @@ def handlers(ledger: Ledger) -> dict[type, Handler]:  # noqa: C901 - one closure
         before = shift(cur, e)
         after = {**before, "date": e.day.isoformat(), "start_time": hhmm(e.start_time),
                  "end_time": hhmm(e.end_time), "title": e.title, "description": e.description,
-                 "required_staff": e.required_staff, "location": e.location}
+                 "required_staff": e.required_staff, "location": e.location, "timezone": e.timezone}
         changes = diff(before, after, SHIFT_FIELDS)
         who = ledger.who(cur, e.by)
-        if changes and set(changes) <= WHEN:
+        if set(changes) == {"timezone"}:
+            type_, summary = "shift_moved", (f"{who} moved {before.get('title')} ({times(before)}) to the time"
+                                             f" zone {e.timezone} with its department")
+        elif changes and set(changes) <= WHEN:
             type_, summary = "shift_moved", f"{who} moved {before.get('title')} from {times(before)} to {times(after)}"
         elif changes:
             type_, summary = "shift_changed", f"{who} changed {label(before)}: {listed(changes)}"

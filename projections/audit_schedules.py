@@ -10,6 +10,7 @@ from typing import Any
 
 from domain.schedule import EmployeeSchedule
 from domain.templates import ShiftTemplate
+from domain.zones import wall_clock
 
 from projections.audit_ledger import Ledger, State, created, diff, listed
 from projections.base import Handler, uuid_of
@@ -23,6 +24,11 @@ def minute(value: Any) -> str:
     return value.strftime("%Y-%m-%d %H:%M")
 
 
+def local(moment: Any, zone: str) -> str:
+    """An instant on the clocks of the zone it was given in, as the employee entered it."""
+    return minute(wall_clock(moment, zone))
+
+
 def handlers(ledger: Ledger) -> dict[type, Handler]:
     def employee_scope(cur: Cursor, employee_id: int) -> State:
         user = ledger.of(cur, "user", employee_id) or {}
@@ -34,15 +40,15 @@ def handlers(ledger: Ledger) -> dict[type, Handler]:
     # -- time off ------------------------------------------------------------------------
 
     def time_off_requested(e: Any, cur: Cursor) -> None:
-        state = {"id": e.time_off_id, "employee_id": e.employee_id, "start": minute(e.start),
-                 "end": minute(e.end), "reason": e.reason, "status": "requested",
-                 **employee_scope(cur, e.employee_id)}
+        state = {"id": e.time_off_id, "employee_id": e.employee_id, "start": local(e.start, e.timezone),
+                 "end": local(e.end, e.timezone), "timezone": e.timezone, "reason": e.reason,
+                 "status": "requested", **employee_scope(cur, e.employee_id)}
         ledger.put(f"time_off:{e.time_off_id}", state)
         asked = "asked for time off" if e.by == e.employee_id else \
             f"asked for time off for {ledger.who(cur, e.employee_id)}"
         ledger.record(cur, e, "time_off_requested", "time_off", e.time_off_id, state, e.by,
                       f"{ledger.who(cur, e.by)} {asked} from {state['start']} to {state['end']}",
-                      created(state, ("start", "end", "reason", "status")))
+                      created(state, ("start", "end", "timezone", "reason", "status")))
 
     def time_off_decided(e: Any, cur: Cursor) -> None:
         key = f"time_off:{e.time_off_id}"
@@ -60,13 +66,14 @@ def handlers(ledger: Ledger) -> dict[type, Handler]:
     # -- availability --------------------------------------------------------------------
 
     def marked(e: Any, cur: Cursor) -> None:
-        state = {"id": e.entry_id, "employee_id": e.employee_id, "start": minute(e.start), "end": minute(e.end),
-                 "note": e.note, **employee_scope(cur, e.employee_id)}
+        state = {"id": e.entry_id, "employee_id": e.employee_id, "start": local(e.start, e.timezone),
+                 "end": local(e.end, e.timezone), "timezone": e.timezone, "note": e.note,
+                 **employee_scope(cur, e.employee_id)}
         ledger.put(f"unavailable:{e.entry_id}", state)
         whom = "themselves" if e.by == e.employee_id else ledger.who(cur, e.employee_id)
         ledger.record(cur, e, "unavailability_marked", "availability", e.entry_id, state, e.by,
                       f"{ledger.who(cur, e.by)} marked {whom} unavailable from {state['start']} to {state['end']}",
-                      created(state, ("start", "end", "note")))
+                      created(state, ("start", "end", "timezone", "note")))
 
     def cleared(e: Any, cur: Cursor) -> None:
         key = f"unavailable:{e.entry_id}"

@@ -22,7 +22,7 @@ class DirectoryProjection(Projection):
         "rm_departments_enterprise",
         "rm_invitations_enterprise",
     })
-    version = 2  # 2: users' join requests, invitations
+    version = 3  # 2: users' join requests, invitations; 3: enterprises' and departments' time zones
 
     def handlers(self) -> dict[type, Handler]:
         return {
@@ -38,9 +38,9 @@ class DirectoryProjection(Projection):
             User.JoinApproved: changed_row("rm_users", lambda e: {"join_status": JOIN_APPROVED}),
             User.JoinRejected: changed_row("rm_users", lambda e: {"join_status": JOIN_REJECTED}),
             Enterprise.Founded: self.enterprise_founded,
-            Enterprise.Updated: self.enterprise_changed("name", "description"),
+            Enterprise.Updated: self.enterprise_changed("name", "description", "timezone"),
             Department.Opened: self.department_opened,
-            Department.Updated: self.department_changed("name", "description", "manager_id"),
+            Department.Updated: self.department_changed("name", "description", "manager_id", "timezone"),
             Department.Deleted: self.department_deleted,
             Invitation.Issued: self.invitation_issued,
             Invitation.Used: self.invitation_used,
@@ -78,8 +78,8 @@ class DirectoryProjection(Projection):
         at, version = stamp(e)
         cur.execute(
             "INSERT INTO rm_enterprises (id, uuid, name, description, created_by, created_at,"
-            " updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (e.enterprise_id, uuid_of(e), e.name, e.description, e.by, at, at, version),
+            " updated_at, version, timezone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (e.enterprise_id, uuid_of(e), e.name, e.description, e.by, at, at, version, e.timezone),
         )
 
     def enterprise_changed(self, *fields: str) -> Handler:
@@ -91,9 +91,10 @@ class DirectoryProjection(Projection):
         at, version = stamp(e)
         cur.execute(
             "INSERT INTO rm_departments (id, uuid, enterprise_id, name, description, manager_id,"
-            " is_deleted, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " is_deleted, created_at, updated_at, version, timezone)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (e.department_id, uuid_of(e), e.enterprise_id, e.name, e.description, e.manager_id, False,
-             at, at, version),
+             at, at, version, e.timezone),
         )
 
     def department_changed(self, *fields: str) -> Handler:

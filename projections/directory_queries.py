@@ -39,7 +39,7 @@ CALLER_SELECT = (
 
 DEPARTMENT_SELECT = f"""
 SELECT d.id, d.name, d.enterprise_id, d.description, d.manager_id, d.created_at,
-       d.updated_at, d.version,
+       d.updated_at, d.version, d.timezone,
        m.full_name AS manager_full_name, m.email AS manager_email,
        (SELECT COUNT(*) FROM rm_users u WHERE u.department_id = d.id) AS user_count,
        (SELECT COUNT(*) FROM rm_rosters r WHERE r.department_id = d.id
@@ -140,6 +140,7 @@ class SqlDirectory:
             total_users=row["total_users"],
             active_users=row["active_users"],
             version=row["version"],
+            timezone=row["timezone"],
         )
 
     def enterprises(self, search: str | None, page: Page) -> Paged[EnterpriseView]:
@@ -150,7 +151,7 @@ class SqlDirectory:
             total = _count(cur, f"SELECT COUNT(*) AS n FROM rm_enterprises e{clause}", params)
             cur.execute(
                 "SELECT e.id, e.name, e.description, e.created_by, e.created_at, e.updated_at,"
-                " e.version,"
+                " e.version, e.timezone,"
                 " (SELECT COUNT(*) FROM rm_users u WHERE u.enterprise_id = e.id) AS user_count,"
                 " (SELECT COUNT(*) FROM rm_departments d WHERE d.enterprise_id = e.id"
                 "     AND d.is_deleted = ?) AS department_count"
@@ -224,4 +225,5 @@ def _department(row: dict[str, Any]) -> DepartmentView:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         version=row["version"],
+        timezone=row["timezone"],
     )

@@ -23,6 +23,7 @@ from domain.roster import Roster
 from domain.schedule import EmployeeSchedule
 from domain.shift import Shift
 from domain.swap import SwapRequest
+from domain.zones import wall_clock
 
 from projections.base import Handler, Projection, stamp, uuid_of
 from projections.claim_notices import ClaimNotices
@@ -43,7 +44,7 @@ class NotificationsProjection(ClaimNotices, Projection):
     name = "notifications"
     rebuild_cost = 3
     ddl = NOTIFICATIONS
-    version = 2  # 2: shift claims and drops
+    version = 3  # 2: shift claims and drops; 3: time off told on the clocks of the zone it was asked in
 
     def __init__(self) -> None:
         self._next_id: int | None = None
@@ -245,16 +246,17 @@ class NotificationsProjection(ClaimNotices, Projection):
                           f"Swap request #{swap['id']} was cancelled", url, data, Priority.LOW)
 
     def time_off_requested(self, e: Any, cur: Cursor) -> None:
+        start, end = minute(wall_clock(e.start, e.timezone)), minute(wall_clock(e.end, e.timezone))
         cur.execute(
             "INSERT INTO nt_time_off (id, employee_id, start_at, end_at) VALUES (?, ?, ?, ?)",
-            (e.time_off_id, e.employee_id, minute(e.start), minute(e.end)),
+            (e.time_off_id, e.employee_id, start, end),
         )
         user = one(cur, "SELECT department_id FROM nt_users WHERE id = ?", e.employee_id)
         manager = user and one(cur, "SELECT manager_id FROM nt_departments WHERE id = ?",
                                user["department_id"])
         self._deliver(cur, e, [manager["manager_id"]] if manager and manager["manager_id"] else [],
                       T.TIME_OFF_REQUESTED, "Time Off Requested",
-                      f"Employee {e.employee_id} asks for time off from {minute(e.start)} to {minute(e.end)}",
+                      f"Employee {e.employee_id} asks for time off from {start} to {end}",
                       "/time-off", {"time_off_id": e.time_off_id, "employee_id": e.employee_id})
 
     def time_off_decided(self, e: Any, cur: Cursor) -> None:

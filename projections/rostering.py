@@ -13,6 +13,7 @@ from domain.shift import Shift
 from domain.swap import SwapRequest
 from domain.templates import ShiftTemplate
 from domain.timeslots import shift_interval
+from domain.zones import UTC, wall_clock
 
 from projections import rostering_claims
 from projections.base import Handler, Projection, changed_row, stamp, uuid_of
@@ -29,11 +30,18 @@ def minute(value: Any) -> str:
     return value.strftime("%Y-%m-%dT%H:%M")
 
 
+def utc_minute(moment: Any) -> str:
+    """An instant as `rm_shifts.start_at` keeps it: UTC to the minute, so it sorts and compares
+    with the dashboards' `now` whatever the zones of the shifts."""
+    return minute(moment.astimezone(UTC))
+
+
 class RosteringProjection(Projection):
     name = "rostering"
     rebuild_cost = 4
     ddl = [*ROSTERING, *CLAIMS]
-    version = 2  # 2: offered-up assignments, shift claims
+    version = 3  # 2: offered-up assignments, shift claims; 3: time zones (rosters, shifts, time off),
+    # shifts' start_at and end_at in UTC
     query_indexes = frozenset({
         "rm_rosters_department",
         "rm_rosters_enterprise",
@@ -93,6 +101,7 @@ class RosteringProjection(Projection):
             Roster.Revised: self.roster_changed(lambda e: {
                 "name": e.name, "description": e.description, "start_date": e.start_date.isoformat(),
                 "end_date": e.end_date.isoformat(), "settings": json.dumps(e.settings, sort_keys=True),
+                "timezone": e.timezone,
             }),
             Roster.Deleted: self.roster_changed(lambda e: {"is_deleted": True}),
             # No column of their own, but they advance the version clients send back as If-Match.
@@ -136,11 +145,11 @@ class RosteringProjection(Projection):
         cur.execute(
             "INSERT INTO rm_rosters (id, uuid, name, description, department_id, enterprise_id,"
             " start_date, end_date, status, created_by, settings, total_shifts, assigned_shifts,"
-            " auto_assign, is_deleted, created_at, updated_at, last_modified_at, version)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, NULL, ?, ?, ?, ?, ?)",
+            " auto_assign, is_deleted, created_at, updated_at, last_modified_at, version, timezone)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, NULL, ?, ?, ?, ?, ?, ?)",
             (e.roster_id, uuid_of(e), e.name, e.description, e.department_id,
              e.enterprise_id, e.start_date.isoformat(), e.end_date.isoformat(), "draft", e.by,
-             json.dumps(e.settings, sort_keys=True), False, at, at, at, version),
+             json.dumps(e.settings, sort_keys=True), False, at, at, at, version, e.timezone),
         )
 
     def roster_changed(self, values: Any) -> Handler:
@@ -156,30 +165,30 @@ class RosteringProjection(Projection):
 
     def shift_planned(self, e: Any, cur: Cursor) -> None:
         at, version = stamp(e)
-        span = shift_interval(e.day, e.start_time, e.end_time)
+        span = shift_interval(e.day, e.start_time, e.end_time, e.timezone)
         cur.execute(
             "INSERT INTO rm_shifts (id, uuid, roster_id, department_id, enterprise_id, date,"
             " start_time, end_time, start_at, end_at, title, description, required_staff,"
-            " assigned_staff, location, is_deleted, created_at, updated_at, version)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
+            " assigned_staff, location, is_deleted, created_at, updated_at, version, timezone)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)",
             (e.shift_id, uuid_of(e), e.roster_id, e.department_id, e.enterprise_id,
-             e.day.isoformat(), hhmm(e.start_time), hhmm(e.end_time), minute(span.start),
-             minute(span.end), e.title, e.description, e.required_staff, e.location, False,
-             at, at, version),
+             e.day.isoformat(), hhmm(e.start_time), hhmm(e.end_time), utc_minute(span.start),
+             utc_minute(span.end), e.title, e.description, e.required_staff, e.location, False,
+             at, at, version, e.timezone),
         )
         self._shift_rosters[uuid_of(e)] = e.roster_id
         self._touch_roster(e.roster_id, at)
 
     def shift_revised(self, e: Any, cur: Cursor) -> None:
         at, version = stamp(e)
-        span = shift_interval(e.day, e.start_time, e.end_time)
+        span = shift_interval(e.day, e.start_time, e.end_time, e.timezone)
         cur.execute(
             "UPDATE rm_shifts SET date = ?, start_time = ?, end_time = ?, start_at = ?, end_at = ?,"
-            " title = ?, description = ?, required_staff = ?, location = ?, updated_at = ?,"
+            " title = ?, description = ?, required_staff = ?, location = ?, timezone = ?, updated_at = ?,"
             " version = ? WHERE uuid = ?",
-            (e.day.isoformat(), hhmm(e.start_time), hhmm(e.end_time), minute(span.start),
-             minute(span.end), e.title, e.description, e.required_staff, e.location, at, version,
-             uuid_of(e)),
+            (e.day.isoformat(), hhmm(e.start_time), hhmm(e.end_time), utc_minute(span.start),
+             utc_minute(span.end), e.title, e.description, e.required_staff, e.location, e.timezone, at,
+             version, uuid_of(e)),
         )
         self._touch_roster(self._shift_roster(cur, e), at)
 
@@ -259,11 +268,12 @@ class RosteringProjection(Projection):
             entry_id = e.time_off_id if kind == "time_off" else e.entry_id
             reason = e.reason if kind == "time_off" else e.note
             status = "requested" if kind == "time_off" else "active"
+            # Shown on the clocks it was given on, as the employee entered it.
             cur.execute(
-                "INSERT INTO rm_availability (id, kind, employee_id, start_at, end_at, status,"
-                " reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (entry_id, kind, e.employee_id, minute(e.start), minute(e.end), status,
-                 reason, at, at),
+                "INSERT INTO rm_availability (id, kind, employee_id, start_at, end_at, timezone, status,"
+                " reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (entry_id, kind, e.employee_id, minute(wall_clock(e.start, e.timezone)),
+                 minute(wall_clock(e.end, e.timezone)), e.timezone, status, reason, at, at),
             )
         return handle
 

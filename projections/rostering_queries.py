@@ -38,7 +38,7 @@ LEFT JOIN rm_users u ON u.id = r.created_by
 SHIFT_COLUMNS = (
     "s.id, s.roster_id, s.department_id, s.enterprise_id, s.date, s.start_time, s.end_time,"
     " s.title, s.description, s.required_staff, s.assigned_staff, s.location, s.created_at,"
-    " s.updated_at, s.version"
+    " s.updated_at, s.version, s.timezone"
 )
 
 ASSIGNMENT_SELECT = """
@@ -88,7 +88,7 @@ class SqlRosterQueries:
                 auto_assign=json.loads(row["auto_assign"]) if row["auto_assign"] else None,
             ),
             shifts=shifts, created_at=summary.created_at, updated_at=summary.updated_at,
-            version=summary.version,
+            version=summary.version, timezone=summary.timezone,
         )
 
     def rosters(self, criteria: RosterFilter, page: Page) -> Paged[RosterSummary]:
@@ -171,7 +171,7 @@ class SqlRosterQueries:
         with self._store.read() as cur:
             cur.execute(
                 "SELECT a.id, a.status, a.notes, a.assigned_at, a.offered, s.id AS shift_id, s.date,"
-                " s.start_time, s.end_time, s.start_at, s.end_at, s.title, s.location,"
+                " s.start_time, s.end_time, s.start_at, s.end_at, s.title, s.location, s.timezone,"
                 " r.id AS roster_id, r.name AS roster_name"
                 " FROM rm_assignments a JOIN rm_shifts s ON s.id = a.shift_id"
                 " JOIN rm_rosters r ON r.id = a.roster_id"
@@ -186,6 +186,7 @@ class SqlRosterQueries:
                     id=r["shift_id"], date=r["date"], start_time=r["start_time"],
                     end_time=r["end_time"], title=r["title"], location=r["location"],
                     roster=RosterRef(id=r["roster_id"], name=r["roster_name"]),
+                    timezone=r["timezone"], starts_at=utc_iso(r["start_at"]), ends_at=utc_iso(r["end_at"]),
                 ),
                 status=r["status"], notes=r["notes"], assigned_at=r["assigned_at"],
                 hours=hours_between(r["start_at"], r["end_at"]),
@@ -274,8 +275,14 @@ class SqlRosterQueries:
 
 
 def hours_between(start_at: str, end_at: str) -> float:
+    """Elapsed hours between two of `rm_shifts`' UTC minutes (7 or 9 for a night across a DST change)."""
     delta = datetime.fromisoformat(end_at) - datetime.fromisoformat(start_at)
     return round(delta.total_seconds() / 3600, 2)
+
+
+def utc_iso(minute: str) -> str:
+    """`rm_shifts.start_at` (UTC, to the minute) as the contract writes instants."""
+    return f"{minute}:00.000Z"
 
 
 def _coverage(total: int, assigned: int) -> float:
@@ -293,6 +300,7 @@ def _summary(row: dict[str, Any]) -> RosterSummary:
         total_shifts=row["total_shifts"], assigned_shifts=row["assigned_shifts"],
         coverage_percentage=_coverage(row["total_shifts"], row["assigned_shifts"]),
         created_at=row["created_at"], updated_at=row["updated_at"], version=row["version"],
+        timezone=row["timezone"],
     )
 
 
@@ -347,6 +355,6 @@ def _template(row: dict[str, Any]) -> TemplateView:
 def _availability(r: dict[str, Any]) -> AvailabilityView:
     return AvailabilityView(
         id=r["id"], employee_id=r["employee_id"], kind=r["kind"], start=r["start_at"],
-        end=r["end_at"], status=r["status"], reason=r["reason"],
+        end=r["end_at"], timezone=r["timezone"], status=r["status"], reason=r["reason"],
         created_at=r["created_at"], updated_at=r["updated_at"],
     )

@@ -43,7 +43,8 @@ DIRECTORY = [
         created_by BIGINT NOT NULL,
         created_at TEXT NOT NULL,
         updated_at TEXT NOT NULL,
-        version INTEGER NOT NULL
+        version INTEGER NOT NULL,
+        timezone TEXT NOT NULL
     )""",
     """
     CREATE TABLE IF NOT EXISTS rm_departments (
@@ -56,7 +57,8 @@ DIRECTORY = [
         is_deleted BOOLEAN NOT NULL,
         created_at TEXT NOT NULL,
         updated_at TEXT NOT NULL,
-        version INTEGER NOT NULL
+        version INTEGER NOT NULL,
+        timezone TEXT NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS rm_departments_enterprise ON rm_departments (enterprise_id)",
     """
@@ -100,7 +102,8 @@ ROSTERING = [
         created_at TEXT NOT NULL,
         updated_at TEXT NOT NULL,
         last_modified_at TEXT NOT NULL,
-        version INTEGER NOT NULL
+        version INTEGER NOT NULL,
+        timezone TEXT NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS rm_rosters_department ON rm_rosters (department_id, status)",
     "CREATE INDEX IF NOT EXISTS rm_rosters_enterprise ON rm_rosters (enterprise_id, start_date)",
@@ -124,7 +127,8 @@ ROSTERING = [
         is_deleted BOOLEAN NOT NULL,
         created_at TEXT NOT NULL,
         updated_at TEXT NOT NULL,
-        version INTEGER NOT NULL
+        version INTEGER NOT NULL,
+        timezone TEXT NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS rm_shifts_roster ON rm_shifts (roster_id, date)",
     "CREATE INDEX IF NOT EXISTS rm_shifts_department ON rm_shifts (department_id, start_at)",
@@ -185,6 +189,7 @@ ROSTERING = [
         employee_id BIGINT NOT NULL,
         start_at TEXT NOT NULL,
         end_at TEXT NOT NULL,
+        timezone TEXT NOT NULL,
         status TEXT NOT NULL,
         reason TEXT,
         created_at TEXT NOT NULL,

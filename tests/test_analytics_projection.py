@@ -261,7 +261,8 @@ def test_a_shift_moved_with_people_on_it_takes_their_booked_hours_to_the_new_wee
     shift = ward.container.events.find(Shift.create_id(moving), Shift)
     assert shift is not None
     shift._revised(day=NEXT_MON, start_time=time(6), end_time=time(18), title=shift.title,
-                   description=None, required_staff=1, location=None, by=ward.manager.id)
+                   description=None, required_staff=1, location=None, timezone=shift.timezone,
+                   by=ward.manager.id)
     ward.container.events.commit(shift)
 
     assert ward.week(ward.eve) == {WEEK_2: 12.0}

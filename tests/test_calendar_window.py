@@ -8,7 +8,7 @@ read side (the night's end overflows `datetime`); a year below 1000 was stored u
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timezone
 from typing import Any
 
 import pytest
@@ -232,21 +232,25 @@ def test_the_domain_refuses_a_shift_outside_the_window_when_planned_or_moved() -
     with pytest.raises(RuleViolation, match="date must be"):
         plan(date(9999, 12, 31))
     shift = plan(LAST_DAY)
-    assert shift.interval.end == datetime(2200, 1, 1, 6)  # the last night ends the next morning
+    assert shift.interval.end == datetime(2200, 1, 1, 6, tzinfo=timezone.utc)  # the last night ends the next morning
     with pytest.raises(RuleViolation, match="date must be"):
         shift.revise(day=date(1969, 12, 31), start_time=None, end_time=None, title=None, description=None,
                      required_staff=None, location=None, by=1)
 
 
+def utc(*fields: int) -> datetime:
+    return datetime(*fields, tzinfo=timezone.utc)  # type: ignore[misc]
+
+
 def test_the_domain_refuses_time_off_and_unavailability_outside_the_window() -> None:
     schedule = EmployeeSchedule(employee_id=1)
-    too_late = Interval(datetime(2199, 12, 31), datetime(9999, 12, 31))
-    too_early = Interval(datetime(1969, 12, 31, 23), datetime(1970, 1, 1, 8))
+    too_late = Interval(utc(2199, 12, 31), utc(9999, 12, 31))
+    too_early = Interval(utc(1969, 12, 31, 23), utc(1970, 1, 1, 8))
     for when, field in ((too_late, "end"), (too_early, "start")):
         with pytest.raises(RuleViolation) as refusal:
             schedule.request_time_off(1, when, None)
         assert refusal.value.details == {"field": field}
         with pytest.raises(RuleViolation):
             schedule.mark_unavailable(2, when, None)
-    schedule.request_time_off(3, Interval(datetime(2199, 12, 31), LATEST), None)  # the whole last day
+    schedule.request_time_off(3, Interval(utc(2199, 12, 31), LATEST.replace(tzinfo=timezone.utc)), None)  # the whole last day
     assert 3 in schedule.time_off

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from itertools import combinations
 from typing import Any
 
@@ -62,7 +62,8 @@ def new_shift(
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute))
+    """An instant: the shifts of these tests are in UTC, their department's default zone."""
+    return datetime.combine(day, time(hour, minute), tzinfo=timezone.utc)
 
 
 def span(start: datetime, hours: float) -> Interval:
@@ -322,22 +323,22 @@ def test_releasing_a_roster_frees_its_dates_for_another() -> None:
 
 
 def test_a_night_shift_from_22_to_06_ends_the_next_day_after_8_hours() -> None:
-    night = shift_interval(MONDAY, time(22), time(6))
+    night = shift_interval(MONDAY, time(22), time(6), "UTC")
     assert night.start == at(MONDAY, 22)
     assert night.end == at(MONDAY + timedelta(days=1), 6)
     assert night.hours == 8
 
 
 def test_a_day_shift_ends_the_same_day() -> None:
-    day = shift_interval(MONDAY, time(6), time(14))
+    day = shift_interval(MONDAY, time(6), time(14), "UTC")
     assert (day.start, day.end, day.hours) == (at(MONDAY, 6), at(MONDAY, 14), 8)
 
 
 def test_the_gap_between_intervals_is_symmetric_and_zero_when_touching_or_overlapping() -> None:
-    morning = shift_interval(MONDAY, time(6), time(14))
-    afternoon = shift_interval(MONDAY, time(14), time(22))
-    night = shift_interval(MONDAY, time(22), time(6))
-    next_morning = shift_interval(MONDAY + timedelta(days=1), time(6), time(14))
+    morning = shift_interval(MONDAY, time(6), time(14), "UTC")
+    afternoon = shift_interval(MONDAY, time(14), time(22), "UTC")
+    night = shift_interval(MONDAY, time(22), time(6), "UTC")
+    next_morning = shift_interval(MONDAY + timedelta(days=1), time(6), time(14), "UTC")
     assert morning.gap_to(afternoon) == afternoon.gap_to(morning) == timedelta(0)
     assert not morning.overlaps(afternoon)
     assert morning.gap_to(night) == night.gap_to(morning) == timedelta(hours=8)

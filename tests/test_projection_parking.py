@@ -113,10 +113,10 @@ def inject_poison(s: Served, day: date = date(9999, 12, 31)) -> int:
     """A roster and its night shift saved past the domain's checks; the shift's event position."""
     roster = Roster(roster_id=900_001, department_id=s.world.acme.department_id,
                     enterprise_id=s.world.acme.enterprise_id, name="Old deploy", description=None,
-                    start_date=day, end_date=day, settings={}, by=s.world.acme.manager["id"])
+                    start_date=day, end_date=day, settings={}, timezone="UTC", by=s.world.acme.manager["id"])
     shift = Shift(shift_id=900_001, roster_id=900_001, department_id=s.world.acme.department_id,
                   enterprise_id=s.world.acme.enterprise_id, day=day, start_time=time(22), end_time=time(6),
-                  title="Night", description=None, required_staff=1, location=None,
+                  title="Night", description=None, required_staff=1, location=None, timezone="UTC",
                   by=s.world.acme.manager["id"])
     roster._shift_added(shift_id=900_001, day=day, by=s.world.acme.manager["id"])
     return s.container.events.commit(roster, shift)

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from datetime import time as clock
 from pathlib import Path
 from typing import Any
@@ -30,14 +30,13 @@ from application.commands import DepartmentChanges, NewDepartment, NewUser
 from application.inbox_views import NotificationFilter
 from application.ports import ReadModelsBehind
 from application.principal import Principal
-from application.rostering_commands import NewRoster, NewShift, NewSwap
+from application.rostering_commands import LocalPeriod, NewRoster, NewShift, NewSwap
 from application.views import Page, UserFilter
 from domain.assignment import AssignmentStatus
 from domain.errors import DomainError
 from domain.ids import aggregate_uuid
 from domain.roles import Role
 from domain.roster import RosterStatus
-from domain.timeslots import Interval
 from infrastructure.settings import PostgresTarget, Settings
 from interfaces.container import Container, all_projections, build_container, open_event_store, read_store
 from interfaces.http.app import create_app
@@ -327,13 +326,12 @@ def build_history(container: Container, days: int = 14, staff: int = 8, departme
     for d, department_id in enumerate(history.departments):
         boss, people = history.managers[d], history.employees[department_id]
         # Time off before the roster (approved, declined) and an unavailability inside it.
-        before = datetime.combine(start - timedelta(days=10), clock(0))
+        before = start - timedelta(days=10)
         for i, approve in ((0, True), (1, False)):
             entry = availability.request_time_off(
-                people[i], Interval(before, before + timedelta(days=2)), "holiday")
+                people[i], LocalPeriod(before, before + timedelta(days=1)), "holiday")
             availability.decide_time_off(boss, entry.id, approve)
-        availability.mark_unavailable(
-            people[2], Interval(datetime.combine(start, clock(6)), datetime.combine(start, clock(14))), "dentist")
+        availability.mark_unavailable(people[2], LocalPeriod(start, start, clock(6), clock(14)), "dentist")
         roster = rosters.create_roster(boss, NewRoster(
             name=f"Rota {d}", department_id=department_id, start_date=start,
             end_date=start + timedelta(days=days - 1), auto_generate_shifts=True,

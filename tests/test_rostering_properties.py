@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from application.commands import NewDepartment, NewUser
 from application.principal import Principal
 from application.rostering_commands import (
+    LocalPeriod,
     NewRoster,
     NewSwap,
     RosterChanges,
@@ -258,8 +259,9 @@ def run(world: World, command: tuple[Any, ...]) -> None:
             person_index, day_offset, hour, hours, decision = args
             person = pick(world.people, person_index)
             start = datetime.combine(MONDAY + timedelta(days=day_offset), datetime.min.time()).replace(hour=hour)
+            end = start + timedelta(hours=hours)
             view = c.availability.request_time_off(
-                world.principal(person), Interval(start, start + timedelta(hours=hours)), "Away"
+                world.principal(person), LocalPeriod(start.date(), end.date(), start.time(), end.time()), "Away"
             )
             if decision is not None:
                 c.availability.decide_time_off(manager, view.id, decision)
@@ -333,7 +335,8 @@ def run(world: World, command: tuple[Any, ...]) -> None:
 
 
 def minute(text: str) -> datetime:
-    return datetime.fromisoformat(text)
+    """`rm_shifts` keeps UTC instants; `rm_availability` the wall clock of the department, UTC here."""
+    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
 
 
 def check_invariants(world: World) -> None:

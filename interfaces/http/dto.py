@@ -18,6 +18,10 @@ Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255, pattern=NO_NUL)
 Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=NO_NUL)]
 Password = Annotated[str, msgspec.Meta(min_length=8, max_length=72)]
 Description = Annotated[str, msgspec.Meta(max_length=2000, pattern=NO_NUL)]
+Zone = Annotated[str, msgspec.Meta(
+    min_length=1, max_length=64, pattern=NO_NUL, examples=["Europe/Berlin"],
+    description="An IANA time zone name (Europe/Berlin, America/New_York, UTC); an unknown one answers 400",
+)]
 MAX_ID = 2**63 - 1
 """The largest integer the stores hold (SQLite INTEGER, PostgreSQL BIGINT): larger ones answer 400."""
 Id = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
@@ -82,11 +86,15 @@ class UpdateUserRequest(msgspec.Struct, kw_only=True):
 class CreateEnterpriseRequest(msgspec.Struct, kw_only=True):
     name: Name
     description: Description | None = None
+    timezone: Zone | None = None
+    """The default zone of its departments; UTC when absent."""
 
 
 class UpdateEnterpriseRequest(msgspec.Struct, kw_only=True):
     name: Name | UnsetType = UNSET
     description: Description | None | UnsetType = UNSET
+    timezone: Zone | UnsetType = UNSET
+    """The default of departments created afterwards; existing departments keep their zone."""
 
 
 class CreateDepartmentRequest(msgspec.Struct, kw_only=True):
@@ -94,12 +102,17 @@ class CreateDepartmentRequest(msgspec.Struct, kw_only=True):
     enterprise_id: Id
     manager_id: Id | None = None
     description: Description | None = None
+    timezone: Zone | None = None
+    """The zone its shifts' dates and times are read in; the enterprise's when absent."""
 
 
 class UpdateDepartmentRequest(msgspec.Struct, kw_only=True):
     name: Name | UnsetType = UNSET
     description: Description | None | UnsetType = UNSET
     manager_id: Id | None | UnsetType = UNSET
+    timezone: Zone | UnsetType = UNSET
+    """A new zone: the shifts of its rosters that are not archived keep their wall-clock times, read
+    in it, and their bookings are checked again (409 when one would break a rule)."""
 
 
 class Pagination(msgspec.Struct):

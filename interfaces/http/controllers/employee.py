@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Annotated, Literal
 
 from litestar import Controller, Response, delete, get, patch, post
 from litestar.params import Parameter, QueryParameter
 
-from application.rostering_commands import NewSwap
+from application.rostering_commands import LocalPeriod, NewSwap
 from domain.assignment import AssignmentStatus
 from domain.errors import RuleViolation
-from domain.timeslots import Interval
 from interfaces.http.params import IfMatch, PathId, day_filter, expected_version, versioned
 from interfaces.http.rostering_dto import (
     AssignmentResponse,
@@ -36,15 +35,16 @@ from interfaces.http.security import Caller, Me, Services
 SwapStatusFilter = Literal["pending", "accepted", "approved", "rejected", "cancelled"]
 
 
-def period(data: PeriodRequest) -> Interval:
-    last = data.end_date or data.start_date
+def period(data: PeriodRequest) -> LocalPeriod:
+    """The request's dates and times, on the clocks of the employee's department (the service
+    reads them in its zone)."""
     if (data.start_time is None) != (data.end_time is None):
         raise RuleViolation("Give both start_time and end_time, or neither", field="end_time")
-    if data.start_time is None:
-        return Interval(datetime.combine(data.start_date, time(0)),
-                        datetime.combine(last + timedelta(days=1), time(0)))
-    return Interval(datetime.combine(data.start_date, parse_hhmm(data.start_time)),
-                    datetime.combine(last, parse_hhmm(data.end_time)))  # type: ignore[arg-type]
+    return LocalPeriod(
+        start_date=data.start_date, end_date=data.end_date or data.start_date,
+        start_time=parse_hhmm(data.start_time) if data.start_time is not None else None,
+        end_time=parse_hhmm(data.end_time) if data.end_time is not None else None,
+    )
 
 
 class EmployeeController(Controller):

@@ -40,7 +40,7 @@ class EnterpriseController(Controller):
         self, data: CreateEnterpriseRequest, principal: Caller, container: Services
     ) -> Response[EnterpriseResponse]:
         enterprise = container.organisation.create_enterprise(
-            principal, data.name, data.description
+            principal, data.name, data.description, data.timezone
         )
         return versioned(
             EnterpriseResponse(message="Enterprise created successfully", enterprise=enterprise),
@@ -89,6 +89,7 @@ class EnterpriseController(Controller):
             name=or_none(data.name),  # type: ignore[arg-type]
             description=or_none(data.description),  # type: ignore[arg-type]
             expected_version=expected_version(if_match),
+            timezone=or_none(data.timezone),  # type: ignore[arg-type]
         )
         return versioned(
             EnterpriseResponse(message="Enterprise updated successfully", enterprise=enterprise),
@@ -111,6 +112,7 @@ class DepartmentController(Controller):
                 enterprise_id=data.enterprise_id,
                 description=data.description,
                 manager_id=data.manager_id,
+                timezone=data.timezone,
             ),
         )
         return versioned(
@@ -166,6 +168,7 @@ class DepartmentController(Controller):
             description=or_none(data.description),  # type: ignore[arg-type]
             manager_id=or_none(data.manager_id),  # type: ignore[arg-type]
             cleared=frozenset({"manager_id"}) if data.manager_id is None else frozenset(),
+            timezone=or_none(data.timezone),  # type: ignore[arg-type]
         )
         department = container.organisation.update_department(
             principal, department_id, changes, expected_version(if_match)
