@@ -87,7 +87,7 @@ def test_only_admins_of_the_enterprise_change_its_defaults(w: World) -> None:
     {"week_starts_on": "Funday"}, {"week_starts_on": None},
 ])
 def test_invalid_enterprise_defaults_are_refused(w: World, body: dict[str, Any]) -> None:
-    fails(put_enterprise(w, w.acme.admin, w.acme.enterprise_id, **body), 400, 422)
+    fails(put_enterprise(w, w.acme.admin, w.acme.enterprise_id, **body), 400)
 
 
 @pytest.mark.parametrize("settings", [
@@ -98,9 +98,9 @@ def test_invalid_roster_limits_are_refused(w: World, settings: dict[str, Any]) -
     a = w.acme
     fails(w.client.post("/api/rosters", headers=h(a.manager), json={
         "name": "Week", "department_id": a.department_id, "start_date": day(5), "end_date": day(11),
-        "settings": settings}), 400, 422)
+        "settings": settings}), 400)
     r = roster(w.client, a.manager, a.department_id)
-    fails(w.client.put(f"/api/rosters/{r['id']}", json={"settings": settings}, headers=h(a.manager)), 400, 422)
+    fails(w.client.put(f"/api/rosters/{r['id']}", json={"settings": settings}, headers=h(a.manager)), 400)
 
 
 # -- manual assignment ------------------------------------------------------------------------------
