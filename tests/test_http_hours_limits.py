@@ -117,6 +117,12 @@ def test_a_manual_assignment_past_the_weekly_limit_is_a_409_naming_the_rule_and_
                                " (max_hours_per_week 16)")
     assert (body["details"]["hours"], body["details"]["max_hours_per_week"]) == (24, 16)
     assert get_shift(c, a.manager, wednesday["id"])["assigned_staff"] == 0
+    peer = staff(c, w, "peer")
+    later = week_of_shifts(w, r["id"], range(8, 11))
+    bulk = c.post("/api/shifts/bulk-assign", headers=h(a.manager), json={"assignments": [
+        {"shift_id": s["id"], "employee_id": peer["id"]} for s in later]})
+    assert refused_by(bulk, "max_hours_per_week")["details"]["index"] == 2
+    assert get_shift(c, a.manager, later[0]["id"])["assigned_staff"] == 0  # all or nothing
     next_monday = shift(c, a.manager, roster(c, a.manager, a.department_id, day(12), day(18))["id"], day(12))
     assigned(c, a.manager, next_monday["id"], a.employee)  # a new week
 
