@@ -56,7 +56,8 @@ def refused_by(response: Any, rule: str) -> dict[str, Any]:
 # -- enterprise defaults ----------------------------------------------------------------------------
 
 
-def test_an_enterprise_admin_sets_working_time_defaults_shown_in_the_enterprise(w: World) -> None:
+def test_an_enterprise_admin_sets_working_time_defaults_shown_in_the_enterprise(client: TestClient) -> None:
+    w = seed_world(client)  # on every store: the directory keeps the defaults in typed columns
     a = w.acme
     before = enterprise(w, a.admin, a.enterprise_id)
     assert (before["max_hours_per_week"], before["max_consecutive_days"], before["week_starts_on"]) == (
