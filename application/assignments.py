@@ -18,6 +18,7 @@ from domain.shift import Shift
 from application import policy
 from application.base import RosteringHandler
 from application.events import SchedulaX
+from application.hours_rules import rules_for
 from application.ports import (
     Directory,
     IdAllocator,
@@ -37,13 +38,6 @@ REPORT_WAIT_SECONDS = 5.0
 """How long a job looks for its request's report before it takes the request as never saved."""
 
 
-def rules_of(roster: Roster) -> Rules:
-    return Rules(
-        min_rest_hours=float(roster.settings.get("min_rest_hours", 10)),
-        max_shifts_per_roster=roster.settings.get("max_shifts_per_person"),
-    )
-
-
 def booking_of(shift: Shift, roster: Roster) -> Booking:
     """What an employee's schedule books for a place on the shift."""
     return Booking(shift.shift_id, roster.roster_id, shift.interval)
@@ -51,12 +45,13 @@ def booking_of(shift: Shift, roster: Roster) -> Booking:
 
 def place(
     shift: Shift, roster: Roster, schedule: EmployeeSchedule, assignment_id: int, employee_id: int, by: int,
-    claim_id: int | None = None,
+    rules: Rules, claim_id: int | None = None,
 ) -> Assignment:
     """Put the employee on an open place of the shift: the one booking path of every assignment
-    (manual, bulk and claims), so every rule of the schedule holds for each of them."""
+    (manual, bulk and claims), so every rule of the schedule holds for each of them. `rules`:
+    `hours_rules.rules_for` the roster (its settings with its enterprise's defaults)."""
     shift.take_place(assignment_id, employee_id, by=by)
-    schedule.book(assignment_id, booking_of(shift, roster), rules_of(roster), by=by)
+    schedule.book(assignment_id, booking_of(shift, roster), rules, by=by)
     return Assignment(assignment_id=assignment_id, shift_id=shift.shift_id, roster_id=roster.roster_id,
                       employee_id=employee_id, by=by, claim_id=claim_id)
 
@@ -68,6 +63,8 @@ class Candidate:
     reason: str | None
     hours_in_roster: float
     shifts_in_roster: int
+    hours_this_week: float
+    """Hours booked in every roster in the week of the shift (weeks as the limits count them)."""
 
 
 class AssignmentService(RosteringHandler):
@@ -87,7 +84,8 @@ class AssignmentService(RosteringHandler):
         check_version(shift.version, expected_version)
         employee = self._member(roster, employee_id)
         schedule = self._schedule(employee.id)
-        assignment = self._place(shift, roster, schedule, employee.id, principal.id)
+        assignment = self._place(shift, roster, schedule, employee.id, principal.id,
+                                 rules_for(self._events, roster))
         self._commit(shift, schedule, assignment, conflict=RACE)
         return self._view(assignment.assignment_id)
 
@@ -96,6 +94,7 @@ class AssignmentService(RosteringHandler):
         if not 1 <= len(items) <= 500:
             raise RuleViolation("Send 1 to 500 assignments", field="assignments")
         shifts: dict[int, tuple[Shift, Roster]] = {}
+        rules: dict[int, Rules] = {}  # roster id -> its rules, read once
         schedules: dict[int, EmployeeSchedule] = {}
         made: list[Assignment] = []
         for index, (shift_id, employee_id) in enumerate(items):
@@ -105,7 +104,9 @@ class AssignmentService(RosteringHandler):
                 shift, roster = shifts[shift_id]
                 employee = self._member(roster, employee_id)
                 schedule = schedules.setdefault(employee.id, self._schedule(employee.id))
-                made.append(self._place(shift, roster, schedule, employee.id, principal.id))
+                if roster.roster_id not in rules:
+                    rules[roster.roster_id] = rules_for(self._events, roster)
+                made.append(self._place(shift, roster, schedule, employee.id, principal.id, rules[roster.roster_id]))
             except DomainError as error:
                 error.details.update(index=index, shift_id=shift_id, employee_id=employee_id)
                 raise
@@ -233,7 +234,7 @@ class AssignmentService(RosteringHandler):
         members = self._members(roster)
         schedules = {m.id: self._schedule(m.id) for m in members}
         plan = auto_assign(
-            shifts, schedules, rules_of(roster), roster.roster_id,
+            shifts, schedules, rules_for(self._events, roster), roster.roster_id,
             lambda: self._ids.next_id("assignment"), principal.id, strategy,
         )
         assignments = [
@@ -264,16 +265,20 @@ class AssignmentService(RosteringHandler):
     def available_employees(self, principal: Principal, shift_id: int) -> list[Candidate]:
         shift, roster = self._shift_and_roster(shift_id)
         policy.require_department_overseer(principal, roster.enterprise_id, roster.department_id, "Shift")
-        rules = rules_of(roster)
+        rules = rules_for(self._events, roster)
         booking = Booking(shift.shift_id, roster.roster_id, shift.interval)
         found = []
         for member in self._members(roster):
             schedule = self._schedule(member.id)
+            # A candidate who would break a limit is marked unavailable with the rule's message,
+            # as for every other rule.
             why = refusal(schedule, shift, member.id, booking, rules)
             found.append(Candidate(
                 employee=member, available=why is None, reason=why[1] if why else None,
                 hours_in_roster=schedule.hours_in(roster.roster_id),
                 shifts_in_roster=schedule.shifts_in(roster.roster_id),
+                hours_this_week=round(schedule.hours_in_week_of(shift.interval, rules.week_starts_on,
+                                                                 rules.timezone), 2),
             ))
         found.sort(key=lambda c: (not c.available, c.hours_in_roster, c.employee.id))
         return found
@@ -297,8 +302,10 @@ class AssignmentService(RosteringHandler):
 
     # -- helpers --------------------------------------------------------------
 
-    def _place(self, shift: Shift, roster: Roster, schedule: EmployeeSchedule, employee_id: int, by: int) -> Assignment:
-        return place(shift, roster, schedule, self._ids.next_id("assignment"), employee_id, by)
+    def _place(
+        self, shift: Shift, roster: Roster, schedule: EmployeeSchedule, employee_id: int, by: int, rules: Rules
+    ) -> Assignment:
+        return place(shift, roster, schedule, self._ids.next_id("assignment"), employee_id, by, rules)
 
     def _managed_shift(
         self, principal: Principal, shift_id: int, writable: bool = True, allow_deleted: bool = False

@@ -27,11 +27,12 @@ from domain.claim import (
 from domain.errors import Conflict, NotFound, PermissionDenied
 from domain.roles import Role
 from domain.roster import Roster
-from domain.schedule import EmployeeSchedule
+from domain.schedule import EmployeeSchedule, Rules
 from domain.shift import AlreadyOnShift, Shift, ShiftFull, ShiftRemoved
 
 from application import policy
-from application.assignments import booking_of, place, rules_of
+from application.assignments import booking_of, place
+from application.hours_rules import rules_for
 from application.base import RosteringHandler
 from application.claim_views import ClaimView, OpenShiftFilter, OpenShiftView, Refusal
 from application.events import SchedulaX
@@ -56,12 +57,12 @@ def code_of(error: Conflict) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
 
 
-def check_claimant(schedule: EmployeeSchedule, shift: Shift, roster: Roster, employee_id: int) -> None:
+def check_claimant(schedule: EmployeeSchedule, shift: Shift, roster: Roster, employee_id: int, rules: Rules) -> None:
     """Raise the rule that placing the employee on the shift would break; the same checks
-    `place` and `EmployeeSchedule.book` make, without booking anything."""
+    `place` and `EmployeeSchedule.book` make (with the roster's `rules`), without booking anything."""
     if employee_id in shift.slots.values():
         raise AlreadyOnShift(employee_id)
-    schedule.check(booking_of(shift, roster), rules_of(roster))
+    schedule.check(booking_of(shift, roster), rules)
 
 
 class ClaimService(RosteringHandler):
@@ -87,7 +88,7 @@ class ClaimService(RosteringHandler):
             start_date=start_date, end_date=end_date,
         ), principal.id, page)
         schedule = self._schedule(principal.id)
-        rosters: dict[int, Roster | None] = {}
+        rosters: dict[int, tuple[Roster, Rules] | None] = {}
         items = []
         for view in found.items:
             why = self._refusal(principal.id, view, schedule, rosters)
@@ -95,7 +96,7 @@ class ClaimService(RosteringHandler):
         return Paged(items=items, total=found.total, page=page)
 
     def _refusal(self, employee_id: int, view: OpenShiftView, schedule: EmployeeSchedule,
-                 rosters: dict[int, Roster | None]) -> Refusal | None:
+                 rosters: dict[int, tuple[Roster, Rules] | None]) -> Refusal | None:
         if view.my_claim is not None:
             refused: Conflict = AlreadyClaimed(view.my_claim.id)
         elif view.open_places <= 0 and all(o.employee.id == employee_id for o in view.offered):
@@ -103,12 +104,14 @@ class ClaimService(RosteringHandler):
         else:
             shift = self._events.find(Shift.create_id(view.id), Shift)
             if view.roster.id not in rosters:
-                rosters[view.roster.id] = self._events.find(Roster.create_id(view.roster.id), Roster)
-            roster = rosters[view.roster.id]
-            if shift is None or roster is None:
+                found = self._events.find(Roster.create_id(view.roster.id), Roster)
+                rosters[view.roster.id] = (found, rules_for(self._events, found)) if found is not None else None
+            known = rosters[view.roster.id]
+            if shift is None or known is None:
                 return Refusal(code="shift_removed", message=ShiftRemoved().message)
+            roster, rules = known
             try:
-                check_claimant(schedule, shift, roster, employee_id)
+                check_claimant(schedule, shift, roster, employee_id, rules)
                 return None
             except Conflict as error:
                 refused = error
@@ -134,7 +137,7 @@ class ClaimService(RosteringHandler):
             dropper_id=offer.employee_id if offer else None, note=note, by=principal.id,
         )
         if roster.settings.get("require_claim_approval", True):
-            check_claimant(self._schedule(principal.id), shift, roster, principal.id)
+            check_claimant(self._schedule(principal.id), shift, roster, principal.id, rules_for(self._events, roster))
             claim = ShiftClaim.file(**filed, assignment_id=offer.assignment_id if offer else None,
                                     needs_approval=True)
             self._commit(claim, conflict=RACE)
@@ -185,13 +188,14 @@ class ClaimService(RosteringHandler):
         handed over (the holder's booking released, the claimant's booked). The assignment it
         gave, and the aggregates to save."""
         schedule = self._schedule(employee_id)
+        rules = rules_for(self._events, roster)
         if offer is None:
-            made = place(shift, roster, schedule, self._ids.next_id("assignment"), employee_id, by, claim_id)
+            made = place(shift, roster, schedule, self._ids.next_id("assignment"), employee_id, by, rules, claim_id)
             return made.assignment_id, [shift, schedule, made]
         holder = self._schedule(offer.employee_id)
         holder.release(offer.assignment_id, by=by)
         shift.hand_over(offer.assignment_id, employee_id, by=by)
-        schedule.book(offer.assignment_id, booking_of(shift, roster), rules_of(roster), by=by)
+        schedule.book(offer.assignment_id, booking_of(shift, roster), rules, by=by)
         offer.take_over(employee_id, claim_id, by=by)
         return offer.assignment_id, [shift, offer, holder, schedule]
 

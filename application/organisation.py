@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from domain.errors import Conflict, NotFound, RuleViolation
 from domain.organisation import Department, Enterprise
 from domain.roles import Role
@@ -49,13 +51,19 @@ class OrganisationService(CommandHandler):
         description: str | None,
         expected_version: int | None = None,
         timezone: str | None = None,
+        hours_defaults: dict[str, Any] | None = None,
     ) -> EnterpriseDetail:
-        """A new `timezone` is the default of departments opened afterwards; existing ones keep theirs."""
+        """A new `timezone` is the default of departments opened afterwards; existing ones keep theirs.
+        `hours_defaults`: the working-time defaults given (`max_hours_per_week`, `max_consecutive_days`,
+        None clearing one; `week_starts_on`), which every roster whose own setting is null follows
+        from its next booking on."""
         policy.require_role(principal, *policy.ADMINS)
         policy.require_enterprise(principal, enterprise_id, "Enterprise")
         enterprise = self._load(Enterprise, "enterprise", enterprise_id, "Enterprise")
         check_version(enterprise.version, expected_version)
         enterprise.update(name=name, description=description, timezone=timezone, by=principal.id)
+        if hours_defaults:
+            enterprise.change_hours_defaults(hours_defaults, by=principal.id)
         self._commit(enterprise)
         return self.get_enterprise(principal, enterprise_id)
 

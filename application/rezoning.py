@@ -18,7 +18,7 @@ from domain.roster import DepartmentCalendar, Roster
 from domain.schedule import Booking, EmployeeSchedule, Rules
 from domain.shift import Shift
 
-from application.assignments import rules_of
+from application.hours_rules import rules_for
 from application.events import SchedulaX
 
 
@@ -36,7 +36,7 @@ def rezone_department(events: SchedulaX, department_id: int, zone: str, by: int)
             continue
         roster.rezone(zone, by=by)
         touched.append(roster)
-        rules = rules_of(roster)
+        rules = rules_for(events, roster)  # in the new zone: its weeks and days are the new zone's
         for shift_id in sorted(roster.shift_dates):
             shift = events.find(Shift.create_id(shift_id), Shift)
             if shift is None or shift.is_deleted:

@@ -13,7 +13,7 @@ from domain.shift import Shift
 from domain.swap import SwapRequest
 
 from application import policy
-from application.assignments import rules_of
+from application.hours_rules import rules_for
 from application.base import RosteringHandler
 from application.principal import Principal
 from application.rostering_commands import NewSwap
@@ -111,14 +111,15 @@ class SwapService(RosteringHandler):
             target.release(swap.target_assignment_id, by=by)  # type: ignore[arg-type]
         shift, assignment, roster = give
         target.book(assignment.assignment_id, Booking(shift.shift_id, roster.roster_id, shift.interval),
-                    rules_of(roster), ignoring=leaving, by=by)
+                    rules_for(self._events, roster), ignoring=leaving, by=by)
         shift.hand_over(assignment.assignment_id, swap.target_employee_id, by=by)
         assignment.hand_over(swap.target_employee_id, by=by)
         touched: list[Any] = [shift, assignment]
         if take:
             t_shift, t_assignment, t_roster = take
             requester.book(t_assignment.assignment_id,
-                           Booking(t_shift.shift_id, t_roster.roster_id, t_shift.interval), rules_of(t_roster),
+                           Booking(t_shift.shift_id, t_roster.roster_id, t_shift.interval),
+                           rules_for(self._events, t_roster),
                            by=by)
             t_shift.hand_over(t_assignment.assignment_id, swap.requester_id, by=by)
             t_assignment.hand_over(swap.requester_id, by=by)

@@ -86,6 +86,9 @@ class EnterpriseView(msgspec.Struct, kw_only=True):
     department_count: int
     version: int
     timezone: str
+    max_hours_per_week: float | None = None
+    max_consecutive_days: int | None = None
+    week_starts_on: str = "monday"
 
 
 class EnterpriseDetail(msgspec.Struct, kw_only=True):
@@ -101,6 +104,12 @@ class EnterpriseDetail(msgspec.Struct, kw_only=True):
     version: int
     timezone: str
     """The IANA zone of departments opened without one."""
+    max_hours_per_week: float | None = None
+    """The default of rosters whose own `max_hours_per_week` is null; null: no limit."""
+    max_consecutive_days: int | None = None
+    """The default of rosters whose own `max_consecutive_days` is null; null: no limit."""
+    week_starts_on: str = "monday"
+    """The weekday on which the weeks of `max_hours_per_week` start, on each department's clocks."""
 
 
 class ManagerSummary(msgspec.Struct, kw_only=True):

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import Conflict, RuleViolation
+from domain.hours import (
+    DEFAULT_WEEK_START,
+    HoursLimits,
+    check_max_consecutive_days,
+    check_max_hours_per_week,
+    check_week_start,
+)
 from domain.ids import aggregate_uuid
 from domain.upcasting import upgrade, zone_was_utc
 from domain.zones import DEFAULT_ZONE, check_zone
 
 MAX_NAME_LENGTH = 255
 MAX_DESCRIPTION_LENGTH = 2000
+HOURS_DEFAULTS = ("max_hours_per_week", "max_consecutive_days", "week_starts_on")
+"""The enterprise's working-time defaults for its rosters."""
 
 
 def check_name(name: str, what: str) -> str:
@@ -63,6 +73,42 @@ class Enterprise(Aggregate):
         self.description = description
         self.timezone = timezone
         self.created_by = by
+        # Working-time defaults of its rosters: set by their own event, so Founded and Updated
+        # events stored before them replay unchanged (and mean: no limits, weeks from monday).
+        self.max_hours_per_week: float | None = None
+        self.max_consecutive_days: int | None = None
+        self.week_starts_on = DEFAULT_WEEK_START
+
+    @property
+    def hours_defaults(self) -> HoursLimits:
+        """What a roster whose own setting is null uses (application/hours_rules.py)."""
+        return HoursLimits(self.max_hours_per_week, self.max_consecutive_days, self.week_starts_on)
+
+    def change_hours_defaults(self, changes: dict[str, Any], by: int) -> None:
+        """`changes` holds the defaults given (a None limit: no default); the others stay."""
+        unknown = set(changes) - set(HOURS_DEFAULTS)
+        if unknown:
+            raise RuleViolation(f"Unknown enterprise setting {sorted(unknown)[0]}", field=sorted(unknown)[0])
+        current = self.hours_defaults
+        new = HoursLimits(
+            max_hours_per_week=check_max_hours_per_week(changes.get("max_hours_per_week", current.max_hours_per_week)),
+            max_consecutive_days=check_max_consecutive_days(
+                changes.get("max_consecutive_days", current.max_consecutive_days)),
+            week_starts_on=check_week_start(changes.get("week_starts_on", current.week_starts_on)),
+        )
+        if new != current:
+            self._hours_defaults_changed(
+                max_hours_per_week=new.max_hours_per_week, max_consecutive_days=new.max_consecutive_days,
+                week_starts_on=new.week_starts_on, by=by,
+            )
+
+    @event("HoursDefaultsChanged")
+    def _hours_defaults_changed(
+        self, *, max_hours_per_week: float | None, max_consecutive_days: int | None, week_starts_on: str, by: int
+    ) -> None:
+        self.max_hours_per_week = max_hours_per_week
+        self.max_consecutive_days = max_consecutive_days
+        self.week_starts_on = week_starts_on
 
     def update(
         self, *, name: str | None, description: str | None, by: int, timezone: str | None = None

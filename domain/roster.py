@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.calendar_window import check_day
 from domain.errors import Conflict, RuleViolation
+from domain.hours import check_max_consecutive_days, check_max_hours_per_week
 from domain.ids import aggregate_uuid, registry_uuid
 from domain.upcasting import upgrade, zone_was_utc
 from domain.zones import DEFAULT_ZONE, check_zone
@@ -26,7 +27,13 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # manager opted in; a claim then waits for a manager unless the manager opted out of that.
     "allow_shift_claims": False,
     "require_claim_approval": True,
+    # Working-time limits (domain/hours.py), counted across all of an employee's rosters;
+    # None: the enterprise's default applies (and with none there, no limit).
+    "max_hours_per_week": None,
+    "max_consecutive_days": None,
 }
+CLEARABLE = frozenset({"max_hours_per_week", "max_consecutive_days"})
+"""Settings for which an explicit None is a value (back to the enterprise default), not "unchanged"."""
 
 
 class RosterStatus(str, Enum):
@@ -67,7 +74,7 @@ def check_dates(start_date: date, end_date: date) -> None:
 
 
 def check_settings(settings: dict[str, Any]) -> dict[str, Any]:
-    merged = {**DEFAULT_SETTINGS, **{k: v for k, v in settings.items() if v is not None}}
+    merged = {**DEFAULT_SETTINGS, **{k: v for k, v in settings.items() if v is not None or k in CLEARABLE}}
     if merged["assignment_strategy"] not in ("balanced", "round_robin"):
         raise RuleViolation("assignment_strategy is balanced or round_robin", field="settings")
     cap = merged["max_shifts_per_person"]
@@ -79,6 +86,8 @@ def check_settings(settings: dict[str, Any]) -> dict[str, Any]:
     for flag in ("allow_shift_claims", "require_claim_approval"):
         if not isinstance(merged[flag], bool):
             raise RuleViolation(f"{flag} must be true or false", field="settings")
+    check_max_hours_per_week(merged["max_hours_per_week"], field="settings")
+    check_max_consecutive_days(merged["max_consecutive_days"], field="settings")
     return merged
 
 

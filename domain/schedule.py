@@ -15,6 +15,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.calendar_window import check_span
 from domain.errors import Conflict, RuleViolation
+from domain.hours import DEFAULT_WEEK_START, HoursLimits, check_working_time, hours_of_week
 from domain.ids import registry_uuid
 from domain.timeslots import Interval
 from domain.upcasting import instants_were_utc, upgrade, zone_was_utc
@@ -61,10 +62,27 @@ class Booking:
 
 @dataclass(frozen=True)
 class Rules:
-    """The roster's limits a booking must respect."""
+    """The roster's limits a booking must respect.
+
+    The working-time limits (domain/hours.py) are the effective ones: the roster's setting, else
+    its enterprise's default (the application resolves which). Weeks and days are counted on the
+    clocks of `timezone`, the zone of the booked shift's department.
+    """
 
     min_rest_hours: float = 10
     max_shifts_per_roster: int | None = None
+    max_hours_per_week: float | None = None
+    max_consecutive_days: int | None = None
+    week_starts_on: str = DEFAULT_WEEK_START
+    timezone: str = DEFAULT_ZONE
+
+    @property
+    def hours_limits(self) -> HoursLimits:
+        return HoursLimits(self.max_hours_per_week, self.max_consecutive_days, self.week_starts_on)
+
+    @property
+    def limits_working_time(self) -> bool:
+        return self.max_hours_per_week is not None or self.max_consecutive_days is not None
 
 
 class EmployeeSchedule(Aggregate):
@@ -104,12 +122,19 @@ class EmployeeSchedule(Aggregate):
         for time_off_id, (when, status, _) in self.time_off.items():
             if status == TimeOffStatus.APPROVED.value and when.overlaps(booking.interval):
                 raise OnTimeOff(time_off_id)
+        if rules.limits_working_time:  # counted across every roster the employee works in
+            check_working_time(booking.interval, [b.interval for _, b in others], rules.hours_limits,
+                               rules.timezone)
 
     def is_unavailable(self, interval: Interval) -> bool:
         return any(when.overlaps(interval) for when, _ in self.unavailable.values())
 
     def shifts_in(self, roster_id: int) -> int:
         return sum(1 for b in self.bookings.values() if b.roster_id == roster_id)
+
+    def hours_in_week_of(self, interval: Interval, week_starts_on: str, timezone: str) -> float:
+        """Hours booked (in every roster) in the week `interval` starts in, on the clocks of `timezone`."""
+        return hours_of_week(interval.start, (b.interval for b in self.bookings.values()), week_starts_on, timezone)
 
     def hours_in(self, roster_id: int) -> float:
         return sum(b.interval.hours for b in self.bookings.values() if b.roster_id == roster_id)

@@ -11,7 +11,8 @@ from typing import Any
 from domain.identity import User
 from domain.inbox import Inbox
 from domain.invitation import Invitation
-from domain.organisation import Department, Enterprise
+from domain.hours import DEFAULT_WEEK_START
+from domain.organisation import HOURS_DEFAULTS, Department, Enterprise
 
 from projections.audit_ledger import Ledger, State, created, diff, key_of, listed, role_word
 from projections.base import Handler, uuid_of
@@ -140,6 +141,18 @@ def handlers(ledger: Ledger) -> dict[type, Handler]:  # noqa: C901 - one closure
                       changes)
         ledger.put(uuid_of(e), after)
 
+    def hours_defaults_changed(e: Any, cur: Cursor) -> None:
+        # A new event type: no row written before it changes, so the projection's version stays.
+        # Enterprises founded before these defaults existed had none, and weeks from monday.
+        before = {"max_hours_per_week": None, "max_consecutive_days": None, "week_starts_on": DEFAULT_WEEK_START,
+                  **(ledger.get(cur, uuid_of(e)) or {})}
+        after = {**before, **{f: getattr(e, f) for f in HOURS_DEFAULTS}}
+        changes = diff(before, after, HOURS_DEFAULTS)
+        ledger.record(cur, e, "enterprise_updated", "enterprise", before.get("id"), before, e.by,
+                      f"{ledger.who(cur, e.by)} changed the working-time defaults of the enterprise"
+                      f" {before.get('name')}: {listed(changes)}", changes)
+        ledger.put(uuid_of(e), after)
+
     def opened(e: Any, cur: Cursor) -> None:
         state = {"id": e.department_id, "enterprise_id": e.enterprise_id, "department_id": e.department_id,
                  "name": e.name, "description": e.description, "manager_id": e.manager_id,
@@ -210,6 +223,7 @@ def handlers(ledger: Ledger) -> dict[type, Handler]:  # noqa: C901 - one closure
         Inbox.Muted: muted,
         Enterprise.Founded: founded,
         Enterprise.Updated: enterprise_updated,
+        Enterprise.HoursDefaultsChanged: hours_defaults_changed,
         Department.Opened: opened,
         Department.Updated: department_updated,
         Department.Deleted: department_deleted,

@@ -6,7 +6,8 @@ from typing import Any
 
 from domain.identity import JOIN_APPROVED, JOIN_PENDING, JOIN_REJECTED, User
 from domain.invitation import Invitation
-from domain.organisation import Department, Enterprise
+from domain.hours import DEFAULT_WEEK_START
+from domain.organisation import HOURS_DEFAULTS, Department, Enterprise
 
 from projections.base import Handler, Projection, changed_row, copied, stamp, uuid_of
 from projections.schema import DIRECTORY
@@ -22,7 +23,8 @@ class DirectoryProjection(Projection):
         "rm_departments_enterprise",
         "rm_invitations_enterprise",
     })
-    version = 3  # 2: users' join requests, invitations; 3: enterprises' and departments' time zones
+    version = 4  # 2: users' join requests, invitations; 3: enterprises' and departments' time zones;
+    # 4: enterprises' working-time defaults
 
     def handlers(self) -> dict[type, Handler]:
         return {
@@ -39,6 +41,7 @@ class DirectoryProjection(Projection):
             User.JoinRejected: changed_row("rm_users", lambda e: {"join_status": JOIN_REJECTED}),
             Enterprise.Founded: self.enterprise_founded,
             Enterprise.Updated: self.enterprise_changed("name", "description", "timezone"),
+            Enterprise.HoursDefaultsChanged: self.enterprise_changed(*HOURS_DEFAULTS),
             Department.Opened: self.department_opened,
             Department.Updated: self.department_changed("name", "description", "manager_id", "timezone"),
             Department.Deleted: self.department_deleted,
@@ -78,8 +81,9 @@ class DirectoryProjection(Projection):
         at, version = stamp(e)
         cur.execute(
             "INSERT INTO rm_enterprises (id, uuid, name, description, created_by, created_at,"
-            " updated_at, version, timezone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (e.enterprise_id, uuid_of(e), e.name, e.description, e.by, at, at, version, e.timezone),
+            " updated_at, version, timezone, week_starts_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (e.enterprise_id, uuid_of(e), e.name, e.description, e.by, at, at, version, e.timezone,
+             DEFAULT_WEEK_START),
         )
 
     def enterprise_changed(self, *fields: str) -> Handler:

@@ -141,6 +141,9 @@ class SqlDirectory:
             active_users=row["active_users"],
             version=row["version"],
             timezone=row["timezone"],
+            max_hours_per_week=row["max_hours_per_week"],
+            max_consecutive_days=row["max_consecutive_days"],
+            week_starts_on=row["week_starts_on"],
         )
 
     def enterprises(self, search: str | None, page: Page) -> Paged[EnterpriseView]:
@@ -151,7 +154,7 @@ class SqlDirectory:
             total = _count(cur, f"SELECT COUNT(*) AS n FROM rm_enterprises e{clause}", params)
             cur.execute(
                 "SELECT e.id, e.name, e.description, e.created_by, e.created_at, e.updated_at,"
-                " e.version, e.timezone,"
+                " e.version, e.timezone, e.max_hours_per_week, e.max_consecutive_days, e.week_starts_on,"
                 " (SELECT COUNT(*) FROM rm_users u WHERE u.enterprise_id = e.id) AS user_count,"
                 " (SELECT COUNT(*) FROM rm_departments d WHERE d.enterprise_id = e.id"
                 "     AND d.is_deleted = ?) AS department_count"

@@ -44,7 +44,10 @@ DIRECTORY = [
         created_at TEXT NOT NULL,
         updated_at TEXT NOT NULL,
         version INTEGER NOT NULL,
-        timezone TEXT NOT NULL
+        timezone TEXT NOT NULL,
+        max_hours_per_week DOUBLE PRECISION,
+        max_consecutive_days INTEGER,
+        week_starts_on TEXT NOT NULL
     )""",
     """
     CREATE TABLE IF NOT EXISTS rm_departments (

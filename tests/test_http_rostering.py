@@ -19,7 +19,7 @@ CODES = {400: "VALIDATION_ERROR", 403: "FORBIDDEN", 404: "NOT_FOUND", 409: "CONF
          412: "PRECONDITION_FAILED"}
 DEFAULT_SETTINGS = {"auto_assign": False, "assignment_strategy": "balanced", "max_shifts_per_person": None,
                     "min_rest_hours": 10, "require_swap_approval": True, "allow_shift_claims": False,
-                    "require_claim_approval": True}
+                    "require_claim_approval": True, "max_hours_per_week": None, "max_consecutive_days": None}
 
 
 def fails(response: Any, *statuses: int) -> dict[str, Any]:

@@ -92,6 +92,11 @@ CREATE_USER = st.tuples(st.just("user"), st.sampled_from(list(Role)), INDEX, MAY
 COMMANDS = st.one_of(
     CREATE_ENTERPRISE,
     st.tuples(st.just("update_enterprise"), INDEX, st.one_of(st.none(), NAMES), DESCRIPTIONS),
+    st.tuples(st.just("enterprise_hours"), INDEX, st.fixed_dictionaries({}, optional={
+        "max_hours_per_week": st.sampled_from([None, 0, 37.5, 40]),
+        "max_consecutive_days": st.sampled_from([None, 6, 400]),
+        "week_starts_on": st.sampled_from(["monday", "sunday", "Funday"]),
+    })),
     CREATE_DEPARTMENT,
     st.tuples(st.just("update_department"), INDEX, st.one_of(st.none(), NAMES), MAYBE_INDEX,
               st.booleans()),
@@ -134,6 +139,10 @@ def run(world: World, command: tuple[Any, ...]) -> None:
             index, name, description = args
             enterprise_id = world.pick(world.enterprises, index) or 999
             organisation.update_enterprise(admin, enterprise_id, name, description)
+        elif kind == "enterprise_hours":
+            index, defaults = args
+            enterprise_id = world.pick(world.enterprises, index) or 999
+            organisation.update_enterprise(admin, enterprise_id, None, None, hours_defaults=defaults)
         elif kind == "department":
             index, name, manager = args
             enterprise_id = world.pick(world.enterprises, index) or 999
@@ -288,6 +297,7 @@ def busy_container(tmp_path: Path) -> Iterator[tuple[Container, World]]:
         ("register", 1, "self@globex.test"),
         ("update_department", 0, "Operations", 2, False),
         ("update_enterprise", 1, "Globex Corp", "Stuff"),
+        ("enterprise_hours", 1, {"max_hours_per_week": 40, "week_starts_on": "sunday"}),
         ("update_user", 3, "Worker Bee", None, Gender.OTHER, "WORKER@acme.test", None, True),
         ("set_active", 3, False),
         ("delete_department", 1),
@@ -328,7 +338,7 @@ def test_a_rebuilt_store_follows_new_events_and_stays_identical(
         before = runner.position()
         run(world, ("enterprise", "Initech", None))
         run(world, ("update_user", 2, "Top Boss", None, None, None, None, False))
-        assert world.succeeded == 22
+        assert world.succeeded == 23
         assert runner.catch_up() == 2
         assert runner.position() > before
         assert runner.catch_up() == 0
@@ -366,7 +376,9 @@ def test_a_rebuilt_store_reflects_the_history_in_its_rows(
         assert sorted((i["uses"], bool(i["revoked"])) for i in rows["rm_invitations"]) == [
             (0, True), (1, False)]
         assert enterprises["Globex Corp"]["description"] == "Stuff"
-        assert enterprises["Globex Corp"]["version"] == 2
+        assert enterprises["Globex Corp"]["version"] == 3
+        assert (enterprises["Globex Corp"]["max_hours_per_week"], enterprises["Globex Corp"]["week_starts_on"]) == (
+            40, "sunday")
         assert [r["name"] for r in rows["projection_tracking"]] == sorted(p.name for p in all_projections())
     finally:
         store.close()
@@ -388,7 +400,7 @@ def test_a_staged_rebuild_keeps_the_old_rows_until_it_swaps_and_then_applies_wha
     # then puts back the staged tables and position, and the rebuild applies the command again.
     container.runner.rebuild(progress=progress)
     assert seen_while_staging == [live]  # readers kept the old tables while the stage was built
-    assert world.succeeded == 21
+    assert world.succeeded == 22
     assert container.runner.catch_up() == 0
     names = [row["name"] for row in dump(container.store)["rm_enterprises"]]
     assert "Initech" in names

@@ -36,6 +36,7 @@ from application.rostering_commands import (
 from domain.assignment import Assignment, AssignmentStatus
 from domain.claim import ShiftClaim
 from domain.errors import DomainError
+from domain.hours import run_around, week_start
 from domain.roles import Role
 from domain.roster import Roster, RosterStatus
 from domain.schedule import EmployeeSchedule
@@ -169,6 +170,8 @@ ROSTER_SETTINGS = st.fixed_dictionaries({
     "require_swap_approval": st.booleans(),
     "allow_shift_claims": st.just(True),
     "require_claim_approval": st.booleans(),
+    "max_hours_per_week": st.sampled_from([None, 16, 24]),
+    "max_consecutive_days": st.sampled_from([None, 2, 3]),
 })
 
 
@@ -339,6 +342,18 @@ def minute(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
 
 
+def check_working_time(employee: int, worked: list[Interval], roster_settings: dict[str, Any]) -> None:
+    """Hours in each week (from Monday, UTC: the enterprise sets no defaults here) and days in a row."""
+    weekly, in_a_row = roster_settings.get("max_hours_per_week"), roster_settings.get("max_consecutive_days")
+    weeks: dict[date, float] = defaultdict(float)
+    for interval in worked:
+        weeks[week_start(interval.start.date())] += interval.hours
+    assert weekly is None or max(weeks.values(), default=0) <= weekly, f"employee {employee} works {dict(weeks)}"
+    days = {interval.start.date() for interval in worked}
+    longest = max(((last - first).days + 1 for first, last in (run_around(d, days) for d in days)), default=0)
+    assert in_a_row is None or longest <= in_a_row, f"employee {employee} works {longest} days in a row"
+
+
 def check_invariants(world: World) -> None:
     events = world.container.events
     roster_row = world.rows("SELECT * FROM rm_rosters WHERE id = ?", (world.roster_id,))[0]
@@ -368,6 +383,7 @@ def check_invariants(world: World) -> None:
             )
         in_roster = [a for a in theirs if a["roster_id"] == world.roster_id]
         assert limit is None or len(in_roster) <= limit, f"employee {employee} has {len(in_roster)} shifts (max {limit})"
+        check_working_time(employee, [when(a) for a in theirs], roster_settings)
 
     # Per shift: never over-staffed, and the counter matches the assignments.
     per_shift = Counter(a["shift_id"] for a in active)

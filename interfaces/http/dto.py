@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -25,6 +25,9 @@ Zone = Annotated[str, msgspec.Meta(
 MAX_ID = 2**63 - 1
 """The largest integer the stores hold (SQLite INTEGER, PostgreSQL BIGINT): larger ones answer 400."""
 Id = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
+WeeklyHours = Annotated[float, msgspec.Meta(gt=0, le=168, description="Hours in a week: above 0, at most 168")]
+DaysInRow = Annotated[int, msgspec.Meta(ge=1, le=366, description="Working days in a row: 1 to 366")]
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
 class RegisterRequest(msgspec.Struct, kw_only=True):
@@ -95,6 +98,17 @@ class UpdateEnterpriseRequest(msgspec.Struct, kw_only=True):
     description: Description | None | UnsetType = UNSET
     timezone: Zone | UnsetType = UNSET
     """The default of departments created afterwards; existing departments keep their zone."""
+    max_hours_per_week: WeeklyHours | None | UnsetType = UNSET
+    """The default of rosters whose own setting is null; null: no default limit."""
+    max_consecutive_days: DaysInRow | None | UnsetType = UNSET
+    """The default of rosters whose own setting is null; null: no default limit."""
+    week_starts_on: Weekday | UnsetType = UNSET
+    """The weekday on which weeks start for `max_hours_per_week` (monday unless set)."""
+
+    def hours_defaults(self) -> dict[str, Any]:
+        """The working-time defaults given (an explicit null included: it clears the default)."""
+        return {f: getattr(self, f) for f in ("max_hours_per_week", "max_consecutive_days", "week_starts_on")
+                if getattr(self, f) is not UNSET}
 
 
 class CreateDepartmentRequest(msgspec.Struct, kw_only=True):

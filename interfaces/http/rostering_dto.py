@@ -20,8 +20,8 @@ from application.rostering_views import (
 )
 from application.views import UserView
 from domain.calendar_window import in_window, outside_window
-from domain.roster import RosterStatus
-from interfaces.http.dto import MAX_ID, NO_NUL, Description, Id, Name, Pagination
+from domain.roster import CLEARABLE, RosterStatus
+from interfaces.http.dto import MAX_ID, NO_NUL, DaysInRow, Description, Id, Name, Pagination, WeeklyHours
 
 HHMM = Annotated[str, msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM, 24-hour")]
 Text = Annotated[str, msgspec.Meta(max_length=2000, pattern=NO_NUL)]
@@ -50,9 +50,16 @@ class RosterSettingsIn(msgspec.Struct, kw_only=True):
     """Employees of the department may claim open places and places colleagues offer up."""
     require_claim_approval: bool | None = None
     """A claim waits for a manager's approval (default true); false: it is carried out at once."""
+    max_hours_per_week: WeeklyHours | None | UnsetType = UNSET
+    """Hours an employee may work in a week, across all their rosters; null: the enterprise's default."""
+    max_consecutive_days: DaysInRow | None | UnsetType = UNSET
+    """Days in a row an employee may work, across all their rosters; null: the enterprise's default."""
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in msgspec.structs.asdict(self).items() if v is not None}
+        """The settings given. For the working-time limits an explicit null is given too: it sets
+        the roster back to the enterprise's default."""
+        return {k: v for k, v in msgspec.structs.asdict(self).items()
+                if v is not UNSET and (v is not None or k in CLEARABLE)}
 
 
 class CreateRosterRequest(msgspec.Struct, kw_only=True):
@@ -252,6 +259,9 @@ class CandidateOut(msgspec.Struct, kw_only=True):
     reason: str | None
     hours_in_roster: float
     shifts_in_roster: int
+    hours_this_week: float
+    """Hours booked in every roster in the week of the shift (weeks start on the enterprise's
+    `week_starts_on`, on the department's clocks; a shift counts in the week it starts in)."""
 
 
 class AvailableEmployeesResponse(msgspec.Struct, kw_only=True):

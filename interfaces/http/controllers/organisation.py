@@ -90,6 +90,7 @@ class EnterpriseController(Controller):
             description=or_none(data.description),  # type: ignore[arg-type]
             expected_version=expected_version(if_match),
             timezone=or_none(data.timezone),  # type: ignore[arg-type]
+            hours_defaults=data.hours_defaults(),
         )
         return versioned(
             EnterpriseResponse(message="Enterprise updated successfully", enterprise=enterprise),

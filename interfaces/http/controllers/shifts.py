@@ -103,7 +103,8 @@ class ShiftController(Controller):
          summary="Who can take the shift without breaking a rule, and why the others cannot")
     def available(self, shift_id: PathId, principal: Caller, container: Services) -> AvailableEmployeesResponse:
         found = [CandidateOut(employee=c.employee, available=c.available, reason=c.reason,
-                              hours_in_roster=c.hours_in_roster, shifts_in_roster=c.shifts_in_roster)
+                              hours_in_roster=c.hours_in_roster, shifts_in_roster=c.shifts_in_roster,
+                              hours_this_week=c.hours_this_week)
                  for c in container.assignments.available_employees(principal, shift_id)]
         return AvailableEmployeesResponse(
             message="Available employees retrieved successfully",
