@@ -18,6 +18,7 @@ from application.rostering_views import (
     SwapView,
     TemplateView,
 )
+from application.roster_copy import CopyReport
 from application.views import UserView
 from domain.calendar_window import in_window, outside_window
 from domain.roster import RosterStatus
@@ -89,7 +90,11 @@ class RosterStatusRequest(msgspec.Struct, kw_only=True):
 class CopyRosterRequest(msgspec.Struct, kw_only=True):
     start_date: date
     end_date: date | None = None
+    """Default: as long as the source."""
     name: Name | None = None
+    include_assignments: bool = False
+    """Carry the source's assignments over too (as pending), each checked again against every
+    rule; the ones that no longer fit are listed in `copy.assignments_skipped`."""
 
     def __post_init__(self) -> None:
         check_days(self, "start_date", "end_date")
@@ -208,6 +213,13 @@ class TimeOffDecisionRequest(msgspec.Struct, kw_only=True):
 class RosterResponse(msgspec.Struct, kw_only=True):
     message: str
     roster: RosterDetail
+
+
+class CopyRosterResponse(msgspec.Struct, kw_only=True):
+    message: str
+    roster: RosterDetail
+    copy: CopyReport
+    """How the copy went: weeks moved, shifts and assignments copied, assignments skipped and why."""
 
 
 class RosterSummaryResponse(msgspec.Struct, kw_only=True):
