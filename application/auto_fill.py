@@ -74,10 +74,11 @@ class AutoFill:
     def _send(self, roster: Roster, by: int, job_id: str, trigger: str) -> dict[str, Any]:
         """Sent first, recorded after, as the auto-assign endpoint does: the roster never says
         "queued" for a job nobody has."""
-        base = {"strategy": roster.settings.get("assignment_strategy"), "requested_by": by, "trigger": trigger}
+        strategy = roster.settings.get("assignment_strategy")
+        base = {"strategy": strategy, "requested_by": by, "trigger": trigger}
         try:
             self._jobs.check_available()
-            self._jobs.enqueue_auto_assign(roster.roster_id, by, None, job_id)
+            self._jobs.enqueue_auto_assign(roster.roster_id, by, strategy, job_id)
         except JobQueueUnavailable as error:
             return {**base, "status": "failed",
                     "error": f"The roster was saved, but {error}; fill it with POST /api/rosters/"

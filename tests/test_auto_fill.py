@@ -66,7 +66,7 @@ def test_a_roster_with_shifts_queues_the_auto_assign_job_for_its_creator(embedde
     roster_id = auto_roster(embedded, root, dept, assignment_strategy="round_robin")
     report = report_of(embedded, root, roster_id)
     assert (report["status"], report["trigger"], report["strategy"]) == ("queued", "roster_created", "round_robin")
-    assert queue.sent == [(roster_id, root.id, None, report["job_id"])]
+    assert queue.sent == [(roster_id, root.id, "round_robin", report["job_id"])]
     embedded.assignments.run_auto_assign_job(*queue.sent[0])  # type: ignore[arg-type]
     done = report_of(embedded, root, roster_id)
     assert (done["status"], done["strategy"], done["assigned"]) == ("completed", "round_robin", 5)
