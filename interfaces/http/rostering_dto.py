@@ -92,9 +92,10 @@ class CopyRosterRequest(msgspec.Struct, kw_only=True):
     end_date: date | None = None
     """Default: as long as the source."""
     name: Name | None = None
-    include_assignments: bool = False
-    """Carry the source's assignments over too (as pending), each checked again against every
-    rule; the ones that no longer fit are listed in `copy.assignments_skipped`."""
+    include_assignments: Annotated[bool, msgspec.Meta(
+        description="Carry the source's assignments over too, as pending, each checked again against every"
+        " rule; those that no longer fit are listed in the response's `copy.assignments_skipped`.",
+    )] = False
 
     def __post_init__(self) -> None:
         check_days(self, "start_date", "end_date")
