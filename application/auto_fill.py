@@ -25,7 +25,7 @@ from application.events import ConcurrentWrite, SchedulaX
 from application.ports import JobQueue, JobQueueUnavailable, ProjectionSync
 
 log = logging.getLogger("schedulax.auto_fill")
-RECORD_ATTEMPTS = 3
+RECORD_ATTEMPTS = 5
 
 
 def wants_filling(roster: Roster) -> bool:
@@ -66,9 +66,15 @@ class AutoFill:
                 continue  # the roster changed meanwhile (a job recording its progress): look again
             self._sync.wait_for(position)
             return report
-        # Never recorded: a job that was sent finds no report naming it and does nothing.
+        # Never recorded: the job that was sent finds no report naming it and does nothing, so
+        # one without an id (which runs whatever the report says) is sent in its place.
         log.warning("auto-assign of roster %s (%s) could not be recorded; the roster changed %d times",
                     roster_id, trigger, RECORD_ATTEMPTS)
+        if report is not None and report["status"] == "queued":
+            try:
+                self._jobs.enqueue_auto_assign(roster_id, by, report["strategy"], None)
+            except JobQueueUnavailable:
+                log.warning("auto-assign of roster %s (%s) could not be queued either", roster_id, trigger)
         return None
 
     def _send(self, roster: Roster, by: int, job_id: str, trigger: str) -> dict[str, Any]:

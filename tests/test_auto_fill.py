@@ -12,6 +12,7 @@ import pytest
 
 from application import assignments
 from application.commands import NewDepartment, NewUser
+from application.events import ConcurrentWrite
 from application.principal import Principal
 from application.rostering_commands import NewRoster, NewShift, RosterChanges
 from domain.roles import Role
@@ -167,3 +168,27 @@ def test_a_roster_created_in_an_api_process_is_filled_by_a_worker_process(
     finally:
         worker.close()
         api.close()
+
+
+def test_a_request_that_cannot_be_recorded_sends_a_job_that_runs_without_one(
+    embedded: Container, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root, dept = department(embedded)
+    queue = RecordingQueue()
+    embedded.rosters._auto_fill._jobs = queue  # type: ignore[union-attr]
+    roster_id = auto_roster(embedded, root, dept)
+    embedded.assignments.run_auto_assign_job(*queue.sent[0])  # type: ignore[arg-type]
+    commit = embedded.events.commit
+
+    def always_raced(*aggregates: object) -> int:
+        if len(aggregates) == 1 and isinstance(aggregates[0], Roster):  # the report's save
+            raise ConcurrentWrite()
+        return commit(*aggregates)
+
+    monkeypatch.setattr(embedded.events, "commit", always_raced)
+    add_shift(embedded, root, roster_id, 10)
+    monkeypatch.undo()
+    assert queue.sent[1][3] is not None and queue.sent[2] == (roster_id, root.id, "balanced", None)
+    assert report_of(embedded, root, roster_id)["status"] == "completed"  # the first job's report
+    embedded.assignments.run_auto_assign_job(*queue.sent[2])  # type: ignore[arg-type]
+    assert report_of(embedded, root, roster_id)["assigned"] == 1
