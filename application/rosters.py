@@ -8,18 +8,22 @@ import msgspec
 
 from domain.assignment import Assignment
 from domain.calendar_window import check_day
-from domain.errors import NotFound, PermissionDenied, RuleViolation
+from domain.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from domain.roles import Role
 from domain.roster import DepartmentCalendar, Roster, RosterStatus
 from domain.schedule import EmployeeSchedule
 from domain.shift import Shift
 from domain.templates import DEFAULT_TEMPLATES, ShiftTemplate, TemplateShift, generate
+from domain.week_pattern import whole_weeks_between
 from domain.zones import DEFAULT_ZONE
 
 from application import policy, roster_reads
+from application.auto_fill import AutoFill
 from application.base import RosteringHandler
-from application.events import ConcurrentWrite
+from application.events import ConcurrentWrite, SchedulaX
+from application.ports import Directory, IdAllocator, ProjectionSync, RosterQueries
 from application.principal import Principal
+from application.roster_copy import AssignmentCarrier, CopiedRoster, CopyReport, pattern_days, shifts_by_day
 from application.rostering_commands import NewRoster, NewShift, NewTemplate, RosterChanges, ShiftChanges
 from application.rostering_views import RosterDetail, RosterFilter, RosterSummary, ShiftView, TemplateView
 from application.versions import check_version
@@ -29,6 +33,14 @@ CREATE_ATTEMPTS = 3
 
 
 class RosterService(RosteringHandler):
+    def __init__(
+        self, events: SchedulaX, ids: IdAllocator, sync: ProjectionSync, directory: Directory,
+        queries: RosterQueries, auto_fill: AutoFill | None = None,
+    ) -> None:
+        super().__init__(events, ids, sync, directory, queries)
+        self._auto_fill = auto_fill
+        """Fills rosters whose settings say auto_assign (application/auto_fill.py); None: never."""
+
     # -- rosters --------------------------------------------------------------
 
     def create_roster(self, principal: Principal, new: NewRoster) -> RosterDetail:
@@ -56,6 +68,8 @@ class RosterService(RosteringHandler):
                     raise
                 continue
             self._sync.wait_for(position)
+            if shifts:
+                self._fill_if_asked(roster.roster_id, principal.id, "roster_created")
             return self._detail(roster.roster_id)
         raise AssertionError("unreachable")
 
@@ -64,12 +78,15 @@ class RosterService(RosteringHandler):
     ) -> RosterDetail:
         roster = self._managed_roster(principal, roster_id)
         check_version(roster.version, expected_version)
+        was_on = bool(roster.settings.get("auto_assign"))
         roster.revise(name=changes.name, description=changes.description, start_date=changes.start_date,
                       end_date=changes.end_date, settings=changes.settings, by=principal.id)
         calendar = self._calendar(roster.department_id)
         if roster.is_live:
             calendar.reserve(roster.roster_id, roster.start_date, roster.end_date, by=principal.id)
         self._commit(roster, calendar)
+        if roster.settings.get("auto_assign") and not was_on and roster.shift_dates:
+            self._fill_if_asked(roster_id, principal.id, "auto_assign_switched_on")
         return self._detail(roster_id)
 
     def change_status(
@@ -100,13 +117,16 @@ class RosterService(RosteringHandler):
         self._commit(roster, calendar, *doomed)
 
     def copy_roster(
-        self, principal: Principal, roster_id: int, start_date: Any, end_date: Any, name: str | None
-    ) -> RosterDetail:
+        self, principal: Principal, roster_id: int, start_date: Any, end_date: Any, name: str | None,
+        include_assignments: bool = False,
+    ) -> CopiedRoster:
+        """A new draft roster whose days take the shifts of the source day on the same weekday
+        (domain/week_pattern.py); with `include_assignments`, their employees too, where every
+        rule still lets them work it (the others are reported, not silently dropped)."""
         source = self._managed_roster(principal, roster_id, writable=False)
         check_day(start_date, "start_date")  # before the arithmetic below, which it keeps in range
         end_date = end_date or start_date + (source.end_date - source.start_date)
-        offset = start_date - source.start_date
-        originals = [self._load(Shift, "shift", sid, "Shift") for sid in source.shift_dates]
+        by_day = shifts_by_day(self._load(Shift, "shift", sid, "Shift") for sid in source.shift_dates)
         calendar = self._calendar(source.department_id, source.timezone)
         roster = Roster.plan(
             roster_id=self._ids.next_id("roster"), department_id=source.department_id,
@@ -115,14 +135,26 @@ class RosterService(RosteringHandler):
             settings=dict(source.settings), by=principal.id, timezone=calendar.timezone,
         )
         calendar.reserve(roster.roster_id, roster.start_date, roster.end_date, by=principal.id)
-        shifts = [
-            self._plan_shift(roster, s.day + offset, s.start_time, s.end_time, s.title, s.description,
-                             s.required_staff, s.location, principal.id)
-            for s in sorted(originals, key=lambda s: (s.day, s.start_time))
-            if roster.covers(s.day + offset)
+        pairs = [
+            (s, self._plan_shift(roster, day, s.start_time, s.end_time, s.title, s.description,
+                                 s.required_staff, s.location, principal.id))
+            for day, source_day in pattern_days(source, roster)
+            for s in by_day.get(source_day, [])
         ]
-        self._commit(roster, calendar, *shifts, conflict="Another roster of this department changed; retry")
-        return self._detail(roster.roster_id)
+        carrier = AssignmentCarrier(roster, self._directory.user, self._schedule,
+                                    lambda: self._ids.next_id("assignment"), principal.id)
+        if include_assignments:
+            carrier.carry(pairs)
+        self._commit(roster, calendar, *(c for _, c in pairs), *carrier.touched,
+                     conflict="Another roster of this department, or an employee's schedule, changed; retry")
+        if any(c.open_places > 0 for _, c in pairs):
+            self._fill_if_asked(roster.roster_id, principal.id, "roster_copied")
+        report = CopyReport(
+            source_roster_id=source.roster_id, weeks_moved=whole_weeks_between(source.start_date, roster.start_date),
+            shifts_copied=len(pairs), include_assignments=include_assignments,
+            assignments_copied=len(carrier.made), assignments_skipped=carrier.skipped,
+        )
+        return CopiedRoster(roster=self._detail(roster.roster_id), copy=report)
 
     def get_roster(self, principal: Principal, roster_id: int) -> RosterDetail:
         return roster_reads.roster_detail(self._queries, principal, roster_id)
@@ -147,11 +179,22 @@ class RosterService(RosteringHandler):
     # -- shifts ---------------------------------------------------------------
 
     def create_shift(self, principal: Principal, new: NewShift) -> ShiftView:
-        roster = self._managed_roster(principal, new.roster_id)
-        shift = self._plan_shift(roster, new.date, new.start_time, new.end_time, new.title,
-                                 new.description, new.required_staff, new.location, principal.id)
-        self._commit(roster, shift)
-        return self._shift(shift.shift_id)
+        for attempt in range(CREATE_ATTEMPTS):
+            roster = self._managed_roster(principal, new.roster_id)
+            shift = self._plan_shift(roster, new.date, new.start_time, new.end_time, new.title,
+                                     new.description, new.required_staff, new.location, principal.id)
+            try:
+                position = self._events.commit(roster, shift)
+            except ConcurrentWrite:
+                # The roster moved on meanwhile (an auto-assign job records its progress on it):
+                # adding a shift does not depend on what changed, so plan it again.
+                if attempt == CREATE_ATTEMPTS - 1:
+                    raise Conflict("The resource was changed by another request; retry") from None
+                continue
+            self._sync.wait_for(position)
+            self._fill_if_asked(roster.roster_id, principal.id, "shift_added")
+            return self._shift(shift.shift_id)
+        raise AssertionError("unreachable")
 
     def update_shift(
         self, principal: Principal, shift_id: int, changes: ShiftChanges, expected_version: int | None
@@ -239,6 +282,11 @@ class RosterService(RosteringHandler):
         return view
 
     # -- helpers --------------------------------------------------------------
+
+    def _fill_if_asked(self, roster_id: int, by: int, trigger: str) -> None:
+        """The roster gained shifts: fill it if its settings ask (after its save; never fails it)."""
+        if self._auto_fill is not None:
+            self._auto_fill.request(roster_id, by, trigger)
 
     def _plan_shift(self, roster: Roster, day: Any, start: Any, end: Any, title: str,
                     description: str | None, required_staff: int, location: str | None, by: int) -> Shift:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from application.as_of import RosterAsOf
 from application.assignments import AssignmentService
+from application.auto_fill import AutoFill
 from application.availability import AvailabilityService
 from application.claims import ClaimService
 from application.drops import DropService
@@ -214,7 +215,7 @@ def build_container(settings: Settings) -> Container:
         runner=runner,
         identity=IdentityService(events, store, hasher, directory, sync),
         organisation=OrganisationService(events, store, directory, sync),
-        rosters=RosterService(*rostering),
+        rosters=RosterService(*rostering, auto_fill=AutoFill(events, sync, jobs)),
         assignments=assignments,
         swaps=SwapService(*rostering),
         availability=AvailabilityService(*rostering),

@@ -23,6 +23,7 @@ from litestar.testing import TestClient
 from application import command_scope
 from application.command_scope import CommandScope, KeyedRequest
 from application.events import SchedulaX
+from application.rosters import CREATE_ATTEMPTS
 from domain.identity import SignIn
 from domain.idempotency import IdempotencyKey
 from domain.ids import aggregate_uuid
@@ -180,7 +181,9 @@ def test_a_command_whose_save_fails_with_a_conflict_records_no_key_so_its_retry_
     raced = []
 
     def save_after_a_concurrent_edit(*aggregates: Any) -> Any:
-        if not raced:  # another request changes the roster between this one's load and save
+        # Another request changes the roster between this one's load and save, at every one
+        # of its attempts (adding a shift plans it again a few times before it answers 409).
+        if len(raced) < CREATE_ATTEMPTS:
             raced.append(True)
             roster = events.repository.get(aggregate_uuid("roster", stored.roster_id))
             roster.record_auto_assign({"status": "failed"}, by=stored.world.acme.manager["id"])

@@ -18,6 +18,7 @@ from application.rostering_views import (
     SwapView,
     TemplateView,
 )
+from application.roster_copy import CopyReport
 from application.views import UserView
 from domain.calendar_window import in_window, outside_window
 from domain.roster import CLEARABLE, RosterStatus
@@ -96,7 +97,12 @@ class RosterStatusRequest(msgspec.Struct, kw_only=True):
 class CopyRosterRequest(msgspec.Struct, kw_only=True):
     start_date: date
     end_date: date | None = None
+    """Default: as long as the source."""
     name: Name | None = None
+    include_assignments: Annotated[bool, msgspec.Meta(
+        description="Carry the source's assignments over too, as pending, each checked again against every"
+        " rule; those that no longer fit are listed in the response's `copy.assignments_skipped`.",
+    )] = False
 
     def __post_init__(self) -> None:
         check_days(self, "start_date", "end_date")
@@ -215,6 +221,13 @@ class TimeOffDecisionRequest(msgspec.Struct, kw_only=True):
 class RosterResponse(msgspec.Struct, kw_only=True):
     message: str
     roster: RosterDetail
+
+
+class CopyRosterResponse(msgspec.Struct, kw_only=True):
+    message: str
+    roster: RosterDetail
+    copy: CopyReport
+    """How the copy went: weeks moved, shifts and assignments copied, assignments skipped and why."""
 
 
 class RosterSummaryResponse(msgspec.Struct, kw_only=True):

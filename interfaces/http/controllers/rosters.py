@@ -23,6 +23,7 @@ from interfaces.http.rostering_dto import (
     AutoAssignRequest,
     AutoAssignResponse,
     CopyRosterRequest,
+    CopyRosterResponse,
     CreateRosterRequest,
     RosterResponse,
     RostersResponse,
@@ -38,7 +39,12 @@ class RosterController(Controller):
     tags = ["Rosters"]
 
     @post("/", status_code=201, sync_to_thread=True,
-          summary="Create a roster (admins, or the department's manager), optionally with generated shifts")
+          summary="Create a roster (admins, or the department's manager), optionally with generated shifts",
+          description="With `settings.auto_assign: true`, a roster created with shifts is filled by its"
+          " `assignment_strategy` in the background (the auto-assign job): `metadata.auto_assign` says"
+          " queued (or later) in this response, then running, completed (with the counts and the"
+          " reasons for unfilled places) or failed. Shifts added later are filled too while the"
+          " roster is a draft and the setting stays on.")
     def create(self, data: CreateRosterRequest, principal: Caller, container: Services) -> Response[RosterResponse]:
         roster = container.rosters.create_roster(principal, NewRoster(
             name=data.name, department_id=data.department_id, start_date=data.start_date,
@@ -115,12 +121,21 @@ class RosterController(Controller):
         )
 
     @post("/{roster_id:int}/copy", status_code=201, sync_to_thread=True,
-          summary="Copy a roster's shifts (not its assignments) to a new date range")
+          summary="Copy a roster's shifts, by the week's pattern, to a new date range",
+          description="Each day of the new range takes the shifts of the source day on the same"
+          " weekday: the source moves by whole weeks and its weekly pattern repeats over the new"
+          " range, trimmed at its ends (docs/rostering.md, Copying a roster). Titles, times,"
+          " required staff, descriptions and locations are kept. With `include_assignments: true`"
+          " the assignments are carried over as pending, each checked again against every rule;"
+          " those that no longer fit are listed in `copy.assignments_skipped` with the rule.")
     def copy(self, roster_id: PathId, data: CopyRosterRequest, principal: Caller,
-             container: Services) -> Response[RosterResponse]:
-        roster = container.rosters.copy_roster(principal, roster_id, data.start_date, data.end_date, data.name)
-        return versioned(RosterResponse(message="Roster copied successfully", roster=roster),
-                         roster.version, status_code=201)
+             container: Services) -> Response[CopyRosterResponse]:
+        copied = container.rosters.copy_roster(principal, roster_id, data.start_date, data.end_date, data.name,
+                                               data.include_assignments)
+        return versioned(
+            CopyRosterResponse(message="Roster copied successfully", roster=copied.roster, copy=copied.copy),
+            copied.roster.version, status_code=201,
+        )
 
     @post("/{roster_id:int}/auto-assign", status_code=200, sync_to_thread=True,
           responses={202: ResponseSpec(AutoAssignResponse, description="Queued as a job")},
