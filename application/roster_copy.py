@@ -19,11 +19,11 @@ from domain.assignment import Assignment
 from domain.errors import DomainError
 from domain.roles import Role
 from domain.roster import Roster
-from domain.schedule import EmployeeSchedule
+from domain.schedule import EmployeeSchedule, Rules
 from domain.shift import Shift
 from domain.week_pattern import copy_days
 
-from application.assignments import booking_of, place, rules_of
+from application.assignments import booking_of, place
 from application.rostering_views import RosterDetail
 from application.views import UserView
 
@@ -89,9 +89,11 @@ class AssignmentCarrier:
 
     def __init__(
         self, roster: Roster, user: Callable[[int], UserView | None],
-        schedule: Callable[[int], EmployeeSchedule], next_id: Callable[[], int], by: int,
+        schedule: Callable[[int], EmployeeSchedule], next_id: Callable[[], int], by: int, rules: Rules,
     ) -> None:
+        """`rules`: the copy's rules with its enterprise's defaults (`hours_rules.rules_for`)."""
         self._roster = roster
+        self._rules = rules
         self._user = user
         self._schedule = schedule
         self._next_id = next_id
@@ -132,8 +134,8 @@ class AssignmentCarrier:
         new_id = self._next_id()
         try:
             # Checked before the place is taken, so a refusal leaves the copied shift untouched.
-            schedule.check(booking_of(copy, self._roster), rules_of(self._roster))
-            self.made.append(place(copy, self._roster, schedule, new_id, employee_id, self._by))
+            schedule.check(booking_of(copy, self._roster), self._rules)
+            self.made.append(place(copy, self._roster, schedule, new_id, employee_id, self._by, self._rules))
         except DomainError as refused:
             if new_id in copy.slots:  # a rule checked only by the booking itself, after the place
                 copy.free_place(new_id, by=self._by)

@@ -21,6 +21,7 @@ from application import policy, roster_reads
 from application.auto_fill import AutoFill
 from application.base import RosteringHandler
 from application.events import ConcurrentWrite, SchedulaX
+from application.hours_rules import rules_for
 from application.ports import Directory, IdAllocator, ProjectionSync, RosterQueries
 from application.principal import Principal
 from application.roster_copy import AssignmentCarrier, CopiedRoster, CopyReport, pattern_days, shifts_by_day
@@ -142,7 +143,8 @@ class RosterService(RosteringHandler):
             for s in by_day.get(source_day, [])
         ]
         carrier = AssignmentCarrier(roster, self._directory.user, self._schedule,
-                                    lambda: self._ids.next_id("assignment"), principal.id)
+                                    lambda: self._ids.next_id("assignment"), principal.id,
+                                    rules_for(self._events, roster))
         if include_assignments:
             carrier.carry(pairs)
         self._commit(roster, calendar, *(c for _, c in pairs), *carrier.touched,

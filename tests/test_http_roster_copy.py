@@ -165,3 +165,17 @@ def test_a_shorter_target_is_trimmed_to_its_own_days(w: World) -> None:
     source = roster(c, a.manager, a.department_id, *DEC, auto_generate_shifts=True, shift_template="business_hours")
     body = ok(copy(c, a.manager, source["id"], start_date="2025-01-03", end_date="2025-01-06"), 201)  # Fri-Mon
     assert [s["date"] for s in body["roster"]["shifts"]] == ["2025-01-03", "2025-01-06"]
+
+
+def test_a_carried_assignment_past_the_enterprises_weekly_hours_limit_is_reported(w: World) -> None:
+    c, a = w.client, w.acme
+    source = roster(c, a.manager, a.department_id, "2026-01-05", "2026-01-11")
+    for day in ("2026-01-05", "2026-01-06", "2026-01-07"):
+        assigned(c, a.manager, shift(c, a.manager, source["id"], day)["id"], a.employee)
+    # The limit arrives after the source was staffed: its copy holds the employee to it.
+    ok(c.put(f"/api/enterprises/{a.enterprise_id}", json={"max_hours_per_week": 16}, headers=h(a.admin)))
+    report = ok(copy(c, a.manager, source["id"], start_date="2026-02-02", include_assignments=True), 201)["copy"]
+    assert report["assignments_copied"] == 2
+    [skipped] = report["assignments_skipped"]
+    assert (skipped["date"], skipped["rule"]) == ("2026-02-04", "too_many_hours")
+    assert "max_hours_per_week 16" in skipped["reason"]
