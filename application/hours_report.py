@@ -44,6 +44,23 @@ def _positive_hours(value: Any) -> float | None:
     return float(value)
 
 
+def month_of(day: date) -> tuple[date, date]:
+    first = day.replace(day=1)
+    return first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def default_range(start_date: date | None, end_date: date | None, today: date) -> tuple[date, date]:
+    """The range a request means: without dates, this calendar month; with only `start_date`, to the
+    end of its month; with only `end_date`, from the start of its month (a payroll month)."""
+    if start_date is None and end_date is None:
+        return month_of(today)
+    if start_date is None:
+        return month_of(end_date)[0], end_date  # type: ignore[arg-type]
+    if end_date is None:
+        return start_date, month_of(start_date)[1]
+    return start_date, end_date
+
+
 def check_window(start_date: date, end_date: date, group_by: str) -> None:
     if group_by not in GROUPINGS:
         raise RuleViolation(f"group_by is one of {', '.join(GROUPINGS)}", field="group_by")
@@ -59,9 +76,11 @@ class HoursReportService:
         self._queries = queries
 
     def report(self, principal: Principal, department_id: int | None, enterprise_id: int | None,
-               start_date: date, end_date: date, group_by: str) -> HoursReport:
+               start_date: date | None, end_date: date | None, group_by: str, today: date) -> HoursReport:
+        """`today` (the caller's date) only chooses the range when the request names no dates."""
         if principal.role is Role.EMPLOYEE:
             raise PermissionDenied("Insufficient permissions for this operation")
+        start_date, end_date = default_range(start_date, end_date, today)
         check_window(start_date, end_date, group_by)
         scope = self._scope(principal, department_id, enterprise_id)
         first_read = start_date - timedelta(days=LOOKBACK_DAYS)
