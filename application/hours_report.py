@@ -21,9 +21,6 @@ from application.principal import Principal
 
 MAX_DAYS = 366
 """The longest range one report covers, first and last day included (a leap year)."""
-LOOKBACK_DAYS = 6
-"""Days read before the range: a week's overtime counts the shifts of its first days even
-when the range starts in the middle of it, whatever weekday weeks start on."""
 
 
 def weekly_limit_and_week_start(roster_settings: Mapping[int, Mapping[str, Any]]) -> tuple[dict[int, float | None], int]:
@@ -83,15 +80,12 @@ class HoursReportService:
         start_date, end_date = default_range(start_date, end_date, today)
         check_window(start_date, end_date, group_by)
         scope = self._scope(principal, department_id, enterprise_id)
-        first_read = start_date - timedelta(days=LOOKBACK_DAYS)
-        data = self._queries.hours_data(scope, first_read.isoformat(), end_date.isoformat(),
-                                        with_people=group_by == "employee")
-        limits, week_starts_on = weekly_limit_and_week_start(data.roster_settings)
-        rows, totals = tally(data, Window(start_date, end_date, group_by, week_starts_on), limits)
+        figures = self._queries.hours_figures(scope, start_date, end_date, group_by, weekly_limit_and_week_start)
+        rows, totals = tally(figures, Window(start_date, end_date, group_by, figures.week_starts_on))
         return HoursReport(
             enterprise_id=scope.enterprise_id, department_id=scope.department_id,
             start_date=start_date.isoformat(), end_date=end_date.isoformat(), group_by=group_by,
-            week_starts_on=WEEKDAYS[week_starts_on], rows=rows, totals=totals,
+            week_starts_on=WEEKDAYS[figures.week_starts_on], rows=rows, totals=totals,
         )
 
     def _scope(self, principal: Principal, department_id: int | None, enterprise_id: int | None) -> HoursScope:

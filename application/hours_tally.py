@@ -11,8 +11,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from application.hours_views import HoursData, HoursRow, HoursTotals, Person, ShiftHours
+from application.hours_views import DayLoad, DayShifts, HoursFigures, HoursRow, HoursTotals, Person, WeekLoad
 
 PLANNED = frozenset({"pending", "confirmed"})
 """Assignments that are (still) meant to be worked: planned hours, and the hours overtime counts."""
@@ -28,33 +29,58 @@ def hours(minutes: float) -> float:
     return round(minutes / 60, 2)
 
 
-def overtime_minutes(
-    planned: Iterable[tuple[int, ShiftHours]], limits: Mapping[int, float | None], week_starts_on: int,
-) -> dict[tuple[int, int], float]:
-    """Overtime minutes of each planned (employee_id, shift) whose week goes past its limit.
+def weekly_overtime(weeks: Iterable[WeekLoad], limits: Mapping[int, float | None]) -> dict[tuple[int, str], float]:
+    """Overtime minutes of each (employee_id, week_start) that goes past its limit, counting only
+    the minutes dated in the report's range.
 
-    An employee's week is their planned shifts dated in it (weeks starting on `week_starts_on`).
-    Its limit is the smallest `max_hours_per_week` among the rosters of those shifts (`limits`:
-    per roster id, None for no limit); with none, the week has no overtime. The shifts are
-    taken in time order and the minutes past the limit are overtime: the shift that crosses it
-    has part of its minutes over, every later one all of them, as payroll counts overtime.
-    Keyed by (employee_id, shift_id); shifts without overtime are left out.
+    A week's limit is the smallest `max_hours_per_week` among the rosters the employee works in
+    it (`limits`: per roster id, None for none); with none, the week has no overtime. Minutes
+    past the limit are overtime, in time order: the minutes dated before the range (the start
+    of its first week) come first, so only what goes past the limit after them is the range's.
     """
-    weeks: dict[tuple[int, date], list[ShiftHours]] = defaultdict(list)
-    for employee_id, shift in planned:
-        weeks[(employee_id, week_of(date.fromisoformat(shift.date), week_starts_on))].append(shift)
-    found: dict[tuple[int, int], float] = {}
-    for (employee_id, _), shifts in weeks.items():
-        given = [limit for limit in (limits.get(s.roster_id) for s in shifts) if limit is not None]
-        if not given:
+    found: dict[tuple[int, str], list[Any]] = {}
+    for load in weeks:
+        entry = found.setdefault((load.employee_id, load.week_start), [0, 0, []])
+        entry[0 if load.before else 1] += load.minutes
+        entry[2].append(limits.get(load.roster_id))
+    over: dict[tuple[int, str], float] = {}
+    for key, (before, within, given) in found.items():
+        allowed = _allowed(given)
+        if allowed is not None and before + within - max(allowed, before) > 0:
+            over[key] = before + within - max(allowed, before)
+    return over
+
+
+def week_limits(weeks: Iterable[WeekLoad], limits: Mapping[int, float | None]) -> dict[tuple[int, str], float]:
+    """The limit in minutes of each (employee_id, week_start) that has one."""
+    given: dict[tuple[int, str], list[float | None]] = defaultdict(list)
+    for load in weeks:
+        given[(load.employee_id, load.week_start)].append(limits.get(load.roster_id))
+    return {key: allowed for key, found in given.items() if (allowed := _allowed(found)) is not None}
+
+
+def _allowed(limits: Iterable[float | None]) -> float | None:
+    given = [limit for limit in limits if limit is not None]
+    return min(given) * 60 if given else None
+
+
+def daily_overtime(day_loads: Iterable[DayLoad], allowed: Mapping[tuple[int, str], float],
+                   week_starts_on: int) -> dict[str, float]:
+    """Overtime minutes by date: each employee's week taken day by day in date order, the minutes
+    past its limit (`allowed`, minutes per (employee_id, week_start)) fall on the day they are worked."""
+    days: dict[tuple[int, str], list[DayLoad]] = defaultdict(list)
+    for load in day_loads:
+        days[(load.employee_id, week_of(date.fromisoformat(load.date), week_starts_on).isoformat())].append(load)
+    found: dict[str, float] = defaultdict(float)
+    for key, loads in days.items():
+        limit = allowed.get(key)
+        if limit is None:
             continue
-        allowed = min(given) * 60
         worked = 0.0
-        for shift in sorted(shifts, key=lambda s: (s.start_at, s.shift_id)):
-            before, worked = worked, worked + shift.minutes
-            over = min(shift.minutes, worked - max(before, allowed))
-            if worked > allowed and over > 0:
-                found[(employee_id, shift.shift_id)] = over
+        for load in sorted(loads, key=lambda d: d.date):
+            before, worked = worked, worked + load.minutes
+            if worked > limit:
+                found[load.date] += min(load.minutes, worked - max(before, limit))
     return found
 
 
@@ -68,6 +94,19 @@ class _Sums:
     open_places: int = 0
     open_minutes: float = 0
 
+    def add_status(self, status: str, minutes: int) -> None:
+        if status in PLANNED:
+            self.planned += minutes
+            if status == "confirmed":
+                self.confirmed += minutes
+        elif status == "declined":
+            self.declined += minutes
+
+    def add_day(self, day: DayShifts) -> None:
+        self.shifts += day.shifts
+        self.open_places += day.open_places
+        self.open_minutes += day.open_minutes
+
 
 @dataclass(frozen=True)
 class Window:
@@ -77,45 +116,44 @@ class Window:
     week_starts_on: int
 
 
-def tally(data: HoursData, window: Window, limits: Mapping[int, float | None]) -> tuple[list[HoursRow], HoursTotals]:
-    """The report's rows and totals over the shifts dated in the window. `data` may hold shifts
-    from the start of the first week on: they count towards that week's overtime only."""
-    first, last = window.start_date.isoformat(), window.end_date.isoformat()
-    shifts = {s.shift_id: s for s in data.shifts}
-    planned = [(w.employee_id, shifts[w.shift_id]) for w in data.worked if w.status in PLANNED]
-    over = overtime_minutes(planned, limits, window.week_starts_on) if any(
-        v is not None for v in limits.values()) else {}
-    in_window = {k: s for k, s in shifts.items() if first <= s.date <= last}
-    by_employee = window.group_by == "employee"
-    period = {k: _period(s, window) for k, s in in_window.items()} if not by_employee else {}
-    groups: dict[object, _Sums] = defaultdict(_Sums)
+def tally(figures: HoursFigures, window: Window) -> tuple[list[HoursRow], HoursTotals]:
+    """The report's rows and totals from the database's sums."""
+    over = weekly_overtime(figures.weeks, figures.limits)
     total = _Sums()
-    for s in in_window.values():
-        total.shifts += 1
-        total.open_places += s.open_places
-        total.open_minutes += s.open_places * s.minutes
-        if not by_employee:
-            group = groups[period[s.shift_id]]
-            group.shifts += 1
-            group.open_places += s.open_places
-            group.open_minutes += s.open_places * s.minutes
-    for w in data.worked:
-        s = in_window.get(w.shift_id)
-        if s is None:
-            continue
-        group = groups[w.employee_id if by_employee else period[s.shift_id]]
-        for sums in (group, total):
-            if w.status in PLANNED:
-                sums.planned += s.minutes
-                sums.overtime += over.get((w.employee_id, s.shift_id), 0)
-                if w.status == "confirmed":
-                    sums.confirmed += s.minutes
-            elif w.status == "declined":
-                sums.declined += s.minutes
-        if by_employee and w.status in PLANNED:
-            group.shifts += 1
-    rows = [_row(k, sums, window, data.people) for k, sums in groups.items()]
-    rows.sort(key=lambda r: (r.employee_name or "", r.employee_id or 0) if by_employee else (r.period_start,))
+    for day in figures.days:
+        total.add_day(day)
+    for found in figures.sums:
+        total.add_status(found.status, found.minutes)
+    total.overtime = sum(over.values())
+    groups: dict[Any, _Sums] = defaultdict(_Sums)
+    if window.group_by == "employee":
+        for found in figures.sums:
+            group = groups[found.key]
+            group.add_status(found.status, found.minutes)
+            group.shifts += found.assignments if found.status in PLANNED else 0
+        for (employee_id, _), minutes in over.items():
+            groups[employee_id].overtime += minutes
+    else:
+        period = (lambda day: day) if window.group_by == "day" else (
+            lambda day: week_of(date.fromisoformat(day), window.week_starts_on).isoformat())
+        for day in figures.days:
+            groups[period(day.date)].add_day(day)
+        for found in figures.sums:
+            groups[period(str(found.key))].add_status(found.status, found.minutes)
+        if window.group_by == "week":
+            for (_, week), minutes in over.items():
+                groups[week].overtime += minutes
+        else:
+            allowed = week_limits(figures.weeks, figures.limits)
+            first, last = window.start_date.isoformat(), window.end_date.isoformat()
+            for day, minutes in daily_overtime(figures.day_loads, allowed, window.week_starts_on).items():
+                if first <= day <= last:
+                    groups[day].overtime += minutes
+    rows = [_row(key, sums, window, figures.people) for key, sums in groups.items()]
+    if window.group_by == "employee":
+        rows.sort(key=lambda r: (r.employee_name or "", r.employee_id or 0))
+    else:
+        rows.sort(key=lambda r: r.period_start)
     return rows, HoursTotals(
         shifts=total.shifts, planned_hours=hours(total.planned), confirmed_hours=hours(total.confirmed),
         declined_hours=hours(total.declined), overtime_hours=hours(total.overtime),
@@ -123,20 +161,13 @@ def tally(data: HoursData, window: Window, limits: Mapping[int, float | None]) -
     )
 
 
-def _period(shift: ShiftHours, window: Window) -> str:
-    """The first day (ISO) of the week or day row a shift counts in."""
-    if window.group_by == "week":
-        return week_of(date.fromisoformat(shift.date), window.week_starts_on).isoformat()
-    return shift.date
-
-
-def _row(key: object, sums: _Sums, window: Window, people: Mapping[int, Person]) -> HoursRow:
+def _row(key: Any, sums: _Sums, window: Window, people: Mapping[int, Person]) -> HoursRow:
     figures = dict(shifts=sums.shifts, planned_hours=hours(sums.planned), confirmed_hours=hours(sums.confirmed),
                    declined_hours=hours(sums.declined), overtime_hours=hours(sums.overtime))
     if window.group_by == "employee":
-        person = people.get(int(key))  # type: ignore[call-overload]
+        person = people.get(int(key))
         return HoursRow(period_start=window.start_date.isoformat(), period_end=window.end_date.isoformat(),
-                        employee_id=int(key), employee_name=person.full_name if person else None,  # type: ignore[call-overload]
+                        employee_id=int(key), employee_name=person.full_name if person else None,
                         employee_email=person.email if person else None, **figures)
     start = str(key)
     end = (date.fromisoformat(start) + timedelta(days=6)).isoformat() if window.group_by == "week" else start

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Literal, Protocol
 
 import msgspec
@@ -20,29 +22,48 @@ class HoursScope:
 
 
 @dataclass(frozen=True)
-class ShiftHours:
-    """A shift of the report's window as the report counts it."""
+class DayShifts:
+    """The shifts dated on one day: how many, and their open places (required staff minus the
+    places taken, never below 0) with those places' minutes."""
 
-    shift_id: int
-    roster_id: int
     date: str
-    """Its wall-clock date in its department's zone (ISO), the day it counts on."""
-    start_at: str
-    """Its UTC start to the minute, for the order of an employee's week."""
-    minutes: int
-    """Elapsed time, start to end as instants: 420 or 540 for a 22:00-06:00 night across a DST change."""
+    shifts: int
     open_places: int
-    """Required staff minus the places taken (never below 0)."""
+    open_minutes: int
 
 
 @dataclass(frozen=True)
-class Worked:
-    """One employee's assignment to a shift (removed ones are not read)."""
+class StatusSum:
+    """Assignments of one status in one group (an employee id, or a date), and their minutes.
+    Minutes are elapsed time, start to end as instants: a 22:00-06:00 night across a DST change
+    is 420 or 540."""
 
-    shift_id: int
-    employee_id: int
+    key: int | str
     status: str
-    """pending, confirmed or declined."""
+    """pending, confirmed or declined (removed assignments are not read)."""
+    assignments: int
+    minutes: int
+
+
+@dataclass(frozen=True)
+class WeekLoad:
+    """An employee's planned (pending or confirmed) minutes in one week, on one roster's shifts,
+    dated before the report's range (`before`: the start of its first week) or in it."""
+
+    employee_id: int
+    week_start: str
+    roster_id: int
+    before: bool
+    minutes: int
+
+
+@dataclass(frozen=True)
+class DayLoad:
+    """An employee's planned minutes on one day."""
+
+    employee_id: int
+    date: str
+    minutes: int
 
 
 @dataclass(frozen=True)
@@ -52,14 +73,24 @@ class Person:
     email: str
 
 
-@dataclass
-class HoursData:
-    """Everything one report reads, from a few statements."""
+Rules = Callable[[dict[int, dict[str, Any]]], tuple[dict[int, "float | None"], int]]
+"""From the rosters' stored settings (by roster id): each roster's weekly limit in hours (None:
+none) and the weekday weeks start on (0 = Monday)."""
 
-    shifts: list[ShiftHours]
-    worked: list[Worked]
-    roster_settings: dict[int, dict[str, Any]]
-    """The settings of the rosters of `shifts`, as stored."""
+
+@dataclass
+class HoursFigures:
+    """Everything one report reads, summed by the database."""
+
+    days: list[DayShifts]
+    sums: list[StatusSum]
+    """By employee id for an employee report, else by date."""
+    limits: dict[int, float | None]
+    week_starts_on: int
+    weeks: list[WeekLoad]
+    """Empty when no roster has a limit."""
+    day_loads: list[DayLoad]
+    """Only for a day report, and only of employees with a week over its limit."""
     people: dict[int, Person]
 
 
@@ -105,7 +136,7 @@ class HoursReport(msgspec.Struct, kw_only=True):
 
 
 class HoursQueries(Protocol):
-    """The report's port: read-model reads, a few statements each."""
+    """The report's port: read-model reads, summed by the database."""
 
     def department_enterprise(self, department_id: int) -> int | None:
         """The enterprise of a department that exists (not deleted), else None."""
@@ -113,8 +144,9 @@ class HoursQueries(Protocol):
 
     def enterprise_exists(self, enterprise_id: int) -> bool: ...
 
-    def hours_data(self, scope: HoursScope, first_day: str, last_day: str, with_people: bool) -> HoursData:
-        """The live shifts of rosters in `scope` dated `first_day` to `last_day` (ISO, inclusive),
-        their pending, confirmed and declined assignments, their rosters' settings, and (when
-        `with_people`) the names of the employees."""
+    def hours_figures(self, scope: HoursScope, start_date: date, end_date: date, group_by: str,
+                      rules: Rules) -> HoursFigures:
+        """The figures of the live shifts of live rosters in `scope` dated `start_date` to `end_date`,
+        and, when `rules` give any roster a limit, the planned minutes of each employee's weeks
+        from the start of the first week (one read, so the figures agree with each other)."""
         ...
