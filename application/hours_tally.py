@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from application.hours_views import DayLoad, DayShifts, HoursFigures, HoursRow, HoursTotals, Person, WeekLoad
+from application.hours_views import (
+    DayShifts,
+    HoursFigures,
+    HoursRow,
+    HoursTotals,
+    Person,
+    RosterSpan,
+    WeekLoad,
+)
 
 PLANNED = frozenset({"pending", "confirmed"})
 """Assignments that are (still) meant to be worked: planned hours, and the hours overtime counts."""
@@ -29,59 +37,33 @@ def hours(minutes: float) -> float:
     return round(minutes / 60, 2)
 
 
-def weekly_overtime(weeks: Iterable[WeekLoad], limits: Mapping[int, float | None]) -> dict[tuple[int, str], float]:
-    """Overtime minutes of each (employee_id, week_start) that goes past its limit, counting only
-    the minutes dated in the report's range.
+def allowed_by_week(rosters: Iterable[RosterSpan], limits: Mapping[int, float | None], first_week: date,
+                    last_day: date, week_starts_on: int) -> dict[str, float]:
+    """The minutes each week from `first_week` to the one of `last_day` allows before overtime: the
+    smallest limit (hours, per roster id in `limits`) of the rosters covering a day of the week;
+    weeks without a limit are left out."""
+    allowed: dict[str, float] = {}
+    week = first_week
+    while week <= last_day:
+        end = (week + timedelta(days=6)).isoformat()
+        given = [limits.get(r.roster_id) for r in rosters if r.start_date <= end and r.end_date >= week.isoformat()]
+        found = [limit for limit in given if limit is not None]
+        if found:
+            allowed[week.isoformat()] = min(found) * 60
+        week += timedelta(days=7)
+    return allowed
 
-    A week's limit is the smallest `max_hours_per_week` among the rosters the employee works in
-    it (`limits`: per roster id, None for none); with none, the week has no overtime. Minutes
-    past the limit are overtime, in time order: the minutes dated before the range (the start
-    of its first week) come first, so only what goes past the limit after them is the range's.
-    """
-    found: dict[tuple[int, str], list[Any]] = {}
-    for load in weeks:
-        entry = found.setdefault((load.employee_id, load.week_start), [0, 0, []])
-        entry[0 if load.before else 1] += load.minutes
-        entry[2].append(limits.get(load.roster_id))
+
+def weekly_overtime(weeks: Iterable[WeekLoad], allowed: Mapping[str, float]) -> dict[tuple[int, str], float]:
+    """Overtime minutes of each (employee_id, week_start) past its week's limit, counting only the
+    minutes dated in the report's range: the minutes dated before it come first in time, so only
+    what goes past the limit after them is the range's."""
     over: dict[tuple[int, str], float] = {}
-    for key, (before, within, given) in found.items():
-        allowed = _allowed(given)
-        if allowed is not None and before + within - max(allowed, before) > 0:
-            over[key] = before + within - max(allowed, before)
-    return over
-
-
-def week_limits(weeks: Iterable[WeekLoad], limits: Mapping[int, float | None]) -> dict[tuple[int, str], float]:
-    """The limit in minutes of each (employee_id, week_start) that has one."""
-    given: dict[tuple[int, str], list[float | None]] = defaultdict(list)
     for load in weeks:
-        given[(load.employee_id, load.week_start)].append(limits.get(load.roster_id))
-    return {key: allowed for key, found in given.items() if (allowed := _allowed(found)) is not None}
-
-
-def _allowed(limits: Iterable[float | None]) -> float | None:
-    given = [limit for limit in limits if limit is not None]
-    return min(given) * 60 if given else None
-
-
-def daily_overtime(day_loads: Iterable[DayLoad], allowed: Mapping[tuple[int, str], float],
-                   week_starts_on: int) -> dict[str, float]:
-    """Overtime minutes by date: each employee's week taken day by day in date order, the minutes
-    past its limit (`allowed`, minutes per (employee_id, week_start)) fall on the day they are worked."""
-    days: dict[tuple[int, str], list[DayLoad]] = defaultdict(list)
-    for load in day_loads:
-        days[(load.employee_id, week_of(date.fromisoformat(load.date), week_starts_on).isoformat())].append(load)
-    found: dict[str, float] = defaultdict(float)
-    for key, loads in days.items():
-        limit = allowed.get(key)
-        if limit is None:
-            continue
-        worked = 0.0
-        for load in sorted(loads, key=lambda d: d.date):
-            before, worked = worked, worked + load.minutes
-            if worked > limit:
-                found[load.date] += min(load.minutes, worked - max(before, limit))
-    return found
+        limit = allowed.get(load.week_start)
+        if limit is not None and load.before + load.within - max(limit, load.before) > 0:
+            over[(load.employee_id, load.week_start)] = load.before + load.within - max(limit, load.before)
+    return over
 
 
 @dataclass
@@ -118,7 +100,7 @@ class Window:
 
 def tally(figures: HoursFigures, window: Window) -> tuple[list[HoursRow], HoursTotals]:
     """The report's rows and totals from the database's sums."""
-    over = weekly_overtime(figures.weeks, figures.limits)
+    over = weekly_overtime(figures.weeks, figures.allowed)
     total = _Sums()
     for day in figures.days:
         total.add_day(day)
@@ -144,11 +126,8 @@ def tally(figures: HoursFigures, window: Window) -> tuple[list[HoursRow], HoursT
             for (_, week), minutes in over.items():
                 groups[week].overtime += minutes
         else:
-            allowed = week_limits(figures.weeks, figures.limits)
-            first, last = window.start_date.isoformat(), window.end_date.isoformat()
-            for day, minutes in daily_overtime(figures.day_loads, allowed, window.week_starts_on).items():
-                if first <= day <= last:
-                    groups[day].overtime += minutes
+            for day, minutes in figures.day_overtime.items():
+                groups[day].overtime += minutes
     rows = [_row(key, sums, window, figures.people) for key, sums in groups.items()]
     if window.group_by == "employee":
         rows.sort(key=lambda r: (r.employee_name or "", r.employee_id or 0))

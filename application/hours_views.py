@@ -23,10 +23,11 @@ class HoursScope:
 
 @dataclass(frozen=True)
 class DayShifts:
-    """The shifts dated on one day: how many, and their open places (required staff minus the
-    places taken, never below 0) with those places' minutes."""
+    """The shifts dated on one day (or, for a week report, in one Monday week): how many, and their
+    open places (required staff minus the places taken, never below 0) with those places' minutes."""
 
     date: str
+    """The day, or the week's Monday."""
     shifts: int
     open_places: int
     open_minutes: int
@@ -47,23 +48,21 @@ class StatusSum:
 
 @dataclass(frozen=True)
 class WeekLoad:
-    """An employee's planned (pending or confirmed) minutes in one week, on one roster's shifts,
-    dated before the report's range (`before`: the start of its first week) or in it."""
+    """An employee's planned (pending or confirmed) minutes in one week of the range: those dated
+    in the range, and those of the same week dated before it (when the range starts mid-week)."""
 
     employee_id: int
     week_start: str
-    roster_id: int
-    before: bool
-    minutes: int
+    before: int
+    within: int
 
 
 @dataclass(frozen=True)
-class DayLoad:
-    """An employee's planned minutes on one day."""
-
-    employee_id: int
-    date: str
-    minutes: int
+class RosterSpan:
+    roster_id: int
+    start_date: str
+    end_date: str
+    settings: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -84,13 +83,16 @@ class HoursFigures:
 
     days: list[DayShifts]
     sums: list[StatusSum]
-    """By employee id for an employee report, else by date."""
-    limits: dict[int, float | None]
+    """By employee id for an employee report, else by date (or, for a Monday-week report, by week)."""
+    allowed: dict[str, float]
+    """Minutes each week (by its first day) allows before overtime: the smallest limit of the
+    rosters in scope that cover a day of it. A week without a limit is absent."""
     week_starts_on: int
     weeks: list[WeekLoad]
-    """Empty when no roster has a limit."""
-    day_loads: list[DayLoad]
-    """Only for a day report, and only of employees with a week over its limit."""
+    """Empty when no week has a limit."""
+    day_overtime: dict[str, float]
+    """Overtime minutes by date (only for a day report): each employee's week taken in date order,
+    the minutes past its limit fall on the day they are worked."""
     people: dict[int, Person]
 
 

@@ -49,6 +49,7 @@ class AnalyticsProjection(Projection):
         "an_assignments_enterprise_date",
         "an_shifts_department_date",  # these two: the hours report's
         "an_assignments_department_date",
+        "an_employee_weeks_department_week",
         "an_roster_days_enterprise_date",
         "an_employee_weeks_enterprise_week",
     })

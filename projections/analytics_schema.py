@@ -91,4 +91,5 @@ ANALYTICS = [
     )""",
     "CREATE INDEX IF NOT EXISTS an_employee_weeks_enterprise_week"
     " ON an_employee_weeks (enterprise_id, week_start)",
+    "CREATE INDEX IF NOT EXISTS an_employee_weeks_department_week ON an_employee_weeks (department_id, week_start)",
 ]

@@ -18,13 +18,13 @@ import json
 from datetime import date, timedelta
 from typing import Any
 
-from application.hours_tally import weekly_overtime, week_of
+from application.hours_tally import allowed_by_week, week_of, weekly_overtime
 from application.hours_views import (
-    DayLoad,
     DayShifts,
     HoursFigures,
     HoursScope,
     Person,
+    RosterSpan,
     Rules,
     StatusSum,
     WeekLoad,
@@ -73,29 +73,34 @@ class SqlHoursQueries:
                       rules: Rules) -> HoursFigures:
         first, last = start_date.isoformat(), end_date.isoformat()
         with self._store.read() as cur:
-            # Rosters that may hold a shift of the first week, whatever weekday weeks start on.
-            settings = _roster_settings(cur, scope, (start_date - timedelta(days=6)).isoformat(), last)
-            limits, week_starts_on = rules(settings)
-            days = self._days(cur, scope, first, last)
-            sums = self._sums(cur, scope, first, last, "a.employee_id" if group_by == "employee" else "a.date")
+            # Rosters that may cover a day of the first week, whatever weekday weeks start on.
+            rosters = _rosters(cur, scope, (start_date - timedelta(days=6)).isoformat(), last)
+            limits, week_starts_on = rules({r.roster_id: r.settings for r in rosters})
+            # Monday weeks are stored with each row: a week report groups by them at once.
+            by_week = group_by == "week" and week_starts_on == 0
+            days = self._days(cur, scope, first, last, "s.week_start" if by_week else "s.date")
+            key = {"employee": "a.employee_id", "week": "a.week_start" if by_week else "a.date"}.get(group_by, "a.date")
+            sums = self._sums(cur, scope, first, last, key)
+            first_week = week_of(start_date, week_starts_on)
+            allowed = allowed_by_week(rosters, limits, first_week, end_date, week_starts_on)
             weeks: list[WeekLoad] = []
-            loads: list[DayLoad] = []
-            if any(limit is not None for limit in limits.values()):
-                week_start = week_of(start_date, week_starts_on).isoformat()
-                weeks = self._weeks(cur, scope, week_start, first, last, week_starts_on)
-                over = sorted({employee for employee, _ in weekly_overtime(weeks, limits)})
-                if group_by == "day" and over:
-                    loads = self._day_loads(cur, scope, week_start, last, over)
+            by_day: dict[str, float] = {}
+            if allowed:
+                weeks = self._weeks(cur, scope, first_week, start_date, end_date, week_starts_on)
+                if group_by == "day" and weekly_overtime(weeks, allowed):
+                    by_day = self._day_overtime(cur, scope, first_week, start_date, end_date, allowed,
+                                                week_starts_on)
             people = _people(cur, sorted({int(s.key) for s in sums})) if group_by == "employee" else {}
-        return HoursFigures(days=days, sums=sums, limits=limits, week_starts_on=week_starts_on, weeks=weeks,
-                            day_loads=loads, people=people)
+        return HoursFigures(days=days, sums=sums, allowed=allowed, week_starts_on=week_starts_on, weeks=weeks,
+                            day_overtime=by_day, people=people)
 
-    def _days(self, cur: Cursor, scope: HoursScope, first: str, last: str) -> list[DayShifts]:
+    def _days(self, cur: Cursor, scope: HoursScope, first: str, last: str, key: str) -> list[DayShifts]:
+        """Live shifts and their open places by `key` (their date, or their Monday)."""
         owner, value = _owner(scope, "s")
         cur.execute(
-            f"SELECT s.date AS day, COUNT(*) AS shifts, SUM({OPEN}) AS open_places,"
+            f"SELECT {key} AS day, COUNT(*) AS shifts, SUM({OPEN}) AS open_places,"
             f" SUM(({OPEN}) * s.minutes) AS open_minutes FROM an_shifts s"
-            f" WHERE {owner} AND s.date >= ? AND s.date <= ? AND s.is_deleted = ? GROUP BY s.date",
+            f" WHERE {owner} AND s.date >= ? AND s.date <= ? AND s.is_deleted = ? GROUP BY 1",
             (value, first, last, False),
         )
         return [DayShifts(r["day"], int(r["shifts"]), int(r["open_places"]), int(r["open_minutes"]))
@@ -114,37 +119,79 @@ class SqlHoursQueries:
         )
         return [StatusSum(r["k"], r["status"], int(r["n"]), int(r["minutes"])) for r in cur.fetchall()]
 
-    def _weeks(self, cur: Cursor, scope: HoursScope, week_start: str, first: str, last: str,
+    def _weeks(self, cur: Cursor, scope: HoursScope, first_week: date, start: date, end: date,
                week_starts_on: int) -> list[WeekLoad]:
+        """Each employee's planned minutes in each week of the range. Monday weeks are kept summed
+        by the analytics projection (`an_employee_weeks`); other weeks are summed here. The first
+        and last week may reach outside the range: their minutes dated before it are told apart,
+        and those dated after it left out (they come later in time, so they change no overtime
+        of the range)."""
+        last_week = week_of(end, week_starts_on)
+        after = last_week + timedelta(days=6)
+        if week_starts_on == 0:
+            owner, value = _owner(scope, "e")
+            cur.execute(
+                "SELECT e.employee_id, e.week_start, SUM(e.minutes) AS minutes FROM an_employee_weeks e"
+                f" WHERE {owner} AND e.week_start >= ? AND e.week_start <= ? GROUP BY 1, 2",
+                (value, first_week.isoformat(), last_week.isoformat()),
+            )
+        else:
+            owner, value = _owner(scope, "a")
+            week = self._week.format(first=int(week_starts_on))
+            cur.execute(
+                f"SELECT a.employee_id, {week} AS week_start, SUM(a.minutes) AS minutes FROM an_assignments a"
+                f" WHERE {owner} AND a.date >= ? AND a.date <= ? AND a.is_booked = ? GROUP BY 1, 2",
+                (value, first_week.isoformat(), after.isoformat(), True),
+            )
+        totals = [(int(r["employee_id"]), r["week_start"], int(r["minutes"])) for r in cur.fetchall()]
+        before = self._booked(cur, scope, first_week, start - timedelta(days=1)) if start > first_week else {}
+        late = self._booked(cur, scope, end + timedelta(days=1), after) if end < after else {}
+        first_key, last_key = first_week.isoformat(), last_week.isoformat()
+        loads = []
+        for employee, week, minutes in totals:
+            early = before.get(employee, 0) if week == first_key else 0
+            later = late.get(employee, 0) if week == last_key else 0
+            loads.append(WeekLoad(employee, week, early, minutes - early - later))
+        return loads
+
+    def _booked(self, cur: Cursor, scope: HoursScope, first: date, last: date) -> dict[int, int]:
+        """Each employee's planned minutes dated first to last (a few days at the ends of the range)."""
+        owner, value = _owner(scope, "a")
+        cur.execute(
+            "SELECT a.employee_id, SUM(a.minutes) AS minutes FROM an_assignments a"
+            f" WHERE {owner} AND a.date >= ? AND a.date <= ? AND a.is_booked = ? GROUP BY 1",
+            (value, first.isoformat(), last.isoformat(), True),
+        )
+        return {int(r["employee_id"]): int(r["minutes"]) for r in cur.fetchall()}
+
+    def _day_overtime(self, cur: Cursor, scope: HoursScope, first_week: date, start: date, end: date,
+                      allowed: dict[str, float], week_starts_on: int) -> dict[str, float]:
+        """Overtime minutes by date, summed over employees. Each employee's week is taken day by day in
+        date order (a running sum, by window function): the minutes past the week's limit fall on the
+        day they are worked. Only this sum per date leaves the database."""
         owner, value = _owner(scope, "a")
         week = "a.week_start" if week_starts_on == 0 else self._week.format(first=int(week_starts_on))
+        limits = list(allowed.items())
+        limit = "CASE " + " ".join(f"WHEN {week} = ? THEN CAST(? AS INTEGER)" for _ in limits) + " END"
         cur.execute(
-            f"SELECT a.employee_id, {week} AS week_start, a.roster_id, CASE WHEN a.date < ? THEN 1 ELSE 0 END"
-            f" AS early, SUM(a.minutes) AS minutes FROM an_assignments a"
-            f" WHERE {owner} AND a.date >= ? AND a.date <= ? AND a.is_booked = ? GROUP BY 1, 2, 3, 4",
-            (first, value, week_start, last, True),
+            "SELECT d, SUM(CASE WHEN cum <= lim THEN 0 WHEN cum - m >= lim THEN m ELSE cum - lim END) AS over"
+            f" FROM (SELECT a.date AS d, SUM(a.minutes) AS m, {limit} AS lim,"
+            f" SUM(SUM(a.minutes)) OVER (PARTITION BY a.employee_id, {week} ORDER BY a.date) AS cum"
+            f" FROM an_assignments a WHERE {owner} AND a.date >= ? AND a.date <= ? AND a.is_booked = ?"
+            f" GROUP BY a.employee_id, {week}, a.date) days"
+            " WHERE lim IS NOT NULL AND d >= ? GROUP BY d",
+            (*[v for w, minutes in limits for v in (w, round(minutes))], value, first_week.isoformat(),
+             end.isoformat(), True, start.isoformat()),
         )
-        return [WeekLoad(int(r["employee_id"]), r["week_start"], int(r["roster_id"]), bool(r["early"]),
-                         int(r["minutes"])) for r in cur.fetchall()]
-
-    def _day_loads(self, cur: Cursor, scope: HoursScope, week_start: str, last: str,
-                   employees: list[int]) -> list[DayLoad]:
-        owner, value = _owner(scope, "a")
-        cur.execute(
-            "SELECT a.employee_id, a.date, SUM(a.minutes) AS minutes FROM an_assignments a"
-            f" WHERE {owner} AND a.date >= ? AND a.date <= ? AND a.is_booked = ?"
-            f" AND a.employee_id IN ({_marks(employees)}) GROUP BY 1, 2",
-            (value, week_start, last, True, *employees),
-        )
-        return [DayLoad(int(r["employee_id"]), r["date"], int(r["minutes"])) for r in cur.fetchall()]
+        return {r["d"]: float(r["over"]) for r in cur.fetchall() if r["over"]}
 
 
-def _roster_settings(cur: Cursor, scope: HoursScope, first: str, last: str) -> dict[int, dict[str, Any]]:
-    """The stored settings of the rosters in scope overlapping first to last (kept by the rostering projection)."""
+def _rosters(cur: Cursor, scope: HoursScope, first: str, last: str) -> list[RosterSpan]:
+    """The rosters in scope overlapping first to last, with their stored settings (rostering projection)."""
     owner, value = _owner(scope, "r")
-    cur.execute(f"SELECT r.id, r.settings FROM rm_rosters r WHERE {owner} AND r.is_deleted = ?"
-                " AND r.start_date <= ? AND r.end_date >= ?", (value, False, last, first))
-    return {int(r["id"]): json.loads(r["settings"]) for r in cur.fetchall()}
+    cur.execute(f"SELECT r.id, r.start_date, r.end_date, r.settings FROM rm_rosters r WHERE {owner}"
+                " AND r.is_deleted = ? AND r.start_date <= ? AND r.end_date >= ?", (value, False, last, first))
+    return [RosterSpan(int(r["id"]), r["start_date"], r["end_date"], json.loads(r["settings"])) for r in cur.fetchall()]
 
 
 def _people(cur: Cursor, employee_ids: list[int]) -> dict[int, Person]:
