@@ -8,21 +8,15 @@ from datetime import date
 import pytest
 
 from application.hours_report import MAX_DAYS, check_window, default_range, weekly_limit_and_week_start
-from application.hours_tally import Window, overtime_minutes, tally, week_of
-from application.hours_views import HoursData, Person, ShiftHours, Worked
+from application.hours_tally import Window, allowed_by_week, tally, week_of, weekly_overtime
+from application.hours_views import DayShifts, HoursFigures, Person, RosterSpan, StatusSum, WeekLoad
 from domain.errors import RuleViolation
 
 EMPLOYEE = 7
 
 
-def shift(shift_id: int, day: str, hours: float = 8, roster_id: int = 1, start: str = "08:00",
-          open_places: int = 0) -> ShiftHours:
-    return ShiftHours(shift_id=shift_id, roster_id=roster_id, date=day, start_at=f"{day}T{start}",
-                      minutes=int(hours * 60), open_places=open_places)
-
-
-def week(*shifts: ShiftHours) -> list[tuple[int, ShiftHours]]:
-    return [(EMPLOYEE, s) for s in shifts]
+def span(roster_id: int, start: str, end: str) -> RosterSpan:
+    return RosterSpan(roster_id, start, end, {})
 
 
 def test_weeks_start_on_the_given_weekday() -> None:
@@ -31,32 +25,33 @@ def test_weeks_start_on_the_given_weekday() -> None:
     assert week_of(date(2026, 3, 30), 6) == date(2026, 3, 29)  # weeks from Sunday
 
 
-def test_the_shift_crossing_the_limit_has_only_its_minutes_past_it_as_overtime() -> None:
-    shifts = week(shift(1, "2026-05-04"), shift(2, "2026-05-05"), shift(3, "2026-05-06"))
-    assert overtime_minutes(shifts, {1: 20}, 0) == {(EMPLOYEE, 3): 240}
+def test_the_minutes_past_the_weeks_limit_are_overtime() -> None:
+    weeks = [WeekLoad(EMPLOYEE, "2026-05-04", 0, 24 * 60), WeekLoad(8, "2026-05-04", 0, 16 * 60)]
+    assert weekly_overtime(weeks, {"2026-05-04": 20 * 60}) == {(EMPLOYEE, "2026-05-04"): 240}
 
 
-def test_every_shift_after_the_limit_is_all_overtime_in_time_order() -> None:
-    # Given out of order: the week is taken in time order all the same.
-    shifts = week(shift(3, "2026-05-06"), shift(1, "2026-05-04"), shift(2, "2026-05-05"))
-    assert overtime_minutes(shifts, {1: 8}, 0) == {(EMPLOYEE, 2): 480, (EMPLOYEE, 3): 480}
+def test_a_week_without_a_limit_has_no_overtime() -> None:
+    assert weekly_overtime([WeekLoad(EMPLOYEE, "2026-05-04", 0, 80 * 60)], {"2026-05-11": 60}) == {}
 
 
-def test_hours_of_different_weeks_never_add_up() -> None:
-    shifts = week(shift(1, "2026-05-09", 12), shift(2, "2026-05-10", 12), shift(3, "2026-05-11", 12))
-    assert overtime_minutes(shifts, {1: 20}, 0) == {(EMPLOYEE, 2): 240}  # Sat + Sun; Monday is a new week
-    assert overtime_minutes(shifts, {1: 20}, 6) == {(EMPLOYEE, 3): 240}  # weeks from Sunday: Sun + Mon
+def test_minutes_before_the_range_come_first_and_only_what_passes_the_limit_after_them_counts() -> None:
+    allowed = {"2026-05-04": 20 * 60}
+    # 16 h on Monday and Tuesday (before a range starting Wednesday), 8 h on Wednesday: 4 h over.
+    assert weekly_overtime([WeekLoad(EMPLOYEE, "2026-05-04", 16 * 60, 8 * 60)], allowed) == {
+        (EMPLOYEE, "2026-05-04"): 240}
+    # Already 24 h before the range: every minute of the range is over, and only those.
+    assert weekly_overtime([WeekLoad(EMPLOYEE, "2026-05-04", 24 * 60, 8 * 60)], allowed) == {
+        (EMPLOYEE, "2026-05-04"): 480}
 
 
-def test_the_strictest_limit_of_the_rosters_worked_that_week_holds() -> None:
-    shifts = week(shift(1, "2026-05-04", roster_id=1), shift(2, "2026-05-05", roster_id=2))
-    assert overtime_minutes(shifts, {1: None, 2: 10}, 0) == {(EMPLOYEE, 2): 360}
-    assert overtime_minutes(shifts, {1: None, 2: None}, 0) == {}
-
-
-def test_each_employee_has_their_own_week() -> None:
-    planned = [(1, shift(1, "2026-05-04")), (2, shift(1, "2026-05-04")), (1, shift(2, "2026-05-05"))]
-    assert overtime_minutes(planned, {1: 10}, 0) == {(1, 2): 360}
+def test_a_weeks_limit_is_the_smallest_of_the_rosters_covering_a_day_of_it() -> None:
+    rosters = [span(1, "2026-04-01", "2026-04-30"), span(2, "2026-05-01", "2026-05-31"), span(3, "2026-06-01", "2026-06-30")]
+    allowed = allowed_by_week(rosters, {1: 40.0, 2: 37.5, 3: None}, date(2026, 4, 27), date(2026, 6, 7), 0)
+    assert allowed["2026-04-27"] == 37.5 * 60  # April 27 to May 3: both April's and May's rosters
+    assert allowed["2026-05-04"] == 37.5 * 60
+    assert allowed["2026-05-25"] == 37.5 * 60  # May 25 to 31
+    assert "2026-06-01" not in allowed  # June has no limit
+    assert allowed_by_week(rosters, {}, date(2026, 4, 27), date(2026, 6, 7), 0) == {}
 
 
 def test_the_rules_come_from_max_hours_per_week_and_weeks_start_on_monday() -> None:
@@ -68,25 +63,28 @@ def test_the_rules_come_from_max_hours_per_week_and_weeks_start_on_monday() -> N
     assert week_start == 0
 
 
-def test_shifts_read_before_the_range_count_towards_its_first_weeks_overtime_only() -> None:
-    # The range starts on Wednesday; Monday and Tuesday were read to count the week's hours.
-    shifts = [shift(1, "2026-05-04"), shift(2, "2026-05-05"), shift(3, "2026-05-06")]
-    data = HoursData(shifts=shifts, worked=[Worked(s.shift_id, EMPLOYEE, "confirmed") for s in shifts],
-                     roster_settings={1: {"max_hours_per_week": 20}},
-                     people={EMPLOYEE: Person(EMPLOYEE, "Eve", "eve@x.test")})
-    rows, totals = tally(data, Window(date(2026, 5, 6), date(2026, 5, 31), "employee", 0), {1: 20.0})
-    assert [(r.employee_name, r.shifts, r.planned_hours, r.overtime_hours) for r in rows] == [("Eve", 1, 8.0, 4.0)]
-    assert totals.shifts == 1 and totals.overtime_hours == 4.0
-
-
 def test_declined_and_pending_hours_are_counted_apart_from_confirmed_ones() -> None:
-    shifts = [shift(1, "2026-05-04", 7.5, open_places=1), shift(2, "2026-05-05", 4)]
-    data = HoursData(shifts=shifts, worked=[Worked(1, 1, "pending"), Worked(1, 2, "confirmed"),
-                                            Worked(2, 1, "declined")], roster_settings={}, people={})
-    rows, totals = tally(data, Window(date(2026, 5, 4), date(2026, 5, 5), "day", 0), {})
+    figures = HoursFigures(
+        days=[DayShifts("2026-05-04", 1, 1, 450), DayShifts("2026-05-05", 1, 0, 0)],
+        sums=[StatusSum("2026-05-04", "pending", 1, 450), StatusSum("2026-05-04", "confirmed", 1, 450),
+              StatusSum("2026-05-05", "declined", 1, 240)],
+        allowed={}, week_starts_on=0, weeks=[], day_overtime={}, people={})
+    rows, totals = tally(figures, Window(date(2026, 5, 4), date(2026, 5, 5), "day", 0))
     assert [(r.period_start, r.planned_hours, r.confirmed_hours, r.declined_hours, r.open_places, r.open_hours)
             for r in rows] == [("2026-05-04", 15.0, 7.5, 0.0, 1, 7.5), ("2026-05-05", 0.0, 0.0, 4.0, 0, 0.0)]
     assert (totals.planned_hours, totals.confirmed_hours, totals.declined_hours) == (15.0, 7.5, 4.0)
+
+
+def test_an_employee_row_counts_their_planned_shifts_and_their_weeks_overtime() -> None:
+    figures = HoursFigures(
+        days=[DayShifts("2026-05-04", 3, 0, 0)],
+        sums=[StatusSum(EMPLOYEE, "confirmed", 3, 24 * 60), StatusSum(EMPLOYEE, "declined", 1, 60)],
+        allowed={"2026-05-04": 20 * 60}, week_starts_on=0, weeks=[WeekLoad(EMPLOYEE, "2026-05-04", 0, 24 * 60)],
+        day_overtime={}, people={EMPLOYEE: Person(EMPLOYEE, "Eve", "eve@x.test")})
+    rows, totals = tally(figures, Window(date(2026, 5, 4), date(2026, 5, 10), "employee", 0))
+    assert [(r.employee_name, r.shifts, r.planned_hours, r.declined_hours, r.overtime_hours) for r in rows] == [
+        ("Eve", 3, 24.0, 1.0, 4.0)]
+    assert totals.overtime_hours == 4.0 and totals.shifts == 3
 
 
 def test_the_window_takes_a_leap_year_and_not_a_day_more() -> None:
