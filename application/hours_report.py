@@ -23,7 +23,9 @@ MAX_DAYS = 366
 """The longest range one report covers, first and last day included (a leap year)."""
 
 
-def weekly_limit_and_week_start(roster_settings: Mapping[int, Mapping[str, Any]]) -> tuple[dict[int, float | None], int]:
+def weekly_limit_and_week_start(
+    roster_settings: Mapping[int, Mapping[str, Any]],
+) -> tuple[dict[int, float | None], int]:
     """Each roster's weekly hours limit (None: no limit), and the weekday weeks start on (0 = Monday).
 
     The one place the report learns the hours rules. For now a roster's limit is its stored

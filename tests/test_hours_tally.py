@@ -45,7 +45,8 @@ def test_minutes_before_the_range_come_first_and_only_what_passes_the_limit_afte
 
 
 def test_a_weeks_limit_is_the_smallest_of_the_rosters_covering_a_day_of_it() -> None:
-    rosters = [span(1, "2026-04-01", "2026-04-30"), span(2, "2026-05-01", "2026-05-31"), span(3, "2026-06-01", "2026-06-30")]
+    rosters = [span(1, "2026-04-01", "2026-04-30"), span(2, "2026-05-01", "2026-05-31"),
+               span(3, "2026-06-01", "2026-06-30")]
     allowed = allowed_by_week(rosters, {1: 40.0, 2: 37.5, 3: None}, date(2026, 4, 27), date(2026, 6, 7), 0)
     assert allowed["2026-04-27"] == 37.5 * 60  # April 27 to May 3: both April's and May's rosters
     assert allowed["2026-05-04"] == 37.5 * 60

@@ -325,7 +325,8 @@ def test_every_store_reads_the_same_report(client: TestClient) -> None:
                                                                          "09:00", "17:00", 1), acme.employee),
             "declined")
     for who, params in [(acme.manager, {}), (acme.admin, {}), (w.root, {"enterprise_id": acme.enterprise_id})]:
-        report = ok(client.get("/api/reports/hours", params={**MARCH, **params}, headers=bearer(who["token"])))["report"]
+        answer = client.get("/api/reports/hours", params={**MARCH, **params}, headers=bearer(who["token"]))
+        report = ok(answer)["report"]
         assert report["totals"] == {"shifts": 2, "planned_hours": 7.0, "confirmed_hours": 0.0, "declined_hours": 8.0,
                                     "overtime_hours": 0.0, "open_places": 2, "open_hours": 15.0}
         assert [r["employee_name"] for r in report["rows"]] == [acme.employee["full_name"]]

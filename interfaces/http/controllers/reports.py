@@ -26,7 +26,8 @@ class ReportController(Controller):
     @get("/hours", sync_to_thread=True, operation_class=HoursReportOperation,
          summary="Hours report: planned, confirmed, declined and overtime hours, and open places",
          description="Shifts dated `start_date` to `end_date` (wall-clock dates in their department's zone, at"
-         " most 366 days; without dates, this calendar month (UTC); with one, the rest of its month), hours as real elapsed time. A department's manager reads their department (the"
+         " most 366 days; without dates, this calendar month (UTC); with one, the rest of its month), hours"
+         " as real elapsed time. A department's manager reads their department (the"
          " default); an enterprise's admins and auditors any of its departments, or without `department_id`"
          " the whole enterprise; a system admin names a department or an enterprise; employees get 403."
          f" CSV columns: {', '.join(CSV_COLUMNS)}.")
