@@ -87,9 +87,9 @@ class SqlHoursQueries:
             by_day: dict[str, float] = {}
             if allowed:
                 weeks = self._weeks(cur, scope, first_week, start_date, end_date, week_starts_on)
-                if group_by == "day" and weekly_overtime(weeks, allowed):
-                    by_day = self._day_overtime(cur, scope, first_week, start_date, end_date, allowed,
-                                                week_starts_on)
+                over = weekly_overtime(weeks, allowed)
+                if group_by == "day" and over:
+                    by_day = self._day_overtime(cur, scope, over, start_date, end_date, allowed, week_starts_on)
             people = _people(cur, sorted({int(s.key) for s in sums})) if group_by == "employee" else {}
         return HoursFigures(days=days, sums=sums, allowed=allowed, week_starts_on=week_starts_on, weeks=weeks,
                             day_overtime=by_day, people=people)
@@ -164,24 +164,29 @@ class SqlHoursQueries:
         )
         return {int(r["employee_id"]): int(r["minutes"]) for r in cur.fetchall()}
 
-    def _day_overtime(self, cur: Cursor, scope: HoursScope, first_week: date, start: date, end: date,
-                      allowed: dict[str, float], week_starts_on: int) -> dict[str, float]:
+    def _day_overtime(self, cur: Cursor, scope: HoursScope, over: dict[tuple[int, str], float], start: date,
+                      end: date, allowed: dict[str, float], week_starts_on: int) -> dict[str, float]:
         """Overtime minutes by date, summed over employees. Each employee's week is taken day by day in
         date order (a running sum, by window function): the minutes past the week's limit fall on the
-        day they are worked. Only this sum per date leaves the database."""
+        day they are worked. Only the employees and weeks with overtime (`over`) are read, and only
+        this sum per date leaves the database."""
         owner, value = _owner(scope, "a")
         week = "a.week_start" if week_starts_on == 0 else self._week.format(first=int(week_starts_on))
-        limits = list(allowed.items())
+        weeks = sorted({w for _, w in over})
+        employees = sorted({employee for employee, _ in over})
+        first = weeks[0]
+        last = min(end, date.fromisoformat(weeks[-1]) + timedelta(days=6)).isoformat()
+        limits = [(w, allowed[w]) for w in weeks]
         limit = "CASE " + " ".join(f"WHEN {week} = ? THEN CAST(? AS INTEGER)" for _ in limits) + " END"
         cur.execute(
             "SELECT d, SUM(CASE WHEN cum <= lim THEN 0 WHEN cum - m >= lim THEN m ELSE cum - lim END) AS over"
             f" FROM (SELECT a.date AS d, SUM(a.minutes) AS m, {limit} AS lim,"
             f" SUM(SUM(a.minutes)) OVER (PARTITION BY a.employee_id, {week} ORDER BY a.date) AS cum"
             f" FROM an_assignments a WHERE {owner} AND a.date >= ? AND a.date <= ? AND a.is_booked = ?"
-            f" GROUP BY a.employee_id, {week}, a.date) days"
+            f" AND a.employee_id IN ({_marks(employees)}) GROUP BY a.employee_id, {week}, a.date) days"
             " WHERE lim IS NOT NULL AND d >= ? GROUP BY d",
-            (*[v for w, minutes in limits for v in (w, round(minutes))], value, first_week.isoformat(),
-             end.isoformat(), True, start.isoformat()),
+            (*[v for w, minutes in limits for v in (w, round(minutes))], value, first, last, True, *employees,
+             start.isoformat()),
         )
         return {r["d"]: float(r["over"]) for r in cur.fetchall() if r["over"]}
 
