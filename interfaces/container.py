@@ -15,6 +15,7 @@ from application.claims import ClaimService
 from application.drops import DropService
 from application.events import SchedulaX
 from application.history import HistoryService
+from application.hours_report import HoursReportService
 from application.dashboards import DashboardService
 from application.identity import IdentityService
 from application.invitations import InvitationService
@@ -48,6 +49,7 @@ from projections.dashboard import DashboardProjection
 from projections.dashboard_queries import SqlDashboards
 from projections.directory import DirectoryProjection
 from projections.directory_queries import SqlDirectory
+from projections.hours_queries import SqlHoursQueries
 from projections.invitation_queries import SqlInvitations
 from projections.notification_queries import SqlInboxes
 from projections.notifications import NotificationsProjection
@@ -81,6 +83,7 @@ class Container:
     as_of: RosterAsOf
     claims: ClaimService
     drops: DropService
+    hours_report: HoursReportService
 
     def close(self) -> None:
         self.jobs.close()
@@ -231,4 +234,5 @@ def build_container(settings: Settings) -> Container:
         as_of=roster_as_of(events, store),
         claims=ClaimService(*rostering, claims=SqlClaimQueries(store)),
         drops=DropService(*rostering, claims=SqlClaimQueries(store)),
+        hours_report=HoursReportService(SqlHoursQueries(store), directory.enterprise),
     )

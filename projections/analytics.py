@@ -47,6 +47,9 @@ class AnalyticsProjection(Projection):
     query_indexes = frozenset({
         "an_shifts_enterprise_date",
         "an_assignments_enterprise_date",
+        "an_shifts_department_date",  # these two: the hours report's
+        "an_assignments_department_date",
+        "an_employee_weeks_department_week",
         "an_roster_days_enterprise_date",
         "an_employee_weeks_enterprise_week",
     })

@@ -36,6 +36,7 @@ ANALYTICS = [
     )""",
     "CREATE INDEX IF NOT EXISTS an_shifts_enterprise_date ON an_shifts (enterprise_id, date)",
     "CREATE INDEX IF NOT EXISTS an_shifts_roster_date ON an_shifts (roster_id, date)",
+    "CREATE INDEX IF NOT EXISTS an_shifts_department_date ON an_shifts (department_id, date)",
     # One row per assignment ever made, whatever its status; the shift's date and length
     # are copied in so that weekly sums need no join and follow the shift when it moves.
     """
@@ -59,6 +60,8 @@ ANALYTICS = [
     "CREATE INDEX IF NOT EXISTS an_assignments_shift ON an_assignments (shift_id)",
     "CREATE INDEX IF NOT EXISTS an_assignments_employee_week ON an_assignments (employee_id, week_start)",
     "CREATE INDEX IF NOT EXISTS an_assignments_enterprise_date ON an_assignments (enterprise_id, date)",
+    # The hours report's reads of one department (GET /api/reports/hours).
+    "CREATE INDEX IF NOT EXISTS an_assignments_department_date ON an_assignments (department_id, date)",
     # One row per roster and date that has at least one live shift.
     """
     CREATE TABLE IF NOT EXISTS an_roster_days (
@@ -88,4 +91,5 @@ ANALYTICS = [
     )""",
     "CREATE INDEX IF NOT EXISTS an_employee_weeks_enterprise_week"
     " ON an_employee_weeks (enterprise_id, week_start)",
+    "CREATE INDEX IF NOT EXISTS an_employee_weeks_department_week ON an_employee_weeks (department_id, week_start)",
 ]

@@ -25,6 +25,7 @@ from interfaces.http.controllers.history import HistoryController
 from interfaces.http.controllers.invitations import InvitationController
 from interfaces.http.controllers.metrics import metrics
 from interfaces.http.controllers.notifications import NotificationController
+from interfaces.http.controllers.reports import ReportController
 from interfaces.http.controllers.rosters import RosterController
 from interfaces.http.controllers.shifts import ShiftController
 from interfaces.http.controllers.templates import TemplateController
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             DashboardController,
             IntegrityController,
             HistoryController,
+            ReportController,
             health,
             metrics,
             notifications_socket,
