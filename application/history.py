@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Protocol
 
 from application import history_policy
-from application.history_views import HistoryEntry, HistoryFilter, HistoryPage, HistoryScope
+from application.history_views import Entry, HistoryFilter, HistoryPage, HistoryScope
 from application.principal import Principal
 from application.views import Page
 
@@ -25,7 +25,7 @@ class AuditLog(Protocol):
 
     def page(self, scope: HistoryScope, criteria: HistoryFilter, page: Page) -> HistoryPage: ...
 
-    def stream(self, scope: HistoryScope, criteria: HistoryFilter) -> Iterator[HistoryEntry]:
+    def stream(self, scope: HistoryScope, criteria: HistoryFilter) -> Iterator[Entry]:
         """Every selected entry in log order, read a bounded chunk at a time."""
         ...
 
@@ -60,7 +60,7 @@ class HistoryService:
     def page(self, scope: HistoryScope, criteria: HistoryFilter, page: Page) -> HistoryPage:
         return self._log.page(scope, criteria, page)
 
-    def stream(self, scope: HistoryScope, criteria: HistoryFilter) -> Iterator[HistoryEntry]:
+    def stream(self, scope: HistoryScope, criteria: HistoryFilter) -> Iterator[Entry]:
         """Every entry of a scope the caller obtained above (or an operator's own)."""
         return self._log.stream(scope, criteria)
 

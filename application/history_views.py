@@ -34,6 +34,26 @@ class HistoryEntry(msgspec.Struct, kw_only=True):
     request_id: str | None
 
 
+class ExportedEntry(msgspec.Struct, kw_only=True):
+    """An entry as an export streams it: a HistoryEntry, field for field in the same order, whose
+    `changes` are the JSON text the read model stores, handed on as they are rather than decoded
+    into a dict and encoded again (most of an export's work per entry otherwise): encoded, it is
+    byte for byte the HistoryEntry's encoding."""
+
+    sequence: int
+    occurred_at: str
+    type: str
+    actor: Actor | None
+    subject: Subject
+    summary: str
+    changes: msgspec.Raw
+    request_id: str | None
+
+
+Entry = HistoryEntry | ExportedEntry
+"""What exports and the command line write out."""
+
+
 class HistoryFilter(msgspec.Struct, kw_only=True, frozen=True):
     """What a reader asks for (every given criterion must hold)."""
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import psycopg
 from psycopg import sql as pgsql
-from psycopg.rows import dict_row
+from psycopg.rows import dict_row, tuple_row
 from infrastructure.pgpool import pool
 from infrastructure.settings import PostgresTarget
 
@@ -67,11 +67,16 @@ class SqliteReadStore:
         conn.execute("COMMIT")
 
     @contextmanager
-    def read(self) -> Iterator[sqlite3.Cursor]:
+    def read(self, tuples: bool = False) -> Iterator[sqlite3.Cursor]:
+        """`tuples`: rows as plain tuples in the order of the SELECT, not dicts (for readers of
+        many rows, such as exports: building a dict per row costs more than reading it)."""
         conn = self._connection()
         conn.execute("BEGIN")
         try:
-            yield conn.cursor()
+            cur = conn.cursor()
+            if tuples:
+                cur.row_factory = None
+            yield cur
         finally:
             conn.execute("ROLLBACK")
 
@@ -164,12 +169,13 @@ class _PgCursor:
     one cursor the result of an earlier statement once more than a few are queued on it.
     """
 
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+    def __init__(self, conn: psycopg.Connection[Any], tuples: bool = False) -> None:
         self._conn = conn
         self._last: Any = None
+        self._rows: Any = tuple_row if tuples else None
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        self._last = self._conn.cursor()
+        self._last = self._conn.cursor(row_factory=self._rows) if self._rows else self._conn.cursor()
         return self._last.execute(_pg_sql(sql), tuple(params))
 
     def fetchone(self) -> dict[str, Any] | None:
@@ -229,11 +235,12 @@ class PostgresReadStore:
         cur.copy_rows(table, columns, rows)
 
     @contextmanager
-    def read(self) -> Iterator[_PgCursor]:
+    def read(self, tuples: bool = False) -> Iterator[_PgCursor]:
         """Each statement sees every committed batch (READ COMMITTED, statement by statement):
-        the projections commit whole batches, so a statement never sees half of one."""
+        the projections commit whole batches, so a statement never sees half of one.
+        `tuples`: rows as plain tuples in the order of the SELECT, not dicts."""
         with self._pool.connection() as conn:
-            yield _PgCursor(conn)
+            yield _PgCursor(conn, tuples)
 
     def next_id(self, kind: str) -> int:
         name = _sequence_name(kind)

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import TextIO
 
 from application.history import HistoryService
-from application.history_views import HistoryEntry, HistoryFilter, HistoryScope
+from application.history_views import Entry, HistoryFilter, HistoryScope
 from application.views import Page
 from domain.errors import RuleViolation
 from infrastructure.settings import Settings
@@ -116,7 +116,7 @@ def roster_history(history: HistoryService, roster_id: int, criteria: HistoryFil
     return 0
 
 
-def table_row(entry: HistoryEntry) -> str:
+def table_row(entry: Entry) -> str:
     actor = (entry.actor.full_name or f"user #{entry.actor.id}") if entry.actor else "system"
     return f"{entry.sequence:>9}  {entry.occurred_at:<24}  {entry.type:<24}  {actor[:24]:<24}  {entry.summary}\n"
 
@@ -126,10 +126,23 @@ def export(history: HistoryService, scope: HistoryScope, criteria: HistoryFilter
     """NDJSON on `out`; a tqdm bar on `err` only when it is a terminal (never in a pipe or a log)."""
     from tqdm import tqdm
 
-    total = history.page(scope, criteria, Page(number=1, size=1)).total
-    with tqdm(total=total, unit="entry", desc="export", file=err,
-              disable=not err.isatty()) as bar:
+    shown = err.isatty()
+    # The bar's total costs a COUNT over the whole selection: only when there is a bar.
+    total = history.page(scope, criteria, Page(number=1, size=1)).total if shown else None
+    write = _bytes_writer(out)
+    with tqdm(total=total, unit="entry", desc="export", file=err, disable=not shown) as bar:
         for chunk in ndjson_body(history.stream(scope, criteria)):
-            out.write(chunk.decode())
-            bar.update(chunk.count(b"\n"))  # one line an entry: JSON escapes newlines in text
+            write(chunk)
+            if shown:
+                bar.update(chunk.count(b"\n"))  # one line an entry: JSON escapes newlines in text
     return 0
+
+
+def _bytes_writer(out: TextIO) -> Callable[[bytes], object]:
+    """Writes UTF-8 bytes to `out`: straight to its binary buffer when it has one (stdout), which
+    spares decoding each chunk to text for the text layer to encode it back."""
+    buffer = getattr(out, "buffer", None)
+    if buffer is None or (getattr(out, "encoding", "") or "").lower().replace("-", "") != "utf8":
+        return lambda chunk: out.write(chunk.decode())
+    out.flush()  # whatever the text layer holds goes first
+    return buffer.write

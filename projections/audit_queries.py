@@ -7,7 +7,9 @@ from typing import Any
 
 import msgspec
 
-from application.history_views import Actor, HistoryEntry, HistoryFilter, HistoryPage, HistoryScope, Subject
+from application.history_views import (
+    Actor, ExportedEntry, HistoryEntry, HistoryFilter, HistoryPage, HistoryScope, Subject,
+)
 from application.views import Page
 
 from projections.audit_ledger import key_of
@@ -55,6 +57,19 @@ def entry(row: Any) -> HistoryEntry:
     )
 
 
+def exported(row: tuple[Any, ...]) -> ExportedEntry:
+    """As `entry`, from a tuple of COLUMNS, with `changes` left as the stored JSON: encoded, they
+    are what `entry`'s decoded ones encode to (the projection stores them compact, keys sorted,
+    and decoding keeps that order)."""
+    position, occurred_at, type_, actor, actor_name, subject_kind, subject_id, summary, changes, request_id = row
+    return ExportedEntry(
+        sequence=position, occurred_at=occurred_at, type=type_,
+        actor=Actor(id=actor, full_name=actor_name) if actor is not None else None,
+        subject=Subject(kind=subject_kind, id=subject_id), summary=summary,
+        changes=msgspec.Raw(changes), request_id=request_id,
+    )
+
+
 class SqlAuditLog:
     def __init__(self, store: ReadStore) -> None:
         self._store = store
@@ -79,20 +94,20 @@ class SqlAuditLog:
         return HistoryPage(items=items, total=int(total["n"]) if total else 0, page=page,
                            next_after=items[-1].sequence if more else None)
 
-    def stream(self, scope: HistoryScope, criteria: HistoryFilter) -> Iterator[HistoryEntry]:
+    def stream(self, scope: HistoryScope, criteria: HistoryFilter) -> Iterator[ExportedEntry]:
         after = criteria.after
         while True:
             where, params = where_of(scope, msgspec.structs.replace(criteria, after=after))
-            with self._store.read() as cur:
+            with self._store.read(tuples=True) as cur:
                 cur.execute(f"SELECT {COLUMNS} FROM au_entries{where} ORDER BY position LIMIT ?",
                             (*params, STREAM_CHUNK))
                 rows = cur.fetchall()
             if len(rows) < STREAM_CHUNK:
                 after = None
             else:
-                after = rows[-1]["position"]
+                after = rows[-1][0]  # position
             for index, row in enumerate(rows):
                 rows[index] = None  # each row is let go as its entry is handed on
-                yield entry(row)
+                yield exported(row)
             if after is None:
                 return

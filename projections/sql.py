@@ -42,9 +42,10 @@ class ReadStore(Protocol):
         """Many rows at once (COPY on PostgreSQL), inside a `write(bulk=True)`."""
         ...
 
-    def read(self) -> AbstractContextManager[Cursor]:
+    def read(self, tuples: bool = False) -> AbstractContextManager[Cursor]:
         """A read: one snapshot on SQLite; on PostgreSQL each statement sees what is committed
-        when it starts (projections commit whole batches, so never half of one)."""
+        when it starts (projections commit whole batches, so never half of one). Rows are dicts,
+        or with `tuples` plain tuples in the order of the SELECT (cheaper for many rows)."""
         ...
 
     def is_connection_error(self, error: BaseException) -> bool:

@@ -168,3 +168,22 @@ def test_a_large_export_streams_in_constant_memory_and_equals_the_pages(served: 
         # One chunk of entries at a time: the peak does not grow with the export, far below its size.
         assert bigger_peak < 1.5 * peak and bigger_peak < bigger / 5, (
             f"{body.__name__}: peak {peak:,} for {size:,} bytes, then {bigger_peak:,} for {bigger:,}")
+
+
+def test_an_exported_entry_is_byte_for_byte_the_entry_a_page_shows(served: tuple[TestClient, Container]) -> None:
+    """Exports hand `changes` on as stored, without decoding them: the bytes must still be the page's."""
+    from application.views import Page
+    from tests.audit_story import tell
+
+    client, container = served
+    story = tell(client)
+    acme = story.world.acme
+    ok(client.put(f"/api/users/{acme.employee['id']}", headers=bearer(acme.admin["token"]),
+                  json={"full_name": "Zoë \"Ñandú\" \\ \u2028 \U0001f600"}))
+    scope, criteria = HistoryScope(), HistoryFilter()
+    page = container.history.page(scope, criteria, Page(number=1, size=500))
+    streamed = list(container.history.stream(scope, criteria))
+    assert len(streamed) == page.total == len(page.items) > 40
+    assert b"".join(ndjson_body(streamed)) == b"".join(ndjson_body(page.items))
+    assert b"".join(csv_body(streamed)) == b"".join(csv_body(page.items))
+    assert any("Ñandú" in line for line in b"".join(ndjson_body(streamed)).decode().splitlines())
