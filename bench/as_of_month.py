@@ -16,17 +16,15 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 from litestar.testing import TestClient
 
-from bench.pg import fresh_schema, settings_for
+from bench.in_process import in_process_container
 from application.as_of import RosterAsOf
 from interfaces.as_of_wiring import (
     as_of_projections,
@@ -37,7 +35,6 @@ from interfaces.as_of_wiring import (
     utc_now,
 )
 from projections.replay import ProjectedPast
-from interfaces.container import build_container
 from interfaces.http.app import create_app
 from tests.support import bearer, create_user, ok, seed_tenant
 
@@ -84,11 +81,7 @@ def main() -> None:
     parser.add_argument("--noise", type=int, default=0, help="other month rosters recorded first")
     args = parser.parse_args()
     with ExitStack() as stack:
-        schema = stack.enter_context(fresh_schema("asof")) if args.postgres else None
-        folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        settings = settings_for(schema, folder, projection_workers=False)
-        container = build_container(settings)
-        stack.callback(container.close)
+        settings, container = in_process_container(stack, "asof", args.postgres)
         client = stack.enter_context(TestClient(create_app(settings, container)))
         root = ok(client.post("/api/auth/create-system-admin", json={
             "full_name": "Root", "email": "root@bench.test", "password": "correct-horse-9"}), 201)["token"]
@@ -100,7 +93,7 @@ def main() -> None:
         instant = datetime.now(timezone.utc)
         principal = container.identity.principal(planner["id"])
         chosen = container.as_of._events.select(roster_id, instant)  # noqa: SLF001 - what is replayed
-        print(f"backend {'postgres' if schema else 'sqlite'}: log of {container.events.recorder.max_notification_id()}"
+        print(f"backend {'postgres' if args.postgres else 'sqlite'}: log of {container.events.recorder.max_notification_id()}"
               f" events; the roster's as-of replays {len(chosen)}")
         live = client.get(f"/api/rosters/{roster_id}", headers=manager)
         past = client.get(f"/api/rosters/{roster_id}", headers=manager, params={"as_of": instant.isoformat()})

@@ -27,17 +27,15 @@ from __future__ import annotations
 import argparse
 import logging
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
-from pathlib import Path
 from typing import Any
 
 from litestar.testing import TestClient
 
-from bench.pg import fresh_schema, percentile, settings_for
-from interfaces.container import build_container
+from bench.in_process import in_process_container
+from bench.pg import percentile
 from interfaces.http.app import create_app
 from tests.support import PASSWORD, bearer, create_user, ok, seed_tenant
 
@@ -138,11 +136,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line a request otherwise
     with ExitStack() as stack:
-        schema = stack.enter_context(fresh_schema("history")) if args.postgres else None
-        folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        settings = settings_for(schema, folder, projection_workers=False)
-        container = build_container(settings)
-        stack.callback(container.close)
+        settings, container = in_process_container(stack, "history", args.postgres)
         client = stack.enter_context(TestClient(create_app(settings, container)))
         started = time.perf_counter()
         roster_id, auditor = seed(client, max(1, min(args.rosters, 12)))
@@ -158,7 +152,7 @@ def main() -> None:
         with container.store.read() as cur:
             cur.execute("SELECT COUNT(*) AS n FROM au_entries WHERE roster_id = ?", (roster_id,))
             recorded = cur.fetchone()["n"]
-        print(f"backend {'postgres' if schema else 'sqlite'}: seeded in {time.perf_counter() - started:.0f} s;"
+        print(f"backend {'postgres' if args.postgres else 'sqlite'}: seeded in {time.perf_counter() - started:.0f} s;"
               f" a log of {container.events.recorder.max_notification_id():,} events; the roster's history:"
               f" {first['pagination']['total_items']:,} entries ({recorded:,} events of the roster, hidden ones"
               f" included); the listing: {len(listing['rosters'])} rosters;"
