@@ -10,6 +10,7 @@ from pathlib import Path
 from application.as_of import RosterAsOf
 from application.assignments import AssignmentService
 from application.availability import AvailabilityService
+from application.calendar_events import CalendarService
 from application.claims import ClaimService
 from application.drops import DropService
 from application.events import SchedulaX
@@ -40,6 +41,8 @@ from projections.audit import AuditProjection
 from projections.audit_queries import SqlAuditLog
 from projections.announce import Announcer, InboxAnnouncer, Publish, RosteringAnnouncer
 from projections.base import Projection
+from projections.calendar import CalendarProjection
+from projections.calendar_queries import SqlCalendarEvents
 from projections.chain import ChainProjection
 from projections.chain_queries import SqlChainLinks
 from projections.claim_queries import SqlClaimQueries
@@ -80,6 +83,7 @@ class Container:
     as_of: RosterAsOf
     claims: ClaimService
     drops: DropService
+    calendar: CalendarService
 
     def close(self) -> None:
         self.jobs.close()
@@ -148,7 +152,8 @@ def read_store(settings: Settings, pools: Pools | None = None) -> SqliteReadStor
 def all_projections() -> list[Projection]:
     """Every read model the API serves, in the order they are applied."""
     return [DirectoryProjection(), RosteringProjection(), NotificationsProjection(),
-            DashboardProjection(), AnalyticsProjection(), AuditProjection(), ChainProjection()]
+            DashboardProjection(), AnalyticsProjection(), CalendarProjection(), AuditProjection(),
+            ChainProjection()]
 
 
 def announcers(store: SqliteReadStore | PostgresReadStore) -> dict[str, Announcer]:
@@ -230,4 +235,5 @@ def build_container(settings: Settings) -> Container:
         as_of=roster_as_of(events, store),
         claims=ClaimService(*rostering, claims=SqlClaimQueries(store)),
         drops=DropService(*rostering, claims=SqlClaimQueries(store)),
+        calendar=CalendarService(events, store, sync, directory, SqlCalendarEvents(store)),
     )
