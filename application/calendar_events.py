@@ -129,10 +129,10 @@ class CalendarService(CommandHandler):
 
     def share(self, principal: Principal, event_id: int, user_id: int, role: EventRole) -> ShareView:
         policy.require_may_change(principal)
-        event = self._held(principal, event_id)
-        event.require_visible(principal.id)  # a stranger learns nothing of the user either
-        self._require_same_tenant(principal, user_id)
-        if event.share(user_id=user_id, role=role, by=principal.id):
+        event = self._held(principal, event_id)  # first: a stranger learns nothing of the user either
+        changed = event.share(user_id=user_id, role=role, by=principal.id)  # the caller's rights, then
+        self._require_same_tenant(principal, user_id)  # whom: nothing is saved if the user is out of reach
+        if changed:
             self._commit(event)
         return ShareView(event_id=event_id, user_id=user_id, role=role.value)
 

@@ -180,12 +180,14 @@ def test_every_event_names_its_actor_and_a_replay_rebuilds_the_same_state() -> N
 # -- any sequence of commands keeps the permission rules ------------------------------------
 
 USERS = st.integers(min_value=1, max_value=5)
+EVENTS = st.integers(min_value=0, max_value=3)
 COMMANDS = st.lists(st.one_of(
-    st.tuples(st.just("update"), USERS, st.text(max_size=5)),
-    st.tuples(st.just("share"), USERS, USERS, st.sampled_from(list(EventRole))),
-    st.tuples(st.just("unshare"), USERS, USERS),
-    st.tuples(st.just("delete"), USERS),
-), max_size=30)
+    st.tuples(st.just("create"), USERS),
+    st.tuples(st.just("update"), USERS, EVENTS, st.text(max_size=5)),
+    st.tuples(st.just("share"), USERS, EVENTS, USERS, st.sampled_from(list(EventRole))),
+    st.tuples(st.just("unshare"), USERS, EVENTS, USERS),
+    st.tuples(st.just("delete"), USERS, EVENTS),
+), max_size=40)
 
 
 def expected_outcome(held: dict[int, str], command: tuple, deleted: bool) -> str:
@@ -195,12 +197,12 @@ def expected_outcome(held: dict[int, str], command: tuple, deleted: bool) -> str
     if mine is None:
         return "404"
     if command[0] == "update":
-        return "403" if mine == "VIEWER" else ("400" if not command[2].strip() else "ok")
+        return "403" if mine == "VIEWER" else ("400" if not command[3].strip() else "ok")
     if command[0] == "delete":
         return "ok" if mine == "OWNER" else "403"
-    target = command[2]
+    target = command[3]
     if command[0] == "share":
-        role = command[3]
+        role = command[4]
         if mine == "VIEWER":
             return "403"
         if role is EventRole.OWNER or target == actor or held.get(target) == "OWNER":
@@ -219,11 +221,11 @@ def run(event: CalendarEvent, command: tuple) -> str:
     kind, actor = command[0], command[1]
     try:
         if kind == "update":
-            event.change(by=actor, title=command[2])
+            event.change(by=actor, title=command[3])
         elif kind == "share":
-            event.share(user_id=command[2], role=command[3], by=actor)
+            event.share(user_id=command[3], role=command[4], by=actor)
         elif kind == "unshare":
-            event.unshare(user_id=command[2], by=actor)
+            event.unshare(user_id=command[3], by=actor)
         else:
             event.delete(by=actor)
     except NotFound:
@@ -237,16 +239,25 @@ def run(event: CalendarEvent, command: tuple) -> str:
 
 @settings(max_examples=300, deadline=None)
 @given(COMMANDS)
-def test_any_sequence_of_commands_keeps_the_permission_rules(commands: list[tuple]) -> None:
-    event = planned()
+def test_any_sequence_of_create_update_share_unshare_and_delete_keeps_the_permission_rules(
+        commands: list[tuple]) -> None:
+    events: list[CalendarEvent] = []
     for command in commands:
+        if command[0] == "create":
+            events.append(planned(event_id=len(events) + 1, owner_id=command[1]))
+            continue
+        if not events:
+            continue
+        event = events[command[2] % len(events)]
         before, deleted = dict(event.permissions), event.is_deleted
         outcome = run(event, command)
         assert outcome == expected_outcome(before, command, deleted), (command, before)
         if outcome != "ok":
-            assert event.permissions == before  # a refused command changes nothing
-        # The invariants: exactly one owner, its creator; only the three roles.
-        assert [u for u, r in event.permissions.items() if r == "OWNER"] == [OWNER]
+            assert event.permissions == before and event.is_deleted == deleted  # a refusal changes nothing
+    for event in events:
+        # The invariants: exactly one owner, its creator; only the three roles; nobody sees a deleted one.
+        assert [u for u, r in event.permissions.items() if r == "OWNER"] == [event.created_by]
         assert set(event.permissions.values()) <= {"OWNER", "EDITOR", "VIEWER"}
-    copy = replayed(event)
-    assert (copy.permissions, copy.is_deleted, copy.title) == (event.permissions, event.is_deleted, event.title)
+        assert not event.is_deleted or all(event.role_of(u) is None for u in range(1, 6))
+        copy = replayed(event)
+        assert (copy.permissions, copy.is_deleted, copy.title) == (event.permissions, event.is_deleted, event.title)

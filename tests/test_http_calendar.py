@@ -278,3 +278,25 @@ def test_every_calendar_operation_is_in_the_served_schema(cast: Cast) -> None:
     assert {"get", "put", "delete"} <= set(paths["/api/events/{event_id}"])
     assert "post" in paths["/api/events/{event_id}/share"] and "post" in paths["/api/events/batch"]
     assert "delete" in paths["/api/events/{event_id}/share/{user_id}"]
+
+
+def test_the_calendar_works_alike_on_every_backend(client: TestClient) -> None:
+    world = seed_world(client)
+    owner, editor = world.acme.employee, world.acme.manager
+    event = ok(client.post("/api/events", json=MEETING, headers=bearer(owner["token"])), 201)
+    ok(client.post(f"/api/events/{event['id']}/share", json={"user_id": editor["id"], "role": "EDITOR"},
+                   headers=bearer(owner["token"])))
+    ok(client.put(f"/api/events/{event['id']}", json={"title": "Moved", "end_time": "2024-03-20T12:00:00Z"},
+                  headers=bearer(editor["token"])))
+    batch = ok(client.post("/api/events/batch", headers=bearer(editor["token"]), json={"events": [
+        {"title": "Own", "start_time": "2024-03-21T10:00:00Z", "end_time": "2024-03-21T11:00:00Z"}]}), 201)
+    listed = ok(client.get("/api/events?start_time=2024-03-20T11:30:00Z", headers=bearer(editor["token"])))
+    assert [(e["title"], e["version"]) for e in listed["items"]] == [("Moved", 3), ("Own", 1)]
+    assert listed["items"][1]["id"] == batch["events"][0]["id"]
+    got = ok(client.get(f"/api/events/{event['id']}", headers=bearer(owner["token"])))
+    assert got["end_time"].startswith("2024-03-20T12:00:00") and len(got["permissions"]) == 2
+    assert client.delete(f"/api/events/{event['id']}", headers=bearer(owner["token"])).status_code == 204
+    assert ok(client.get("/api/events", headers=bearer(owner["token"]))) == {"total": 0, "items": []}
+    notices = ok(client.get("/api/notifications", headers=bearer(editor["token"])))["items"]
+    assert [n["message"] for n in notices if n["type"] == "event.update"] == [
+        "Event 'Moved' was deleted", "Event 'Team Meeting' was shared with you as EDITOR"]
