@@ -257,6 +257,13 @@ def test_an_auditor_changes_no_events_and_lists_none_of_the_enterprises(cast: Ca
     assert {"calendar_event_created", "calendar_event_shared"} <= {e["type"] for e in entries}
     globex = ok(cast.send("GET", "/api/audit/events?limit=500", cast.world.globex.admin))["entries"]
     assert not [e for e in globex if e["type"].startswith("calendar_event")]
+    # The owner and the user a share concerns find those entries in their own history.
+    mine = ok(cast.send("GET", "/api/employee/history", cast.owner))["entries"]
+    theirs = ok(cast.send("GET", "/api/employee/history", cast.viewer))["entries"]
+    assert sorted(e["type"] for e in mine if e["type"].startswith("calendar")) == [
+        "calendar_event_created", "calendar_event_shared", "calendar_event_shared"]
+    assert [e["summary"] for e in theirs if e["type"] == "calendar_event_shared"] == [
+        "Employee shared the event 'Team Meeting' with Colleague as VIEWER"]
 
 
 def test_events_travel_as_messagepack_both_ways(cast: Cast) -> None:
