@@ -96,14 +96,14 @@ class CalendarService(CommandHandler):
         policy.require_may_change(principal)
         if not 1 <= len(items) <= MAX_BATCH:
             raise RuleViolation(f"A batch holds 1 to {MAX_BATCH} events", field="events")
-        planned = []
-        for index, new in enumerate(items):
+        for index, new in enumerate(items):  # every item's rules first: a refused batch takes no ids
             try:
-                planned.append(self._planned(principal, new))
+                self._planned(principal, new, event_id=0)
             except RuleViolation as refused:
                 where, name = f"events[{index}]", refused.details.get("field")
                 raise RuleViolation(f"{where}: {refused.message}", field=f"{where}.{name}" if name else where,
                                     index=index) from None
+        planned = [self._planned(principal, new) for new in items]
         self._commit(*planned)
         return [summary_of(event) for event in planned]
 
@@ -164,10 +164,11 @@ class CalendarService(CommandHandler):
 
     # -- helpers --------------------------------------------------------------------------
 
-    def _planned(self, principal: Principal, new: NewCalendarEvent) -> CalendarEvent:
+    def _planned(self, principal: Principal, new: NewCalendarEvent, event_id: int | None = None) -> CalendarEvent:
+        """The new event; with `event_id` 0, only its rules are checked (it is never saved)."""
         self._check_attachments(principal, list(new.attachments))
         return CalendarEvent.plan(
-            event_id=self._ids.next_id(KIND), title=new.title, start=new.start, end=new.end,
+            event_id=self._ids.next_id(KIND) if event_id is None else event_id, title=new.title, start=new.start, end=new.end,
             owner_id=principal.id, enterprise_id=principal.enterprise_id, description=new.description,
             location=new.location, is_recurring=new.is_recurring, attachments=new.attachments,
         )

@@ -236,6 +236,8 @@ def test_one_bad_item_of_a_batch_creates_nothing_and_the_error_names_its_index(
     assert response.status_code == 400, response.text
     assert response.json()["detail"]["errors"][0]["field"] == field
     assert ok(cast.send("GET", "/api/events", cast.owner))["total"] == 1
+    # The refused batch took no ids: the next event is numbered right after the first.
+    assert ok(cast.send("POST", "/api/events", cast.owner, good), 201)["id"] == cast.event["id"] + 1
 
 
 def test_a_batch_holds_one_to_a_hundred_events(cast: Cast) -> None:
