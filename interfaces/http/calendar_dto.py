@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -51,18 +51,15 @@ class EventChangesIn(msgspec.Struct, kw_only=True):
     attachments: Attachments | UnsetType = UNSET
 
     def command(self) -> CalendarEventChanges:
-        def given(value: object) -> object:
+        def given(name: str) -> Any:
+            value = getattr(self, name)
             return None if value is UNSET else value
 
-        attachments = given(self.attachments)
+        attachments = given("attachments")
         return CalendarEventChanges(
-            title=given(self.title),  # type: ignore[arg-type]
-            start=given(self.start_time),  # type: ignore[arg-type]
-            end=given(self.end_time),  # type: ignore[arg-type]
-            description=given(self.description),  # type: ignore[arg-type]
-            location=given(self.location),  # type: ignore[arg-type]
-            is_recurring=given(self.is_recurring),  # type: ignore[arg-type]
-            attachments=tuple(attachments) if isinstance(attachments, list) else None,
+            title=given("title"), start=given("start_time"), end=given("end_time"),
+            description=given("description"), location=given("location"), is_recurring=given("is_recurring"),
+            attachments=tuple(attachments) if attachments is not None else None,
             cleared=frozenset(name for name in ("description", "location") if getattr(self, name) is None),
         )
 
