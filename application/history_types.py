@@ -11,7 +11,7 @@ from __future__ import annotations
 
 SUBJECT_KINDS = (
     "roster", "shift", "assignment", "swap_request", "user", "department", "enterprise", "time_off",
-    "availability", "template", "invitation", "shift_claim",
+    "availability", "template", "invitation", "shift_claim", "calendar_event",
 )
 
 TYPES: dict[str, tuple[str, str]] = {
@@ -71,6 +71,11 @@ TYPES: dict[str, tuple[str, str]] = {
     "invitation_issued": ("invitation", "An invitation code to join an enterprise was issued"),
     "invitation_used": ("invitation", "Someone registered with an invitation"),
     "invitation_revoked": ("invitation", "An invitation was revoked"),
+    "calendar_event_created": ("calendar_event", "Someone created a calendar event (they own it)"),
+    "calendar_event_changed": ("calendar_event", "A calendar event's title, times, place or attachments changed"),
+    "calendar_event_shared": ("calendar_event", "A calendar event was shared with a user, or their role changed"),
+    "calendar_event_unshared": ("calendar_event", "A user's role on a calendar event was taken back, or they left it"),
+    "calendar_event_deleted": ("calendar_event", "A calendar event was deleted by its owner"),
 }
 """The shown types."""
 

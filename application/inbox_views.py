@@ -19,6 +19,8 @@ class NotificationView(msgspec.Struct, kw_only=True):
     data: dict[str, Any]
     expires_at: str
     created_at: str
+    event_id: int | None = None
+    """The calendar event a notice is about (001's `event.update`); null for every other type."""
 
 
 class NotificationFilter(msgspec.Struct, kw_only=True, frozen=True):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from application.calendar_views import CalendarEventDetail, CalendarEventFilter, EventsPage
 from application.claim_views import ClaimView, OpenShiftFilter, OpenShiftView
 from application.dashboard_views import (
     Activity,
@@ -201,3 +202,31 @@ class ClaimQueries(Protocol):
     def claims(self, employee_id: int | None, department_id: int | None, status: str | None) -> list[ClaimView]: ...
 
     def pending_claims(self, shift_id: int) -> list[ClaimView]: ...
+
+
+class CalendarEventQueries(Protocol):
+    """Read model of calendar events and who holds them (the calendar projection)."""
+
+    def events(self, criteria: CalendarEventFilter, skip: int, limit: int) -> EventsPage:
+        """The events `criteria.user_id` holds (any role), overlapping the window, in start order."""
+        ...
+
+    def event(self, event_id: int) -> CalendarEventDetail | None:
+        """The event with everyone who holds it; None once deleted."""
+        ...
+
+
+class AttachmentCheck(Protocol):
+    """Whether files may be attached to a calendar event by a user: a port that `/files`
+    implements once it exists. Until then `NoAttachments` refuses every id."""
+
+    def unknown(self, user_id: int, file_ids: list[int]) -> list[int]:
+        """The ids among `file_ids` that name no file `user_id` may attach."""
+        ...
+
+
+class NoAttachments:
+    """No file store is wired: every file id is unknown, so `attachments` must stay empty."""
+
+    def unknown(self, user_id: int, file_ids: list[int]) -> list[int]:
+        return list(file_ids)

@@ -29,6 +29,8 @@ class NotificationType(str, Enum):
     SHIFT_CLAIM = "shift_claim"
     SHIFT_CLAIM_DECIDED = "shift_claim_decided"
     SHIFT_TAKEN_OVER = "shift_taken_over"
+    EVENT_UPDATE = "event.update"
+    """001's notice of a calendar event shared with the user, changed, deleted or unshared."""
 
 
 class Priority(str, Enum):

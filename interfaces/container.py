@@ -11,6 +11,7 @@ from application.as_of import RosterAsOf
 from application.assignments import AssignmentService
 from application.auto_fill import AutoFill
 from application.availability import AvailabilityService
+from application.calendar_events import CalendarService
 from application.claims import ClaimService
 from application.drops import DropService
 from application.events import SchedulaX
@@ -42,6 +43,8 @@ from projections.audit import AuditProjection
 from projections.audit_queries import SqlAuditLog
 from projections.announce import Announcer, InboxAnnouncer, Publish, RosteringAnnouncer
 from projections.base import Projection
+from projections.calendar import CalendarProjection
+from projections.calendar_queries import SqlCalendarEvents
 from projections.chain import ChainProjection
 from projections.chain_queries import SqlChainLinks
 from projections.claim_queries import SqlClaimQueries
@@ -84,6 +87,7 @@ class Container:
     claims: ClaimService
     drops: DropService
     hours_report: HoursReportService
+    calendar: CalendarService
 
     def close(self) -> None:
         self.jobs.close()
@@ -152,7 +156,8 @@ def read_store(settings: Settings, pools: Pools | None = None) -> SqliteReadStor
 def all_projections() -> list[Projection]:
     """Every read model the API serves, in the order they are applied."""
     return [DirectoryProjection(), RosteringProjection(), NotificationsProjection(),
-            DashboardProjection(), AnalyticsProjection(), AuditProjection(), ChainProjection()]
+            DashboardProjection(), AnalyticsProjection(), CalendarProjection(), AuditProjection(),
+            ChainProjection()]
 
 
 def announcers(store: SqliteReadStore | PostgresReadStore) -> dict[str, Announcer]:
@@ -235,4 +240,5 @@ def build_container(settings: Settings) -> Container:
         claims=ClaimService(*rostering, claims=SqlClaimQueries(store)),
         drops=DropService(*rostering, claims=SqlClaimQueries(store)),
         hours_report=HoursReportService(SqlHoursQueries(store), directory.enterprise),
+        calendar=CalendarService(events, store, sync, directory, SqlCalendarEvents(store)),
     )

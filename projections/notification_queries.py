@@ -82,6 +82,7 @@ class SqlInboxes:
 
 
 def _notification(row: dict[str, Any]) -> NotificationView:
+    data = json.loads(row["data"])
     return NotificationView(
-        **{**row, "data": json.loads(row["data"]), "is_read": row["read_at"] is not None}
+        **{**row, "data": data, "is_read": row["read_at"] is not None, "event_id": data.get("event_id")}
     )

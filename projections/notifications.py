@@ -3,7 +3,8 @@
 Who hears of what: a roster published, to its department; a shift assigned or
 removed, to the employee; a declined assignment, to the department's manager; a swap
 request, to its target and the manager; a swap decided, to both employees; time off,
-to the manager and back to the employee; shift claims and drops, see `claim_notices`.
+to the manager and back to the employee; shift claims and drops, see `claim_notices`;
+calendar events (001's `event.update`), see `calendar_notices`.
 Nobody is told of their own action.
 """
 
@@ -15,6 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from domain.assignment import Assignment
+from domain.calendar_event import CalendarEvent
 from domain.claim import ShiftClaim
 from domain.inbox import Inbox, NotificationType, Priority
 from domain.identity import User
@@ -26,6 +28,7 @@ from domain.swap import SwapRequest
 from domain.zones import wall_clock
 
 from projections.base import Handler, Projection, stamp, uuid_of
+from projections.calendar_notices import CalendarNotices
 from projections.claim_notices import ClaimNotices
 from projections.notifications_schema import NOTIFICATIONS
 from projections.rostering import hhmm, minute
@@ -40,11 +43,12 @@ _sorted_json = json.JSONEncoder(sort_keys=True).encode
 """`json.dumps(data, sort_keys=True)`, without building an encoder for every notification."""
 
 
-class NotificationsProjection(ClaimNotices, Projection):
+class NotificationsProjection(ClaimNotices, CalendarNotices, Projection):
     name = "notifications"
     rebuild_cost = 3
     ddl = NOTIFICATIONS
-    version = 3  # 2: shift claims and drops; 3: time off told on the clocks of the zone it was asked in
+    version = 4  # 2: shift claims and drops; 3: time off told on the clocks of the zone it was asked in;
+    # 4: calendar events (001's event.update)
 
     def __init__(self) -> None:
         self._next_id: int | None = None
@@ -88,6 +92,11 @@ class NotificationsProjection(ClaimNotices, Projection):
             SwapRequest.Decided: self.swap_decided,
             EmployeeSchedule.TimeOffRequested: self.time_off_requested,
             EmployeeSchedule.TimeOffDecided: self.time_off_decided,
+            CalendarEvent.Created: self.calendar_event_created,
+            CalendarEvent.Changed: self.calendar_event_changed,
+            CalendarEvent.Shared: self.calendar_event_shared,
+            CalendarEvent.Unshared: self.calendar_event_unshared,
+            CalendarEvent.Deleted: self.calendar_event_deleted,
             Inbox.Read: self.read,
             Inbox.AllRead: self.all_read,
             Inbox.Dismissed: self.dismissed,

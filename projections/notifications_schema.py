@@ -90,4 +90,16 @@ NOTIFICATIONS = [
         start_at TEXT NOT NULL,
         end_at TEXT NOT NULL
     )""",
+    """
+    CREATE TABLE IF NOT EXISTS nt_calendar_events (
+        uuid TEXT PRIMARY KEY,
+        id BIGINT NOT NULL UNIQUE,
+        title TEXT NOT NULL
+    )""",
+    """
+    CREATE TABLE IF NOT EXISTS nt_calendar_holders (
+        event_id BIGINT NOT NULL,
+        user_id BIGINT NOT NULL,
+        PRIMARY KEY (event_id, user_id)
+    )""",
 ]

@@ -15,7 +15,7 @@ from tests.support import Tenant, bearer, create_user, ok
 
 KINDS = (
     "enterprise", "department", "user", "roster", "shift", "assignment", "swap", "time_off",
-    "availability", "template", "notification", "invitation", "claim",
+    "availability", "template", "notification", "invitation", "claim", "calendar_event",
 )
 # Parameter and property names that say which kind of resource their id names.
 NAME_KINDS = {
@@ -24,14 +24,14 @@ NAME_KINDS = {
     "roster_id": "roster", "shift_id": "shift", "target_shift_id": "shift",
     "assignment_id": "assignment", "swap_id": "swap", "time_off_id": "time_off",
     "template_id": "template", "shift_template_id": "template", "notification_id": "notification",
-    "invitation_id": "invitation", "actor_id": "user", "claim_id": "claim",
+    "invitation_id": "invitation", "actor_id": "user", "claim_id": "claim", "event_id": "calendar_event",
 }
 # A path segment and the kind of the id that follows it, for generic names (`{id}`, `{entry_id}`).
 SEGMENT_KINDS = {
     "enterprises": "enterprise", "departments": "department", "users": "user", "rosters": "roster",
     "shifts": "shift", "assignments": "assignment", "swap-requests": "swap", "time-off": "time_off",
     "availability": "availability", "shift-templates": "template", "notifications": "notification",
-    "shift-claims": "claim",
+    "shift-claims": "claim", "events": "calendar_event",
 }
 
 
@@ -75,7 +75,7 @@ def _post(client: Any, path: str, who: dict[str, Any], body: dict[str, Any], sta
 
 def populate(client: Any, tenant: Tenant, name: str) -> TenantData:
     """Rosters (a draft and a published one), shifts, an assignment, a swap request, a claim, a
-    template, time off, availability and notifications of `tenant`. The published week lies in
+    template, time off, availability, calendar events (one shared) and notifications of `tenant`. The published week lies in
     January 2099, so that its places may still be claimed; the rest in early 2026."""
     slug = name.lower()
     admin, manager, employee = tenant.admin, tenant.manager, tenant.employee
@@ -118,6 +118,14 @@ def populate(client: Any, tenant: Tenant, name: str) -> TenantData:
         "start_date": "2026-02-09", "reason": f"{name} course"})["entry"]
     invitation = _post(client, f"/api/enterprises/{tenant.enterprise_id}/invitations", admin, {
         "role": "employee", "department_id": dept})["invitation"]
+    # Calendar events: the employee's own, one shared with the mate (who is told of it).
+    events = [_post(client, "/api/events", employee, {
+        "title": f"{name} {what}", "description": f"{name} calendar", "start_time": start,
+        "end_time": end, "location": f"{name} Room"})["id"]
+        for what, start, end in (("Meeting", "2026-02-10T09:00:00Z", "2026-02-10T10:00:00Z"),
+                                 ("Review", "2026-02-11T09:00:00Z", "2026-02-11T10:30:00Z"))]
+    ok(client.post(f"/api/events/{events[1]}/share", json={"user_id": mate["id"], "role": "EDITOR"},
+                   headers=bearer(employee["token"])))
     notifications = [
         n["id"]
         for who in (employee, manager)
@@ -139,4 +147,5 @@ def populate(client: Any, tenant: Tenant, name: str) -> TenantData:
         "notification": notifications,
         "invitation": [invitation["id"]],
         "claim": [claim["id"]],
+        "calendar_event": events,
     })

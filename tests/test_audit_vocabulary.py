@@ -99,6 +99,15 @@ def everything_once(client: TestClient) -> dict[str, Any]:
     send(client, "POST", f"/api/shift-claims/{withdrawn}/cancel", mate)
     refused = send(client, "POST", f"/api/shifts/{second}/claim", employee, status=201)["claim"]["id"]
     send(client, "POST", f"/api/shift-claims/{refused}/reject", manager, {"note": "Covered"})
+    # A calendar event: changed, shared, its share changed and taken back, then deleted.
+    event = send(client, "POST", "/api/events", employee, {
+        "title": "Team Meeting", "start_time": "2024-03-20T10:00:00Z", "end_time": "2024-03-20T11:00:00Z"},
+        status=201)["id"]
+    send(client, "PUT", f"/api/events/{event}", employee, {"location": "Room 4"})
+    send(client, "POST", f"/api/events/{event}/share", employee, {"user_id": mate["id"], "role": "VIEWER"})
+    send(client, "POST", f"/api/events/{event}/share", employee, {"user_id": mate["id"], "role": "EDITOR"})
+    send(client, "DELETE", f"/api/events/{event}/share/{mate['id']}", employee, status=204)
+    send(client, "DELETE", f"/api/events/{event}", employee, status=204)
     return {"world": world, "root": root}
 
 
@@ -126,3 +135,7 @@ def test_every_type_of_the_vocabulary_is_told_with_a_summary_and_the_projection_
     assert summaries["assignment_dropped"] == "Employee offered up their place on Business Hours on 2099-03-02"
     assert summaries["claim_rejected"] == "Manager rejected Employee's claim of Business Hours on 2099-03-03: Covered"
     assert summaries["claim_cancelled"] == "Mate withdrew their claim of Business Hours on 2099-03-03"
+    assert summaries["calendar_event_changed"] == "Employee changed location of the event 'Team Meeting'"
+    assert summaries["calendar_event_shared"] == "Employee made Mate EDITOR (was VIEWER) of the event 'Team Meeting'"
+    assert summaries["calendar_event_unshared"] == "Employee took back Mate's role on the event 'Team Meeting'"
+    assert summaries["calendar_event_deleted"] == "Employee deleted the event 'Team Meeting'"

@@ -132,7 +132,8 @@ def test_health_lists_every_projection_and_answers_ok_when_all_is_well(sqlite_cl
     body = ok(sqlite_client.get("/health"))
     assert body["status"] == "ok"
     names = {p for p in body["checks"] if p.startswith("projection:")}
-    assert names == {"projection:analytics", "projection:audit", "projection:audit_chain", "projection:dashboard",
+    assert names == {"projection:analytics", "projection:audit", "projection:audit_chain", "projection:calendar",
+                     "projection:dashboard",
                      "projection:directory", "projection:notifications", "projection:rostering"}
 
 

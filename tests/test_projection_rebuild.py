@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +18,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from application.calendar_events import CalendarEventChanges, NewCalendarEvent
 from application.commands import DepartmentChanges, NewDepartment, NewUser, UserChanges
 from application.invitations import NewInvitation
 from application.principal import Principal
+from domain.calendar_event import EventRole
 from domain.errors import DomainError
 from domain.roles import Gender, Role
 from infrastructure.readstore import STAGE_PREFIX, SqliteReadStore, remove_abandoned_stages, scratch_store
@@ -64,6 +66,7 @@ class World:
     departments: list[tuple[int, int]] = field(default_factory=list)  # (id, enterprise id)
     users: list[int] = field(default_factory=list)
     invitations: list[tuple[int, int, str]] = field(default_factory=list)  # (id, enterprise id, code)
+    calendar_events: list[int] = field(default_factory=list)
     succeeded: int = 0
 
     def pick(self, items: list[Any], index: int | None) -> Any:
@@ -117,6 +120,11 @@ COMMANDS = st.one_of(
               st.integers(min_value=1, max_value=2)),
     st.tuples(st.just("register_invited"), INDEX, EMAILS),
     st.tuples(st.just("revoke"), INDEX),
+    st.tuples(st.just("calendar_event"), INDEX, NAMES, st.integers(min_value=-2, max_value=48)),
+    st.tuples(st.just("calendar_change"), INDEX, INDEX, st.one_of(st.none(), NAMES), DESCRIPTIONS),
+    st.tuples(st.just("calendar_share"), INDEX, INDEX, INDEX, st.sampled_from(list(EventRole))),
+    st.tuples(st.just("calendar_unshare"), INDEX, INDEX, INDEX),
+    st.tuples(st.just("calendar_delete"), INDEX, INDEX),
 )
 # Tenants and people first, so that the random tail has something to work on.
 HISTORIES = st.tuples(
@@ -228,11 +236,36 @@ def run(world: World, command: tuple[Any, ...]) -> None:
             world.container.invitations.revoke(
                 admin, invitation[1] if invitation else 999, invitation[0] if invitation else 999, NOW
             )
+        elif kind.startswith("calendar_"):
+            run_calendar(world, kind, args)
         else:  # pragma: no cover
             raise AssertionError(kind)
     except DomainError:
         return
     world.succeeded += 1
+
+
+def run_calendar(world: World, kind: str, args: list[Any]) -> None:
+    """A calendar command by the user picked first (who may hold no role on the event)."""
+    calendar = world.container.calendar
+    actor = world.container.identity.principal(world.pick(world.users, args[0]))
+    if actor is None:
+        return
+    if kind == "calendar_event":
+        _, title, hours = args
+        start = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+        made = calendar.create(actor, NewCalendarEvent(title=title, start=start, end=start + timedelta(hours=hours)))
+        world.calendar_events.append(made.id)
+        return
+    event_id = world.pick(world.calendar_events, args[1]) or 999
+    if kind == "calendar_change":
+        calendar.update(actor, event_id, CalendarEventChanges(title=args[2], description=args[3]))
+    elif kind == "calendar_share":
+        calendar.share(actor, event_id, world.pick(world.users, args[2]), args[3])
+    elif kind == "calendar_unshare":
+        calendar.unshare(actor, event_id, world.pick(world.users, args[2]))
+    else:
+        calendar.delete(actor, event_id)
 
 
 # -- tests ----------------------------------------------------------------------------
@@ -307,6 +340,13 @@ def busy_container(tmp_path: Path) -> Iterator[tuple[Container, World]]:
         ("register_invited", 0, "invited@acme.test"),
         ("invite", 1, None, Role.MANAGER, 1),
         ("revoke", 1),
+        ("calendar_event", 1, "Planning", 2),
+        ("calendar_event", 2, "Review", 1),
+        ("calendar_share", 1, 0, 2, EventRole.EDITOR),
+        ("calendar_change", 2, 0, "Planning 2", "Agenda"),
+        ("calendar_share", 1, 0, 2, EventRole.VIEWER),
+        ("calendar_unshare", 2, 0, 2),
+        ("calendar_delete", 2, 1),
     ]
     for command in history:
         run(world, command)
@@ -338,7 +378,7 @@ def test_a_rebuilt_store_follows_new_events_and_stays_identical(
         before = runner.position()
         run(world, ("enterprise", "Initech", None))
         run(world, ("update_user", 2, "Top Boss", None, None, None, None, False))
-        assert world.succeeded == 23
+        assert world.succeeded == 30
         assert runner.catch_up() == 2
         assert runner.position() > before
         assert runner.catch_up() == 0
@@ -379,6 +419,10 @@ def test_a_rebuilt_store_reflects_the_history_in_its_rows(
         assert enterprises["Globex Corp"]["version"] == 3
         assert (enterprises["Globex Corp"]["max_hours_per_week"], enterprises["Globex Corp"]["week_starts_on"]) == (
             40, "sunday")
+        # Planning: shared, changed, demoted, left; Review: deleted, holding nobody.
+        events = {row["title"]: row for row in rows["ce_events"]}
+        assert (events["Planning 2"]["description"], events["Review"]["is_deleted"]) == ("Agenda", True)
+        assert [(p["event_id"], p["role"]) for p in rows["ce_permissions"]] == [(events["Planning 2"]["id"], "OWNER")]
         assert [r["name"] for r in rows["projection_tracking"]] == sorted(p.name for p in all_projections())
     finally:
         store.close()
@@ -400,7 +444,7 @@ def test_a_staged_rebuild_keeps_the_old_rows_until_it_swaps_and_then_applies_wha
     # then puts back the staged tables and position, and the rebuild applies the command again.
     container.runner.rebuild(progress=progress)
     assert seen_while_staging == [live]  # readers kept the old tables while the stage was built
-    assert world.succeeded == 22
+    assert world.succeeded == 29
     assert container.runner.catch_up() == 0
     names = [row["name"] for row in dump(container.store)["rm_enterprises"]]
     assert "Initech" in names
@@ -498,8 +542,8 @@ def test_a_parallel_rebuild_spreads_the_projections_evenly_over_the_processes() 
         loads = sorted(sum(costs[n] for n in g) for g in groups)
         # The busiest process finishes at most one projection's work after the idlest.
         assert loads[-1] - loads[0] <= max(costs.values())
-    assert balanced_groups(projections, 2) == [["audit", "notifications", "dashboard"],
-                                               ["rostering", "analytics", "audit_chain", "directory"]]
+    assert balanced_groups(projections, 2) == [["audit", "notifications", "calendar", "directory"],
+                                               ["rostering", "analytics", "audit_chain", "dashboard"]]
 
 
 def test_a_scratch_folder_left_by_a_killed_rebuild_is_deleted_by_the_next_one(tmp_path: Path) -> None:

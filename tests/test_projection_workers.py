@@ -866,7 +866,7 @@ def test_status_reports_the_lag_and_rebuild_of_one_projection_leaves_identical_r
         conn.execute("UPDATE an_shifts SET hours = -1 WHERE shift_id = (SELECT MIN(shift_id) FROM an_shifts)")
     result = cli(schema, tmp_path, "rebuild", "--jobs", "2")
     assert result.returncode == 0, result.stderr
-    assert "2 processes: audit,notifications,dashboard; rostering,analytics,audit_chain,directory" in result.stderr
+    assert "2 processes: audit,notifications,calendar,directory; rostering,analytics,audit_chain,dashboard" in result.stderr
     assert_same_rows(dump_schema(settings), live)
     assert positions(schema) == {n: head for n in NAMES}
 

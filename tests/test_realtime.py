@@ -75,9 +75,9 @@ def test_a_published_roster_reaches_its_department_on_the_notification_socket_an
         assert message["type"] == "notification"
         assert message["data"]["type"] == "roster_published"
         assert message["data"]["data"] == {"roster_id": january["id"], "roster_name": "January Ops"}
-        # The socket carries the notification exactly as the inbox lists it.
+        # The socket carries the notification exactly as the inbox lists it, with 001's `timestamp`.
         [listed] = ok(c.get("/api/notifications", headers=h(a.employee)))["notifications"]
-        assert message["data"] == listed
+        assert message["data"] == {**listed, "timestamp": listed["created_at"]}
         # The others' first messages are about their own rosters: they never heard of January.
         sales = publish_roster(c, a.admin, a.other_department_id, "Sales week")
         assert other_department.receive_json(timeout=5)["data"]["data"]["roster_id"] == sales["id"]

@@ -308,12 +308,14 @@ def snapshot(client: TestClient, world: World, globex: TenantData) -> dict[str, 
         seen[f"/api/shifts/roster/{roster}"] = read(f"/api/shifts/roster/{roster}")
     for shift in globex.ids["shift"]:
         seen[f"/api/shifts/{shift}"] = read(f"/api/shifts/{shift}")
+    for event in globex.ids["calendar_event"]:
+        seen[f"/api/events/{event}"] = read(f"/api/events/{event}", tenant.employee)
     for template in globex.ids["template"]:
         seen[f"/api/shift-templates/{template}"] = read(f"/api/shift-templates/{template}")
     for who in (tenant.admin, tenant.manager, tenant.employee, tenant.colleague, globex.mate):
         for url in ("/api/notifications?limit=100", "/api/employee/my-schedule", "/api/employee/time-off",
                     "/api/employee/availability", "/api/employee/swap-requests", "/api/employee/shift-claims",
-                    "/api/employee/open-shifts"):
+                    "/api/employee/open-shifts", "/api/events?limit=100"):
             seen[f"{url} of {who['email']}"] = read(url, who)
     return seen
 

@@ -14,6 +14,7 @@ from litestar import Request, Response
 
 from application import command_scope
 from application.ports import ReadModelsBehind
+from domain.calendar_event import CalendarEvent
 from domain.claim import ShiftClaim
 from domain.identity import User
 from domain.organisation import Department, Enterprise
@@ -31,6 +32,7 @@ RESOURCE_URLS: dict[type, tuple[str, str]] = {
     Department: ("/api/departments/{}", "department_id"),
     ShiftTemplate: ("/api/shift-templates/{}", "template_id"),
     ShiftClaim: ("/api/shift-claims/{}", "claim_id"),
+    CalendarEvent: ("/api/events/{}", "event_id"),
 }
 """Aggregates whose resource has a GET of its own, and the attribute that numbers it."""
 

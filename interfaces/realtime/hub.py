@@ -74,10 +74,13 @@ _json = msgspec.json.Encoder()
 
 
 def notification_frame(message: Message) -> bytes | None:
-    """001's notification socket: `{"type": "notification", "data": <notification>}`."""
+    """001's notification socket: `{"type": "notification", "data": <notification>}`; the data
+    holds 001's `type, event_id, message, timestamp` beside the rest of the inbox's row."""
     if message.event != "new_notification":
         return None
-    return _json.encode({"type": "notification", "data": message.data})
+    data = {**message.data, "timestamp": message.data.get("created_at")}
+    data.setdefault("event_id", None)
+    return _json.encode({"type": "notification", "data": data})
 
 
 def scheduling_frame(message: Message) -> bytes | None:

@@ -1,4 +1,4 @@
-"""/api/notifications: the caller's inbox (002), with 001's PUT spellings as aliases."""
+"""/api/notifications: the caller's inbox (002), with 001's PUT spellings as aliases and its `items`."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ PriorityFilter = Literal["low", "normal", "high", "urgent"]
 class NotificationsResponse(msgspec.Struct, kw_only=True):
     message: str
     notifications: list[NotificationView]
+    items: list[NotificationView]
+    """001's name for the same rows as `notifications`."""
     pagination: Pagination
     unread_count: int
     total: int
@@ -79,7 +81,7 @@ class NotificationController(Controller):
         criteria = NotificationFilter(read=read, type=type_, priority=priority, now=now_iso())
         listed, counts = container.notifications.notifications(principal, criteria, page_of(page, limit))
         return NotificationsResponse(
-            message="Notifications retrieved successfully", notifications=listed.items,
+            message="Notifications retrieved successfully", notifications=listed.items, items=listed.items,
             pagination=Pagination(**pagination(listed)), unread_count=counts.unread_count,
             total=listed.total,
         )
