@@ -13,7 +13,8 @@ from litestar.testing import TestClient
 from interfaces.container import Container, build_container
 from interfaces.http.app import create_app
 from tests.conftest import settings_for
-from tests.support import PASSWORD, World, bearer, ok, seed_world
+from tests.support import PASSWORD, World, bearer, create_user, ok, seed_world
+from tests.test_realtime import closed_with
 
 
 def login(client: TestClient, email: str, password: str = PASSWORD) -> dict[str, Any]:
@@ -115,8 +116,6 @@ def test_other_changes_of_a_user_leave_their_tokens_alone(world: World) -> None:
 
 def test_an_auditor_may_sign_out(world: World) -> None:
     client = world.client
-    from tests.support import create_user
-
     auditor = create_user(client, world.acme.admin["token"], "auditor@acme.test", "auditor",
                           world.acme.enterprise_id, None)
     ok(client.post("/api/auth/logout", headers=bearer(auditor["token"])), 204)
@@ -265,3 +264,10 @@ def test_an_authenticated_get_reads_the_caller_and_its_revocations_in_one_statem
             assert "FROM rm_users" in revocation and seen[0] == revocation
     finally:
         container.close()
+
+
+@pytest.mark.parametrize("path", ["/api/notifications/ws", "/api/scheduling/ws"])
+def test_a_logged_out_token_cannot_open_a_websocket(world: World, path: str) -> None:
+    session = login(world.client, world.acme.employee["email"])
+    ok(world.client.post("/api/auth/logout", headers=bearer(session["token"])), 204)
+    assert closed_with(world.client, f"{path}?token={session['token']}") == (4401, "Token has been revoked")
