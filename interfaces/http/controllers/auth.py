@@ -10,8 +10,9 @@ from litestar.exceptions import NotAuthorizedException
 
 from application.commands import NewUser
 from application.principal import principal_of
-from application.views import UserView
+from application.views import CallerView, UserView
 from domain.errors import RuleViolation
+from infrastructure.tokens import TokenClaims
 from interfaces.http.security import Caller, Services
 from interfaces.http.dto import (
     AuthResponse,
@@ -40,7 +41,7 @@ def _auth(container: Services, message: str, user: UserView, generation: int = 0
     }
 
 
-def verified(container: Services, token: str, kind: str = "access") -> Any:
+def verified(container: Services, token: str, kind: str = "access") -> tuple[CallerView, TokenClaims]:
     """The caller and claims of a token still good, or 401."""
     try:
         return verify(container, token, kind)
