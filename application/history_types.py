@@ -59,6 +59,8 @@ TYPES: dict[str, tuple[str, str]] = {
     "user_activated": ("user", "A user was allowed to sign in again"),
     "user_deactivated": ("user", "A user may no longer sign in"),
     "user_password_changed": ("user", "A user's password was changed or reset"),
+    "user_sessions_revoked": ("user", "Every token of a user was revoked: they signed out everywhere,"
+                                      " their password changed or they were deactivated"),
     "notifications_muted": ("user", "A user chose which notification types to mute"),
     "join_requested": ("user", "A self-registered user asked to join an enterprise"),
     "join_approved": ("user", "A request to join an enterprise was approved"),
@@ -90,11 +92,11 @@ HIDDEN_TYPES: dict[str, tuple[str, str]] = {
 """Kept in the index for as-of, never listed."""
 
 SKIPPED_EVENTS = (
-    "SignIn.Recorded", "IdempotencyKey.Taken", "EmailClaim.*", "SystemAdminSeat.Taken",
+    "SignIn.Recorded", "SignOut.Recorded", "IdempotencyKey.Taken", "EmailClaim.*", "SystemAdminSeat.Taken",
     "DepartmentCalendar.*", "EmployeeSchedule.Opened", "EmployeeSchedule.Booked", "EmployeeSchedule.Released",
     "Inbox.Opened", "Inbox.Read", "Inbox.AllRead", "Inbox.Dismissed",
 )
-"""Bookkeeping that gets no entry: sign-ins, idempotency keys and the uniqueness registries
+"""Bookkeeping that gets no entry: sign-ins and single sign-outs, idempotency keys and the uniqueness registries
 (emails, the first system admin, a department's roster dates, which Roster events already
 tell), opening an empty schedule or inbox, an employee's schedule booking and releasing
 assignments (its copy of what the assignments' own entries tell), and which notifications a

@@ -18,9 +18,11 @@ from domain.errors import (
 )
 from domain.identity import (
     JOIN_PENDING,
+    SIGNED_OUT_EVERYWHERE,
     EmailClaim,
     NoPendingJoinRequest,
     SignIn,
+    SignOut,
     SystemAdminSeat,
     User,
     normalise_email,
@@ -36,7 +38,7 @@ from application.passwords import check_password
 from application.ports import Directory, IdAllocator, PasswordHasher, ProjectionSync
 from application.principal import Principal, principal_of
 from application.versions import check_version
-from application.views import CallerView, Page, Paged, UserFilter, UserView
+from application.views import CallerView, Page, Paged, SignedIn, UserFilter, UserView
 
 # Registrations racing for one invitation each look again this many times.
 INVITED_ATTEMPTS = 5
@@ -171,9 +173,30 @@ class IdentityService:
         user.update_profile(full_name=full_name, gender=gender, by=principal.id)
         return self._save_existing(user)
 
+    def sign_out(self, principal: Principal, session_id: str, until: int) -> None:
+        """End one session of the caller: its tokens are refused from the next request on,
+        in every process (the read model that authentication reads says so)."""
+        try:
+            position = self._events.commit(
+                SignOut(session_id=session_id, user_id=principal.id, until=until, by=principal.id)
+            )
+        except ConcurrentWrite:
+            return  # a concurrent logout of the same session ended it already
+        self._sync.wait_for(position)
+
+    def sign_out_everywhere(self, principal: Principal) -> None:
+        """End every session of the caller, this one included."""
+        user = self._load_user(principal.id)
+        user.revoke_sessions(reason=SIGNED_OUT_EVERYWHERE, by=principal.id)
+        self._save_existing(user)
+
     # -- queries --------------------------------------------------------------
 
     def authenticate(self, email: str, password: str) -> UserView:
+        return self.sign_in(email, password).user
+
+    def sign_in(self, email: str, password: str) -> SignedIn:
+        """The user behind valid credentials, with the generation their new tokens carry."""
         claim = self._events.find(EmailClaim.id_for(email), EmailClaim)
         user = self._events.find(aggregate_uuid("user", claim.user_id), User) if claim and claim.user_id else None
         # Hash even for unknown emails, so that timing does not reveal which exist.
@@ -183,16 +206,17 @@ class IdentityService:
             raise AuthenticationFailed("Invalid email or password")
         # Not waited for: only the dashboards' last-login column reads it.
         self._events.commit(SignIn(user_id=user.user_id, by=user.user_id))
-        return self._view(user.user_id)
+        return SignedIn(user=self._view(user.user_id), session_generation=user.session_generation)
 
     def principal(self, user_id: int) -> Principal | None:
         """The caller as they stand now (a token's claims may be older than a role change)."""
         caller = self.caller(user_id)
         return principal_of(caller.user) if caller else None
 
-    def caller(self, user_id: int) -> CallerView | None:
-        """The active user behind a token, with their department's name; None if gone or deactivated."""
-        caller = self._directory.caller(user_id)
+    def caller(self, user_id: int, session_id: str | None = None) -> CallerView | None:
+        """The active user behind a token, with their department's name and what is known of
+        the token's session (`CallerView.admits`); None if gone or deactivated."""
+        caller = self._directory.caller(user_id, session_id)
         return caller if caller is not None and caller.user.is_active else None
 
     def profile(self, principal: Principal) -> UserView:

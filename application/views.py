@@ -52,10 +52,26 @@ class UserView(msgspec.Struct, kw_only=True):
 
 
 class CallerView(msgspec.Struct, kw_only=True):
-    """Who signed a request: their row and their department's name, read in one query."""
+    """Who signed a request: their row and their department's name, read in one query,
+    with what revocation needs to know of the token's session (the same statement reads it)."""
 
     user: UserView
     department_name: str | None
+    session_generation: int = 0
+    """The user's generation of sessions: a token of another generation was revoked."""
+    session_ended: bool = False
+    """Was the token's own session ended (a logout)?"""
+
+    def admits(self, generation: int) -> bool:
+        """May a token of this session, issued in `generation`, still be used?"""
+        return not self.session_ended and generation == self.session_generation
+
+
+class SignedIn(msgspec.Struct, kw_only=True):
+    """A successful login: the user, and the generation of sessions its tokens belong to."""
+
+    user: UserView
+    session_generation: int
 
 
 class UserFilter(msgspec.Struct, kw_only=True, frozen=True):

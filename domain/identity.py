@@ -24,6 +24,12 @@ JOIN_PENDING = "pending"
 JOIN_APPROVED = "approved"
 JOIN_REJECTED = "rejected"
 
+# Why every session of a user was ended (User.SessionsRevoked).
+SIGNED_OUT_EVERYWHERE = "signed_out_everywhere"
+PASSWORD_CHANGED = "password_changed"
+DEACTIVATED = "deactivated"
+REVOCATION_REASONS = (SIGNED_OUT_EVERYWHERE, PASSWORD_CHANGED, DEACTIVATED)
+
 
 class NoPendingJoinRequest(Conflict):
     def __init__(self) -> None:
@@ -87,6 +93,10 @@ def check_placement(role: Role, enterprise_id: int | None, department_id: int | 
 
 class User(Aggregate):
     """A person who signs in: an administrator, a manager or an employee."""
+
+    session_generation = 0
+    """Tokens carry the generation they were issued in; revoking every session moves it on,
+    so that the older ones no longer match (users registered before it existed are at 0)."""
 
     @staticmethod
     def create_id(user_id: int, **_: object) -> UUID:
@@ -245,6 +255,9 @@ class User(Aggregate):
     def set_active(self, *, is_active: bool, by: int) -> None:
         if is_active != self.is_active:
             self._activation_changed(is_active=is_active, by=by)
+            if not is_active:
+                # Reactivating must not bring the tokens of before back to life.
+                self.revoke_sessions(reason=DEACTIVATED, by=by)
 
     @event("ActivationChanged")
     def _activation_changed(self, *, is_active: bool, by: int) -> None:
@@ -252,10 +265,24 @@ class User(Aggregate):
 
     def change_password(self, *, password_hash: str, by: int) -> None:
         self._password_changed(password_hash=password_hash, by=by)
+        # Whoever held the old password may hold a token too.
+        self.revoke_sessions(reason=PASSWORD_CHANGED, by=by)
 
     @event("PasswordChanged")
     def _password_changed(self, *, password_hash: str, by: int) -> None:
         self.password_hash = password_hash
+
+    # -- sessions -----------------------------------------------------------------
+
+    def revoke_sessions(self, *, reason: str, by: int) -> None:
+        """End every session: every token issued so far (access and refresh) is refused."""
+        if reason not in REVOCATION_REASONS:
+            raise ValueError(f"Unknown reason to revoke sessions: {reason}")
+        self._sessions_revoked(generation=self.session_generation + 1, reason=reason, by=by)
+
+    @event("SessionsRevoked")
+    def _sessions_revoked(self, *, generation: int, reason: str, by: int) -> None:
+        self.session_generation = generation
 
 
 class SignIn(Aggregate):
@@ -268,6 +295,29 @@ class SignIn(Aggregate):
     @event("Recorded")
     def __init__(self, *, user_id: int, by: int) -> None:
         self.user_id = user_id
+
+
+class SignOut(Aggregate):
+    """One session ended by its holder: its access and refresh tokens are refused from now on.
+
+    An aggregate of its own, keyed by the session, like SignIn: ending a session neither
+    bumps the user's version nor grows the user's history with every logout. Its tokens
+    expire by `until` (a Unix time), after which the read model may forget it.
+    """
+
+    @staticmethod
+    def create_id(session_id: str, **_: object) -> UUID:
+        return SignOut.id_for(session_id)
+
+    @staticmethod
+    def id_for(session_id: str) -> UUID:
+        return registry_uuid(f"session:{session_id}")
+
+    @event("Recorded")
+    def __init__(self, *, session_id: str, user_id: int, until: int, by: int) -> None:
+        self.session_id = session_id
+        self.user_id = user_id
+        self.until = until
 
 
 class EmailClaim(Aggregate):

@@ -32,11 +32,21 @@ class Settings:
     rate_limit_enabled: bool = True
     """Switch rate limiting off for tests and benchmarks."""
     rate_limit_auth: str = "10/minute"
-    """Authentication endpoints, per client IP."""
+    """Authentication endpoints 002 and 001 share (login, register, refresh), per client IP (002's)."""
     rate_limit_general: str = "100/minute"
     """Every other endpoint, per user (per IP when anonymous)."""
     rate_limit_bulk: str = "20/minute"
     """Bulk and batch endpoints, per user."""
+    rate_limit_sign_out: str = "5/minute"
+    """001's own authentication endpoints (/api/auth/logout, /api/auth/logout-all), per client IP (001's)."""
+    rate_limit_events: str = "100/minute"
+    """001's events surface (batch included), per user (001's regular endpoints)."""
+    rate_limit_events_prefix: str = "/api/events"
+    """Paths starting with this are 001's events surface."""
+    rate_limit_root: str = "1000/hour"
+    """000's surface at the root, per user (per IP when anonymous), as 000 says."""
+    rate_limit_root_prefixes: tuple[str, ...] = ("/auth/", "/scheduling/", "/files")
+    """Paths starting with one of these (comma-separated in the environment) are 000's surface."""
     max_body_bytes: int = 1_048_576
     """Largest accepted request body; larger gets 413."""
     postgres_pool_size: int = 8
@@ -97,6 +107,14 @@ class Settings:
             rate_limit_auth=get("RATE_LIMIT_AUTH", "10/minute"),
             rate_limit_general=get("RATE_LIMIT_GENERAL", "100/minute"),
             rate_limit_bulk=get("RATE_LIMIT_BULK", "20/minute"),
+            rate_limit_sign_out=get("RATE_LIMIT_SIGN_OUT", "5/minute"),
+            rate_limit_events=get("RATE_LIMIT_EVENTS", "100/minute"),
+            rate_limit_events_prefix=get("RATE_LIMIT_EVENTS_PREFIX", "/api/events"),
+            rate_limit_root=get("RATE_LIMIT_ROOT", "1000/hour"),
+            rate_limit_root_prefixes=tuple(
+                p.strip() for p in get("RATE_LIMIT_ROOT_PREFIXES", "/auth/,/scheduling/,/files").split(",")
+                if p.strip()
+            ),
             max_body_bytes=int(get("MAX_BODY_BYTES", "1048576")),
             postgres_pool_size=int(get("POSTGRES_POOL_SIZE", "8")),
             event_store_pool_size=int(get("EVENT_STORE_POOL_SIZE", "5")),

@@ -31,6 +31,12 @@ class TokenClaims:
     kind: str
     jti: str
     exp: int
+    session: str = ""
+    """The session (`sid`) the token belongs to: a login's access and refresh tokens, and the
+    access tokens refreshed from it, share one; a logout ends it. Older tokens: their `jti`."""
+    generation: int = 0
+    """The user's generation of sessions when the session began (`gen`): revoking every
+    session of the user moves theirs on. Tokens from before it existed: 0."""
 
 
 class TokenIssuer:
@@ -41,8 +47,23 @@ class TokenIssuer:
         # Only valid tokens are kept (a failed check raises); expiry is checked on every use.
         self._verified = lru_cache(maxsize=VERIFIED_TOKENS)(self._verify)
 
-    def issue(self, user: Any, kind: str = "access", now: int | None = None) -> str:
+    def issue_session(self, user: Any, generation: int = 0, now: int | None = None) -> tuple[str, str]:
+        """A new session's access and refresh tokens."""
+        session = secrets.token_hex(16)
+        return (self.issue(user, "access", now, session=session, generation=generation),
+                self.issue(user, "refresh", now, session=session, generation=generation))
+
+    def revocable_until(self, now: int | None = None) -> int:
+        """A Unix time by which every token of a session still in use now has expired: its
+        refresh token, and an access token refreshed at the last moment."""
+        return (int(time.time()) if now is None else now) + self._refresh_ttl + self._ttl
+
+    def issue(
+        self, user: Any, kind: str = "access", now: int | None = None,
+        session: str | None = None, generation: int = 0,
+    ) -> str:
         issued = int(time.time()) if now is None else now
+        jti = secrets.token_hex(8)
         claims = {
             "id": user.id,
             "email": user.email,
@@ -52,7 +73,9 @@ class TokenIssuer:
             "iat": issued,
             "exp": issued + (self._ttl if kind == "access" else self._refresh_ttl),
             "iss": ISSUER,
-            "jti": secrets.token_hex(8),
+            "jti": jti,
+            "sid": session or jti,
+            "gen": generation,
             "typ": kind,
         }
         return jwt.encode(claims, self._secret, algorithm="HS256")
@@ -78,6 +101,9 @@ class TokenIssuer:
             raise InvalidToken("Invalid token") from error
         if claims.get("typ", "access") != kind or not isinstance(claims.get("id"), int):
             raise InvalidToken("Invalid token")
+        generation = claims.get("gen", 0)
+        if not isinstance(generation, int) or not isinstance(claims.get("sid", ""), str):
+            raise InvalidToken("Invalid token")
         return TokenClaims(
             id=claims["id"],
             email=claims.get("email", ""),
@@ -87,4 +113,6 @@ class TokenIssuer:
             kind=kind,
             jti=claims.get("jti", ""),
             exp=claims["exp"],
+            session=claims.get("sid") or claims.get("jti", ""),
+            generation=generation,
         )

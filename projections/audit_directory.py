@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.identity import User
+from domain.identity import PASSWORD_CHANGED, SIGNED_OUT_EVERYWHERE, User
 from domain.inbox import Inbox
 from domain.invitation import Invitation
 from domain.hours import DEFAULT_WEEK_START
@@ -93,6 +93,16 @@ def handlers(ledger: Ledger) -> dict[type, Handler]:  # noqa: C901 - one closure
         whose = "their password" if e.by == before.get("id") else f"the password of {before.get('full_name')}"
         summary = f"{ledger.who(cur, e.by)} changed {whose}"
         of_user(e, cur, before, before, "user_password_changed", summary, None)
+
+    def sessions_revoked(e: Any, cur: Cursor) -> None:
+        before = user(cur, e)
+        name = before.get("full_name")
+        if e.reason == SIGNED_OUT_EVERYWHERE:
+            summary = f"{ledger.who(cur, e.by)} signed out everywhere: every token of theirs was revoked"
+        else:
+            why = "the password changed" if e.reason == PASSWORD_CHANGED else "they were deactivated"
+            summary = f"Every token of {name} was revoked: {why}"
+        of_user(e, cur, before, before, "user_sessions_revoked", summary, None)
 
     def join_requested(e: Any, cur: Cursor) -> None:
         before = user(cur, e)
@@ -217,6 +227,7 @@ def handlers(ledger: Ledger) -> dict[type, Handler]:  # noqa: C901 - one closure
         User.EmailChanged: email_changed,
         User.ActivationChanged: activation,
         User.PasswordChanged: password_changed,
+        User.SessionsRevoked: sessions_revoked,
         User.JoinRequested: join_requested,
         User.JoinApproved: join_decided(True),
         User.JoinRejected: join_decided(False),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.identity import JOIN_APPROVED, JOIN_PENDING, JOIN_REJECTED, User
+from domain.identity import JOIN_APPROVED, JOIN_PENDING, JOIN_REJECTED, SignOut, User
 from domain.invitation import Invitation
 from domain.hours import DEFAULT_WEEK_START
 from domain.organisation import HOURS_DEFAULTS, Department, Enterprise
@@ -23,8 +23,8 @@ class DirectoryProjection(Projection):
         "rm_departments_enterprise",
         "rm_invitations_enterprise",
     })
-    version = 4  # 2: users' join requests, invitations; 3: enterprises' and departments' time zones;
-    # 4: enterprises' working-time defaults
+    version = 5  # 2: users' join requests, invitations; 3: enterprises' and departments' time zones;
+    # 4: enterprises' working-time defaults; 5: revoked sessions (users' session generation, ended sessions)
 
     def handlers(self) -> dict[type, Handler]:
         return {
@@ -34,6 +34,10 @@ class DirectoryProjection(Projection):
             User.EmailChanged: self.user_email_changed,
             User.ActivationChanged: self.user_changed("is_active"),
             User.PasswordChanged: self.user_changed(),
+            # Neither bumps updated_at: ending sessions changes nothing a client shows.
+            User.SessionsRevoked: changed_row("rm_users", lambda e: {"session_generation": e.generation},
+                                              stamps=()),
+            SignOut.Recorded: self.session_ended,
             User.JoinRequested: changed_row("rm_users", lambda e: {
                 "join_enterprise_id": e.enterprise_id, "join_department_id": e.department_id,
                 "join_status": JOIN_PENDING}),
@@ -73,6 +77,17 @@ class DirectoryProjection(Projection):
             "UPDATE rm_users SET email = ?, email_key = ?, updated_at = ?, version = ?"
             " WHERE uuid = ?",
             (e.email, e.email.lower(), at, version, uuid_of(e)),
+        )
+
+    def session_ended(self, e: Any, cur: Cursor) -> None:
+        # The sessions whose tokens have all expired by now are forgotten: the event's own
+        # time, not the clock, so a rebuild keeps the same rows.
+        now = int(e.timestamp.timestamp())
+        cur.execute("DELETE FROM rm_ended_sessions WHERE until < ?", (now,))
+        cur.execute(
+            "INSERT INTO rm_ended_sessions (session_id, user_id, until) VALUES (?, ?, ?)"
+            " ON CONFLICT (session_id) DO NOTHING",
+            (e.session_id, e.user_id, e.until),
         )
 
     # -- enterprises ----------------------------------------------------------

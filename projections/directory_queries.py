@@ -29,11 +29,13 @@ USER_COLUMNS = (
     " created_at, updated_at, version, join_enterprise_id, join_department_id, join_status"
 )
 
-# Every request reads its caller: one primary-key lookup, the department by its key.
+# Every request reads its caller: one primary-key lookup, the department by its key, and
+# whether the token's session was ended, by its key, in the same statement (docs/auth.md).
 CALLER_SELECT = (
     "SELECT " + ", ".join(f"u.{c.strip()}" for c in USER_COLUMNS.split(","))
-    + ", d.name AS department_name FROM rm_users u"
+    + ", u.session_generation, d.name AS department_name, s.until AS session_ended FROM rm_users u"
     " LEFT JOIN rm_departments d ON d.id = u.department_id AND d.is_deleted = ?"
+    " LEFT JOIN rm_ended_sessions s ON s.session_id = ? AND s.user_id = u.id"
     " WHERE u.id = ?"
 )
 
@@ -61,14 +63,18 @@ class SqlDirectory:
             row = cur.fetchone()
         return _user(row) if row else None
 
-    def caller(self, user_id: int) -> CallerView | None:
+    def caller(self, user_id: int, session_id: str | None = None) -> CallerView | None:
         with self._store.read() as cur:
-            cur.execute(CALLER_SELECT, (False, user_id))
+            cur.execute(CALLER_SELECT, (False, session_id, user_id))
             row = cur.fetchone()
         if row is None:
             return None
-        department = row.pop("department_name")
-        return CallerView(user=_user(row), department_name=department)
+        row = dict(row)
+        department, generation, ended = (
+            row.pop("department_name"), row.pop("session_generation"), row.pop("session_ended")
+        )
+        return CallerView(user=_user(row), department_name=department,
+                          session_generation=generation, session_ended=ended is not None)
 
     def users(self, criteria: UserFilter, page: Page) -> Paged[UserView]:
         where, params = [], []

@@ -29,7 +29,8 @@ DIRECTORY = [
         version INTEGER NOT NULL,
         join_enterprise_id BIGINT,
         join_department_id BIGINT,
-        join_status TEXT
+        join_status TEXT,
+        session_generation INTEGER NOT NULL DEFAULT 0
     )""",
     "CREATE INDEX IF NOT EXISTS rm_users_tenant ON rm_users (enterprise_id, department_id)",
     "CREATE INDEX IF NOT EXISTS rm_users_join ON rm_users"
@@ -82,6 +83,15 @@ DIRECTORY = [
     )""",
     "CREATE INDEX IF NOT EXISTS rm_invitations_enterprise ON rm_invitations"
     " (enterprise_id, department_id)",
+    # Sessions ended one by one (logout), until their last token expires: authentication
+    # joins it by its key in the statement that reads the caller's row.
+    """
+    CREATE TABLE IF NOT EXISTS rm_ended_sessions (
+        session_id TEXT PRIMARY KEY,
+        user_id BIGINT NOT NULL,
+        until BIGINT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS rm_ended_sessions_until ON rm_ended_sessions (until)",
 ]
 
 ROSTERING = [

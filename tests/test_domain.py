@@ -10,7 +10,7 @@ import pytest
 from eventsourcing.application import Application
 
 from domain.errors import Conflict, DomainError, EmailAlreadyRegistered, RuleViolation
-from domain.identity import EmailClaim, SystemAdminSeat, User, normalise_email
+from domain.identity import SIGNED_OUT_EVERYWHERE, EmailClaim, SignOut, SystemAdminSeat, User, normalise_email
 from domain.ids import aggregate_uuid, registry_uuid
 from domain.organisation import Department, DepartmentDeleted, Enterprise
 from domain.roles import Gender, Role
@@ -279,15 +279,42 @@ def test_set_active_records_only_a_change_of_state(user: User) -> None:
     assert pending(user) == []
     user.set_active(is_active=False, by=1)
     user.set_active(is_active=False, by=1)
-    assert pending(user) == ["ActivationChanged"]
+    assert pending(user) == ["ActivationChanged", "SessionsRevoked"]
     assert user.is_active is False
+
+
+def test_deactivating_revokes_every_session_and_reactivating_does_not_restore_them(user: User) -> None:
+    user.set_active(is_active=False, by=1)
+    assert user.session_generation == 1
+    user.set_active(is_active=True, by=1)
+    assert user.session_generation == 1
+    assert pending(user) == ["ActivationChanged", "SessionsRevoked", "ActivationChanged"]
+
+
+def test_revoking_sessions_moves_the_generation_on_with_the_reason(user: User) -> None:
+    assert user.session_generation == 0
+    user.revoke_sessions(reason=SIGNED_OUT_EVERYWHERE, by=user.user_id)
+    user.revoke_sessions(reason=SIGNED_OUT_EVERYWHERE, by=user.user_id)
+    [first, second] = user.collect_events()
+    assert (first.generation, second.generation, second.reason) == (1, 2, SIGNED_OUT_EVERYWHERE)
+    assert user.session_generation == 2
+    with pytest.raises(ValueError):
+        user.revoke_sessions(reason="bored", by=1)
+
+
+def test_a_sign_out_is_keyed_by_its_session() -> None:
+    ended = SignOut(session_id="abc", user_id=7, until=2_000_000_000, by=7)
+    assert ended.id == SignOut.id_for("abc") != SignOut.id_for("abd")
+    assert (ended.user_id, ended.until) == (7, 2_000_000_000)
 
 
 def test_change_password_always_records_an_event(user: User) -> None:
     user.change_password(password_hash="hash-1", by=1)
     user.change_password(password_hash="hash-2", by=1)
-    assert pending(user) == ["PasswordChanged", "PasswordChanged"]
+    # Each also revokes every session: whoever held the old password may hold a token.
+    assert pending(user) == ["PasswordChanged", "SessionsRevoked", "PasswordChanged", "SessionsRevoked"]
     assert user.password_hash == "hash-2"
+    assert user.session_generation == 2
 
 
 # -- EmailClaim ---------------------------------------------------------------------
@@ -472,13 +499,13 @@ def test_folding_the_collected_events_reproduces_the_user() -> None:
     live = _busy_user()
     events = live.collect_events()
     assert [type(e).__name__ for e in events] == [
-        "Registered", "ProfileUpdated", "Placed", "EmailChanged", "ActivationChanged",
-        "PasswordChanged",
+        "Registered", "ProfileUpdated", "Placed", "EmailChanged", "ActivationChanged", "SessionsRevoked",
+        "PasswordChanged", "SessionsRevoked",
     ]
     replayed = functools.reduce(lambda aggregate, event: event.mutate(aggregate), events, None)
     assert isinstance(replayed, User)
     assert state(replayed) == state(live)
-    assert replayed.version == 6
+    assert replayed.version == 8 and replayed.session_generation == 2
 
 
 def test_a_saved_user_is_reloaded_equal_and_its_first_version_is_the_original(

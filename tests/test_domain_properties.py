@@ -178,11 +178,15 @@ class UserCommands(RuleBasedStateMachine):
     @rule(user_id=users, is_active=st.booleans())
     def set_active(self, user_id: int, is_active: bool) -> None:
         new = dict(self.model[user_id], is_active=is_active)
-        self._run(user_id, True, new, lambda u: u.set_active(is_active=is_active, by=99))
+        # A deactivation also revokes every session of the user: a second event.
+        deactivating = not is_active and self.model[user_id]["is_active"]
+        self._run(user_id, True, new, lambda u: u.set_active(is_active=is_active, by=99),
+                  also=int(deactivating))
 
     # checks -----------------------------------------------------------------------
 
-    def _run(self, user_id: int, valid: bool, expected: dict[str, Any], command: Any) -> None:
+    def _run(self, user_id: int, valid: bool, expected: dict[str, Any], command: Any, also: int = 0) -> None:
+        """`also`: events a valid change records beside the one that changes `expected`."""
         user = self.live[user_id]
         before = state(user)
         if not valid:
@@ -195,8 +199,8 @@ class UserCommands(RuleBasedStateMachine):
         command(user)
         changed = expected != self.model[user_id]
         self.model[user_id] = expected
-        self.versions[user_id] += int(changed)
-        self._check_and_save(user_id, new_events=int(changed))
+        self.versions[user_id] += int(changed) + also
+        self._check_and_save(user_id, new_events=int(changed) + also)
 
     def _check_and_save(self, user_id: int, new_events: int) -> None:
         """The live user matches the model, recorded exactly `new_events` events, is saved."""

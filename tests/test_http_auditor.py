@@ -35,8 +35,10 @@ from tests.test_tenant_matrix import Schema, envelope_problem, fill, known_kind,
 
 COMMANDS = ("post", "put", "patch", "delete")
 OPEN = {("post", "/api/auth/login"), ("post", "/api/auth/refresh"),
+        ("post", "/api/auth/logout"), ("post", "/api/auth/logout-all"),  # docs/auth.md
+        ("post", "/auth/login"), ("post", "/auth/logout"),
         ("post", "/api/audit/verify")}  # verifying the log computes an answer and changes nothing
-"""The commands an auditor may send: signing in and renewing its token."""
+"""The commands an auditor may send: signing in, renewing its token and signing out."""
 
 
 @dataclass

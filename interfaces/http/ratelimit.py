@@ -1,4 +1,11 @@
-"""Rate limits per the contract: auth endpoints per IP, bulk per user, the rest per user or IP."""
+"""Rate limits per the contract, per surface (docs/operations.md, "Rate limits").
+
+002's rules hold wherever 002 and another document share a path: its authentication
+endpoints per IP, bulk per user, the rest per user or IP. 001's own authentication endpoints
+(logout) count per IP at 001's rate, 001's events surface per user at 001's rate, and 000's
+surface at the root per user at 000's. Each surface counts in its own buckets: a client that
+spends one surface's budget still has the others'.
+"""
 
 from __future__ import annotations
 
@@ -16,9 +23,11 @@ AUTH_PATHS = frozenset(
         "/api/auth/register",
         "/api/auth/create-system-admin",
         "/api/auth/refresh",
-        "/auth/login",
     }
 )
+"""002's authentication endpoints (001 has login, register and refresh too): 002's rate."""
+SIGN_OUT_PATHS = frozenset({"/api/auth/logout", "/api/auth/logout-all"})
+"""001's authentication endpoints that 002 does not have: 001's rate, per IP."""
 UNLIMITED_PREFIXES = ("/health", "/api/health", "/schema")
 
 
@@ -69,14 +78,21 @@ class RateLimitMiddleware:
         await self.app(scope, receive, with_headers)
 
     def _rule_and_key(self, scope: dict[str, Any], path: str) -> tuple[str, tuple[str, ...]]:
-        ip = client_ip(scope, self.settings.trusted_proxy_count)
+        settings = self.settings
+        ip = client_ip(scope, settings.trusted_proxy_count)
         if path in AUTH_PATHS:
-            return self.settings.rate_limit_auth, ("auth", ip)
+            return settings.rate_limit_auth, ("auth", ip)
+        if path in SIGN_OUT_PATHS:
+            return settings.rate_limit_sign_out, ("sign_out", ip)
         caller = self._caller(scope)
         who = f"user:{caller}" if caller is not None else f"ip:{ip}"
+        if path.startswith(settings.rate_limit_root_prefixes):
+            return settings.rate_limit_root, ("root", who)
+        if settings.rate_limit_events_prefix and path.startswith(settings.rate_limit_events_prefix):
+            return settings.rate_limit_events, ("events", who)
         if scope.get("method") == "POST" and ("/bulk" in path or "/batch" in path):
-            return self.settings.rate_limit_bulk, ("bulk", who)
-        return self.settings.rate_limit_general, ("general", who)
+            return settings.rate_limit_bulk, ("bulk", who)
+        return settings.rate_limit_general, ("general", who)
 
     def _caller(self, scope: dict[str, Any]) -> int | None:
         for key, value in scope["headers"]:

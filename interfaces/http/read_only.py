@@ -22,8 +22,11 @@ from application.views import CallerView
 from interfaces.realtime.auth import Refused, identify
 
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
-OPEN_TO_AUDITORS = frozenset({"/api/auth/login", "/api/auth/refresh"})
-"""Commands an auditor may send: signing in and renewing its token (there is no logout)."""
+OPEN_TO_AUDITORS = frozenset({
+    "/api/auth/login", "/api/auth/refresh", "/api/auth/logout", "/api/auth/logout-all",
+    "/auth/login", "/auth/logout",
+})
+"""Commands an auditor may send: signing in, renewing its token and signing out."""
 CHANGES_NOTHING = "changes_nothing"
 """`opt` flag of a POST that only computes an answer (e.g. verifying the log): open to auditors."""
 CALLER = "schedulax.caller"

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs
 
 from application.principal import Principal, principal_of
 from application.views import CallerView
-from infrastructure.tokens import InvalidToken
+from infrastructure.tokens import InvalidToken, TokenClaims
 from interfaces.container import Container
 
 
@@ -35,11 +35,23 @@ def identify(container: Container, token: str | None) -> tuple[CallerView, int]:
     """`authenticate`, with the caller's row and department name."""
     if not token:
         raise Refused("Authentication required: pass the access token as ?token=<access_token>")
+    caller, claims = verify(container, token)
+    return caller, claims.exp
+
+
+def verify(container: Container, token: str, kind: str = "access") -> tuple[CallerView, TokenClaims]:
+    """The caller behind a token of `kind` that is still good, and its claims; `Refused` if not.
+
+    The read of the caller's row also tells whether the token was revoked (a logout of its
+    session, or every session of the user ended): no further round trip (docs/auth.md).
+    """
     try:
-        claims = container.tokens.decode(token)
+        claims = container.tokens.decode(token, kind)
     except InvalidToken as error:
         raise Refused(str(error)) from error
-    caller = container.identity.caller(claims.id)
+    caller = container.identity.caller(claims.id, claims.session or None)
     if caller is None:
         raise Refused("User no longer exists or is deactivated")
-    return caller, claims.exp
+    if not caller.admits(claims.generation):
+        raise Refused("Token has been revoked")
+    return caller, claims

@@ -9,9 +9,10 @@ from litestar import Controller, Request, get, post, put
 from litestar.exceptions import NotAuthorizedException
 
 from application.commands import NewUser
-from application.views import UserView
+from application.principal import principal_of
+from application.views import CallerView, UserView
 from domain.errors import RuleViolation
-from infrastructure.tokens import InvalidToken
+from infrastructure.tokens import TokenClaims
 from interfaces.http.security import Caller, Services
 from interfaces.http.dto import (
     AuthResponse,
@@ -25,17 +26,27 @@ from interfaces.http.dto import (
     or_none,
 )
 from interfaces.http.security import bearer_token
+from interfaces.realtime.auth import Refused, verify
 
 
-def _auth(container: Services, message: str, user: UserView) -> dict[str, Any]:
-    access = container.tokens.issue(user)
+def _auth(container: Services, message: str, user: UserView, generation: int = 0) -> dict[str, Any]:
+    """A new session's tokens (a new user's sessions are of generation 0)."""
+    access, refresh = container.tokens.issue_session(user, generation)
     return {
         "message": message,
         "user": user,
         "token": access,
         "access_token": access,
-        "refresh_token": container.tokens.issue(user, kind="refresh"),
+        "refresh_token": refresh,
     }
+
+
+def verified(container: Services, token: str, kind: str = "access") -> tuple[CallerView, TokenClaims]:
+    """The caller and claims of a token still good, or 401."""
+    try:
+        return verify(container, token, kind)
+    except Refused as refused:
+        raise NotAuthorizedException(str(refused)) from refused
 
 
 class AuthController(Controller):
@@ -93,21 +104,34 @@ class AuthController(Controller):
                 field="email",
                 missing_fields=["email"],
             )
-        user = container.identity.authenticate(email, data.password)
-        return AuthResponse(**_auth(container, "Login successful", user))
+        signed_in = container.identity.sign_in(email, data.password)
+        return AuthResponse(
+            **_auth(container, "Login successful", signed_in.user, signed_in.session_generation)
+        )
 
     @post("/refresh", status_code=200, sync_to_thread=True, raises=[NotAuthorizedException],
           summary="Exchange a refresh token (Authorization: Bearer <refresh_token>) for an access token")
     def refresh(self, request: Request[Any, Any, Any], container: Services) -> TokenResponse:
-        try:
-            claims = container.tokens.decode(bearer_token(request), kind="refresh")
-        except InvalidToken as error:
-            raise NotAuthorizedException(str(error)) from error
-        principal = container.identity.principal(claims.id)
-        if principal is None:
-            raise NotAuthorizedException("User no longer exists or is deactivated")
-        access = container.tokens.issue(container.identity.profile(principal))
+        caller, claims = verified(container, bearer_token(request), kind="refresh")
+        # The new access token stays in the refresh token's session: a logout ends both.
+        access = container.tokens.issue(caller.user, session=claims.session, generation=claims.generation)
         return TokenResponse(access_token=access, token=access)
+
+    @post("/logout", status_code=204, sync_to_thread=True, raises=[NotAuthorizedException],
+          summary="End this session (001): its access token and its refresh token are refused"
+          " from now on, by every API process")
+    def logout(self, request: Request[Any, Any, Any], container: Services) -> None:
+        caller, claims = verified(container, bearer_token(request))
+        container.identity.sign_out(
+            principal_of(caller.user), claims.session, container.tokens.revocable_until()
+        )
+
+    @post("/logout-all", status_code=204, sync_to_thread=True, raises=[NotAuthorizedException],
+          summary="End every session of the caller, this one included: every token issued"
+          " to them so far is refused; tokens issued afterwards work")
+    def logout_all(self, request: Request[Any, Any, Any], container: Services) -> None:
+        caller, _ = verified(container, bearer_token(request))
+        container.identity.sign_out_everywhere(principal_of(caller.user))
 
     @get("/profile", sync_to_thread=True, summary="The caller's own profile")
     def profile(self, principal: Caller, container: Services) -> UserResponse:
