@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Protocol
 
@@ -13,6 +14,7 @@ from application.dashboard_views import (
     Moment,
     TeamMember,
 )
+from application.file_views import BlobWritten, FileRecord
 from application.invitation_views import InvitationRecord, InvitationView
 from application.inbox_views import InboxCounts, NotificationFilter, NotificationView
 from application.rostering_views import (
@@ -201,3 +203,41 @@ class ClaimQueries(Protocol):
     def claims(self, employee_id: int | None, department_id: int | None, status: str | None) -> list[ClaimView]: ...
 
     def pending_claims(self, shift_id: int) -> list[ClaimView]: ...
+
+
+class BlobStore(Protocol):
+    """Bytes kept by the SHA-256 of their content: the same bytes are stored once.
+
+    Streamed both ways in chunks: no method holds a whole file in memory.
+    """
+
+    def put(self, chunks: Iterable[bytes], max_bytes: int, head_bytes: int) -> BlobWritten:
+        """Store the concatenation of `chunks` and answer its hash, size and first
+        `head_bytes` bytes. Past `max_bytes` it stops reading, stores nothing and raises
+        BlobTooLarge; any other error from `chunks` also leaves nothing behind."""
+        ...
+
+    def open(self, sha256: str) -> Iterator[bytes]:
+        """The blob's bytes, chunk by chunk; KeyError (at once, not on first iteration)
+        when there is no such blob."""
+        ...
+
+    def exists(self, sha256: str) -> bool: ...
+
+
+class BlobTooLarge(Exception):
+    """A blob ran past the size it was allowed; nothing was stored."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(f"more than {max_bytes} bytes")
+        self.max_bytes = max_bytes
+
+
+class FileQueries(Protocol):
+    """Read model of uploaded files (kept by the files projection)."""
+
+    def file(self, file_id: int) -> FileRecord | None: ...
+
+    def bytes_used(self, owner_id: int) -> int:
+        """The sizes of all of the owner's files, summed: each upload counts, shared blob or not."""
+        ...

@@ -13,6 +13,7 @@ from application.auto_fill import AutoFill
 from application.availability import AvailabilityService
 from application.claims import ClaimService
 from application.drops import DropService
+from application.files import FileService
 from application.events import SchedulaX
 from application.history import HistoryService
 from application.hours_report import HoursReportService
@@ -24,6 +25,8 @@ from application.notifications import NotificationService
 from application.organisation import OrganisationService
 from application.rosters import RosterService
 from application.swaps import SwapService
+from infrastructure.blob_folder import FolderBlobStore
+from infrastructure.blob_postgres import PostgresBlobStore
 from infrastructure.hashing import BcryptHasher
 from infrastructure import event_store
 from infrastructure.budget import Pools, api_pools
@@ -49,6 +52,8 @@ from projections.dashboard import DashboardProjection
 from projections.dashboard_queries import SqlDashboards
 from projections.directory import DirectoryProjection
 from projections.directory_queries import SqlDirectory
+from projections.file_queries import SqlFiles
+from projections.files import FilesProjection
 from projections.hours_queries import SqlHoursQueries
 from projections.invitation_queries import SqlInvitations
 from projections.notification_queries import SqlInboxes
@@ -84,6 +89,7 @@ class Container:
     claims: ClaimService
     drops: DropService
     hours_report: HoursReportService
+    files: FileService
 
     def close(self) -> None:
         self.jobs.close()
@@ -152,7 +158,7 @@ def read_store(settings: Settings, pools: Pools | None = None) -> SqliteReadStor
 def all_projections() -> list[Projection]:
     """Every read model the API serves, in the order they are applied."""
     return [DirectoryProjection(), RosteringProjection(), NotificationsProjection(),
-            DashboardProjection(), AnalyticsProjection(), AuditProjection(), ChainProjection()]
+            DashboardProjection(), AnalyticsProjection(), AuditProjection(), ChainProjection(), FilesProjection()]
 
 
 def announcers(store: SqliteReadStore | PostgresReadStore) -> dict[str, Announcer]:
@@ -162,6 +168,16 @@ def announcers(store: SqliteReadStore | PostgresReadStore) -> dict[str, Announce
 
 def publisher(bus: Bus) -> Publish:
     return lambda changes: bus.publish(encode(changes))
+
+
+def blob_store(settings: Settings, store: SqliteReadStore | PostgresReadStore) -> FolderBlobStore | PostgresBlobStore:
+    """Uploaded bytes: in PostgreSQL beside the read models, or in a folder of the data directory
+    (with `memory://`, a temporary one, gone with the process like the events)."""
+    if settings.backend == "postgres":
+        return PostgresBlobStore(store)
+    if settings.backend == "memory":
+        return FolderBlobStore(Path(tempfile.mkdtemp(prefix="schedulax-blobs-")))
+    return FolderBlobStore(Path(settings.data_dir) / "blobs")
 
 
 def projection_runner(settings: Settings, events: SchedulaX, store: SqliteReadStore | PostgresReadStore,
@@ -235,4 +251,6 @@ def build_container(settings: Settings) -> Container:
         claims=ClaimService(*rostering, claims=SqlClaimQueries(store)),
         drops=DropService(*rostering, claims=SqlClaimQueries(store)),
         hours_report=HoursReportService(SqlHoursQueries(store), directory.enterprise),
+        files=FileService(events, store, sync, blob_store(settings, store), SqlFiles(store),
+                          settings.max_file_bytes, settings.file_quota_bytes),
     )

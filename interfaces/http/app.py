@@ -17,6 +17,7 @@ from interfaces.http.allow import allow_every_method
 from interfaces.http.body import check_body
 from interfaces.http.controllers.auth import AuthController
 from interfaces.http.controllers.claims import ClaimController
+from interfaces.http.controllers.files import FileController
 from interfaces.http.controllers.employee import EmployeeController, TeamController
 from interfaces.http.controllers.dashboard import DashboardController
 from interfaces.http.controllers.health import health
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             IntegrityController,
             HistoryController,
             ReportController,
+            FileController,
             health,
             metrics,
             notifications_socket,
