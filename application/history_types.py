@@ -11,7 +11,7 @@ from __future__ import annotations
 
 SUBJECT_KINDS = (
     "roster", "shift", "assignment", "swap_request", "user", "department", "enterprise", "time_off",
-    "availability", "template", "invitation", "shift_claim",
+    "availability", "template", "invitation", "shift_claim", "file",
 )
 
 TYPES: dict[str, tuple[str, str]] = {
@@ -71,6 +71,7 @@ TYPES: dict[str, tuple[str, str]] = {
     "invitation_issued": ("invitation", "An invitation code to join an enterprise was issued"),
     "invitation_used": ("invitation", "Someone registered with an invitation"),
     "invitation_revoked": ("invitation", "An invitation was revoked"),
+    "file_uploaded": ("file", "A user uploaded a file (its name, size, sniffed type and hash; never its bytes)"),
 }
 """The shown types."""
 

@@ -99,6 +99,7 @@ def everything_once(client: TestClient) -> dict[str, Any]:
     send(client, "POST", f"/api/shift-claims/{withdrawn}/cancel", mate)
     refused = send(client, "POST", f"/api/shifts/{second}/claim", employee, status=201)["claim"]["id"]
     send(client, "POST", f"/api/shift-claims/{refused}/reject", manager, {"note": "Covered"})
+    ok(client.post("/files", files={"file": ("rota.txt", b"week 1", "text/plain")}, headers=bearer(employee["token"])), 201)
     return {"world": world, "root": root}
 
 
@@ -126,3 +127,4 @@ def test_every_type_of_the_vocabulary_is_told_with_a_summary_and_the_projection_
     assert summaries["assignment_dropped"] == "Employee offered up their place on Business Hours on 2099-03-02"
     assert summaries["claim_rejected"] == "Manager rejected Employee's claim of Business Hours on 2099-03-03: Covered"
     assert summaries["claim_cancelled"] == "Mate withdrew their claim of Business Hours on 2099-03-03"
+    assert summaries["file_uploaded"].startswith("Employee uploaded file #1 rota.txt (6 bytes, text/plain")

@@ -38,7 +38,9 @@ class FileController(Controller):
           responses={413: ResponseSpec(data_container=ErrorEnvelope, generate_examples=False,
                                        description="The file is over the size limit or the caller's quota"),
                      400: ResponseSpec(data_container=ErrorEnvelope, generate_examples=False,
-                                       description="No `file` part, or a malformed multipart body")})
+                                       description="No `file` part, or a malformed multipart body"),
+                     415: ResponseSpec(data_container=ErrorEnvelope, generate_examples=False,
+                                       description="The body is neither multipart nor JSON")})
     async def upload(self, request: Request[Any, Any, Any], principal: Caller, container: Services) -> FileCreated:
         files = container.files
         part = FilePart(request.stream(), request.headers.get("content-type", ""),
