@@ -187,3 +187,50 @@ def test_a_file_name_with_a_path_and_non_ascii_is_kept_safely(sqlite_client: Tes
     got = sqlite_client.get(body["url"], headers=bearer(world.acme.employee["token"]))
     assert got.headers["content-disposition"] == (
         "attachment; filename=\"Pl_ne _2026_.txt\"; filename*=UTF-8''Pl%C3%A4ne%20%222026%22.txt")
+
+
+def test_an_upload_announced_over_the_limit_is_refused_before_its_body_is_read(
+        small_limits: tuple[TestClient, Container]) -> None:
+    client, container = small_limits
+    world = seed_world(client)
+    answer = client.post("/files", content=b"x" * 10, headers={
+        **bearer(world.acme.employee["token"]), "Content-Type": "multipart/form-data; boundary=x",
+        "Content-Length": str(1024 + 64 * 1024 + 1)})
+    assert answer.status_code == 413 and "1024 bytes" in answer.json()["message"]
+
+
+def test_an_upload_with_an_idempotency_key_is_stored_without_buffering_it_for_a_fingerprint(
+        sqlite_client: TestClient) -> None:
+    world = seed_world(sqlite_client)
+    headers = {**bearer(world.acme.employee["token"]), "Idempotency-Key": "upload-1"}
+    first = ok(sqlite_client.post("/files", files={"file": ("a.txt", b"once", "text/plain")}, headers=headers), 201)
+    again = ok(sqlite_client.post("/files", files={"file": ("a.txt", b"once", "text/plain")}, headers=headers), 201)
+    assert first["sha256"] == again["sha256"] and first["id"] != again["id"]  # documented: keys are not checked
+
+
+def test_a_chunked_upload_over_the_limit_is_stopped_while_it_streams_in(
+        small_limits: tuple[TestClient, Container]) -> None:
+    client, container = small_limits
+    world = seed_world(client)
+
+    def body() -> Iterator[bytes]:  # no Content-Length: only reading finds the size
+        yield b'--x\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n\r\n'
+        for _ in range(100):
+            yield os.urandom(1024)
+        yield b"\r\n--x--\r\n"
+
+    answer = client.post("/files", content=body(), headers={
+        **bearer(world.acme.employee["token"]), "Content-Type": "multipart/form-data; boundary=x"})
+    assert answer.status_code == 413 and answer.json()["details"]["max_file_bytes"] == 1024
+    assert container.files._blobs.count() == 0  # type: ignore[attr-defined]
+    assert not list((container.settings.data_dir / "blobs").glob(".upload-*"))  # no temporary file left
+
+
+def test_a_truncated_multipart_body_is_a_400_and_stores_nothing(
+        small_limits: tuple[TestClient, Container]) -> None:
+    client, container = small_limits
+    world = seed_world(client)
+    answer = client.post("/files", content=b'--x\r\nContent-Disposition: form-data; name="file"\r\n\r\nhalf', headers={
+        **bearer(world.acme.employee["token"]), "Content-Type": "multipart/form-data; boundary=x"})
+    assert answer.status_code == 400 and answer.json()["message"].startswith("Malformed multipart body")
+    assert container.files._blobs.count() == 0  # type: ignore[attr-defined]

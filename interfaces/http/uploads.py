@@ -39,7 +39,7 @@ def boundary_of(content_type: str) -> str:
 class FilePart:
     """The `file` part of a multipart stream: `find` reads up to its headers, `chunks` its bytes."""
 
-    def __init__(self, stream: AsyncIterator[bytes], content_type: str, max_body_bytes: int) -> None:
+    def __init__(self, stream: AsyncIterator[bytes], content_type: str, max_file_bytes: int) -> None:
         self._stream = stream
         try:
             self._parser = PushMultipartParser(boundary_of(content_type), max_header_count=8)
@@ -47,7 +47,8 @@ class FilePart:
             raise RuleViolation(f"Malformed multipart body: {error}", field=FIELD) from None
         self._events: deque[Any] = deque()
         self._received = 0
-        self._max_body_bytes = max_body_bytes
+        self._max_file_bytes = max_file_bytes
+        self._max_body_bytes = max_file_bytes + FORM_OVERHEAD
         self._ended = False
 
     async def find(self) -> str | None:
@@ -79,7 +80,7 @@ class FilePart:
                 chunk = b""
             self._received += len(chunk)
             if self._received > self._max_body_bytes:
-                raise TooLarge(f"Request body exceeds {self._max_body_bytes} bytes", field=FIELD)
+                raise too_large(self._max_file_bytes)
             try:
                 self._events.extend(self._parser.parse(chunk))
                 if not chunk:
@@ -91,6 +92,13 @@ class FilePart:
 
 
 _END = object()
+
+
+def too_large(max_file_bytes: int) -> TooLarge:
+    """The file is over the limit; also said of a body over it with the form's overhead, which
+    is the file's fault but for a few bytes of headers."""
+    return TooLarge(f"The file is larger than the limit of {max_file_bytes} bytes",
+                    field=FIELD, max_file_bytes=max_file_bytes)
 
 
 def blocking(chunks: AsyncIterator[bytes]) -> Iterator[bytes]:

@@ -18,7 +18,7 @@ from interfaces.http.file_dto import FileCreated, UploadOperation, created
 from interfaces.http.openapi import ErrorEnvelope
 from interfaces.http.params import PathId
 from interfaces.http.security import Caller, Services
-from interfaces.http.uploads import FORM_OVERHEAD, FilePart, blocking
+from interfaces.http.uploads import FORM_OVERHEAD, FilePart, blocking, too_large
 
 INLINE = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 """Shown in the browser; every other type is offered as a download."""
@@ -43,8 +43,10 @@ class FileController(Controller):
                                        description="The body is neither multipart nor JSON")})
     async def upload(self, request: Request[Any, Any, Any], principal: Caller, container: Services) -> FileCreated:
         files = container.files
-        part = FilePart(request.stream(), request.headers.get("content-type", ""),
-                        files.max_file_bytes + FORM_OVERHEAD)
+        announced = request.headers.get("content-length", "")
+        if announced.isdigit() and int(announced) > files.max_file_bytes + FORM_OVERHEAD:
+            raise too_large(files.max_file_bytes)  # refused before a byte is read
+        part = FilePart(request.stream(), request.headers.get("content-type", ""), files.max_file_bytes)
         name = await part.find()
         record = await anyio.to_thread.run_sync(files.upload, principal, name, blocking(part.chunks()))
         return created(record)
