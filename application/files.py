@@ -56,7 +56,7 @@ class FileService(CommandHandler):
             if limit < self.max_file_bytes:
                 raise self._over_quota(used) from None
             raise TooLarge(f"The file is larger than the limit of {self.max_file_bytes} bytes",
-                           field="file", max_file_bytes=self.max_file_bytes) from None  # as uploads.too_large
+                           field="file", max_file_bytes=self.max_file_bytes) from None
         stored = StoredFile.upload(
             file_id=self._ids.next_id("file"), owner_id=principal.id, enterprise_id=principal.enterprise_id,
             name=name, size=blob.size, content_type=sniff(blob.head), sha256=blob.sha256, by=principal.id,
