@@ -186,7 +186,7 @@ class CalendarService(CommandHandler):
             raise NotFound("User not found", field="user_id")
 
     def _check_attachments(self, principal: Principal, file_ids: list[int]) -> None:
-        unknown = self._attachments.unknown(principal.id, file_ids) if file_ids else []
+        unknown = self._attachments.unknown(principal, file_ids) if file_ids else []
         if unknown:
             raise RuleViolation(f"File {unknown[0]} not found among the caller's files", field="attachments")
 

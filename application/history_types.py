@@ -12,6 +12,7 @@ from __future__ import annotations
 SUBJECT_KINDS = (
     "roster", "shift", "assignment", "swap_request", "user", "department", "enterprise", "time_off",
     "availability", "template", "invitation", "shift_claim", "calendar_event",
+    "availability", "template", "invitation", "shift_claim", "file",
 )
 
 TYPES: dict[str, tuple[str, str]] = {
@@ -78,6 +79,7 @@ TYPES: dict[str, tuple[str, str]] = {
     "calendar_event_shared": ("calendar_event", "A calendar event was shared with a user, or their role changed"),
     "calendar_event_unshared": ("calendar_event", "A user's role on a calendar event was taken back, or they left it"),
     "calendar_event_deleted": ("calendar_event", "A calendar event was deleted by its owner"),
+    "file_uploaded": ("file", "A user uploaded a file (its name, size, sniffed type and hash; never its bytes)"),
 }
 """The shown types."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Protocol
 
@@ -14,7 +15,9 @@ from application.dashboard_views import (
     Moment,
     TeamMember,
 )
+from application.file_views import BlobWritten, FileRecord
 from application.invitation_views import InvitationRecord, InvitationView
+from application.principal import Principal
 from application.inbox_views import InboxCounts, NotificationFilter, NotificationView
 from application.rostering_views import (
     AssignmentView,
@@ -217,18 +220,60 @@ class CalendarEventQueries(Protocol):
         """The event with everyone who holds it; None once deleted."""
         ...
 
+    def holds_event_carrying(self, user_id: int, file_id: int) -> bool:
+        """Whether the user holds (in any role) a live event that carries the file."""
+        ...
+
 
 class AttachmentCheck(Protocol):
-    """Whether files may be attached to a calendar event by a user: a port that `/files`
-    implements once it exists. Until then `NoAttachments` refuses every id."""
+    """Whether files may be attached to a calendar event by a user (`application.file_attachments`
+    over the files read model). Without one, `NoAttachments` refuses every id."""
 
-    def unknown(self, user_id: int, file_ids: list[int]) -> list[int]:
-        """The ids among `file_ids` that name no file `user_id` may attach."""
+    def unknown(self, principal: Principal, file_ids: list[int]) -> list[int]:
+        """The ids among `file_ids` that name no file `principal` may attach."""
         ...
 
 
 class NoAttachments:
     """No file store is wired: every file id is unknown, so `attachments` must stay empty."""
 
-    def unknown(self, user_id: int, file_ids: list[int]) -> list[int]:
+    def unknown(self, principal: Principal, file_ids: list[int]) -> list[int]:
         return list(file_ids)
+
+
+class BlobStore(Protocol):
+    """Bytes kept by the SHA-256 of their content: the same bytes are stored once.
+
+    Streamed both ways in chunks: no method holds a whole file in memory.
+    """
+
+    def put(self, chunks: Iterable[bytes], max_bytes: int, head_bytes: int) -> BlobWritten:
+        """Store the concatenation of `chunks` and answer its hash, size and first
+        `head_bytes` bytes. Past `max_bytes` it stops reading, stores nothing and raises
+        BlobTooLarge; any other error from `chunks` also leaves nothing behind."""
+        ...
+
+    def open(self, sha256: str) -> Iterator[bytes]:
+        """The blob's bytes, chunk by chunk; KeyError (at once, not on first iteration)
+        when there is no such blob."""
+        ...
+
+    def exists(self, sha256: str) -> bool: ...
+
+
+class BlobTooLarge(Exception):
+    """A blob ran past the size it was allowed; nothing was stored."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(f"more than {max_bytes} bytes")
+        self.max_bytes = max_bytes
+
+
+class FileQueries(Protocol):
+    """Read model of uploaded files (kept by the files projection)."""
+
+    def file(self, file_id: int) -> FileRecord | None: ...
+
+    def bytes_used(self, owner_id: int) -> int:
+        """The sizes of all of the owner's files, summed: each upload counts, shared blob or not."""
+        ...

@@ -46,3 +46,7 @@ class EmailAlreadyRegistered(Conflict):
 class SystemAdminAlreadyExists(Conflict):
     def __init__(self) -> None:
         super().__init__("A system administrator already exists")
+
+
+class TooLarge(DomainError):
+    """The request's content is over a size limit or would exceed a quota (HTTP 413)."""

@@ -73,6 +73,10 @@ class Settings:
     """Events a projection applies per transaction (and per tracking update)."""
     realtime_queue_size: int = 256
     """Messages one websocket or socket.io client may have waiting; a client that falls further behind is disconnected."""
+    max_file_bytes: int = 10 * 1024 * 1024
+    """Largest file `POST /files` accepts (413 above it, found while the upload streams in)."""
+    file_quota_bytes: int = 100 * 1024 * 1024
+    """Bytes of files one user may have uploaded in all (each upload counts, shared bytes or not)."""
 
     @property
     def realtime_channel(self) -> str:
@@ -128,6 +132,8 @@ class Settings:
             read_your_writes_timeout=float(get("READ_YOUR_WRITES_TIMEOUT", "5")),
             projection_batch_size=int(get("PROJECTION_BATCH_SIZE", "1000")),
             realtime_queue_size=int(get("REALTIME_QUEUE_SIZE", "256")),
+            max_file_bytes=int(get("MAX_FILE_BYTES", str(10 * 1024 * 1024))),
+            file_quota_bytes=int(get("FILE_QUOTA_BYTES", str(100 * 1024 * 1024))),
         )
 
     @property

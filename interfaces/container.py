@@ -14,6 +14,8 @@ from application.availability import AvailabilityService
 from application.calendar_events import CalendarService
 from application.claims import ClaimService
 from application.drops import DropService
+from application.file_attachments import FileAttachments
+from application.files import FileService
 from application.events import SchedulaX
 from application.history import HistoryService
 from application.hours_report import HoursReportService
@@ -25,6 +27,8 @@ from application.notifications import NotificationService
 from application.organisation import OrganisationService
 from application.rosters import RosterService
 from application.swaps import SwapService
+from infrastructure.blob_folder import FolderBlobStore
+from infrastructure.blob_postgres import PostgresBlobStore
 from infrastructure.hashing import BcryptHasher
 from infrastructure import event_store
 from infrastructure.budget import Pools, api_pools
@@ -52,6 +56,8 @@ from projections.dashboard import DashboardProjection
 from projections.dashboard_queries import SqlDashboards
 from projections.directory import DirectoryProjection
 from projections.directory_queries import SqlDirectory
+from projections.file_queries import SqlFiles
+from projections.files import FilesProjection
 from projections.hours_queries import SqlHoursQueries
 from projections.invitation_queries import SqlInvitations
 from projections.notification_queries import SqlInboxes
@@ -88,6 +94,7 @@ class Container:
     drops: DropService
     hours_report: HoursReportService
     calendar: CalendarService
+    files: FileService
 
     def close(self) -> None:
         self.jobs.close()
@@ -157,7 +164,7 @@ def all_projections() -> list[Projection]:
     """Every read model the API serves, in the order they are applied."""
     return [DirectoryProjection(), RosteringProjection(), NotificationsProjection(),
             DashboardProjection(), AnalyticsProjection(), CalendarProjection(), AuditProjection(),
-            ChainProjection()]
+            ChainProjection(), FilesProjection()]
 
 
 def announcers(store: SqliteReadStore | PostgresReadStore) -> dict[str, Announcer]:
@@ -167,6 +174,16 @@ def announcers(store: SqliteReadStore | PostgresReadStore) -> dict[str, Announce
 
 def publisher(bus: Bus) -> Publish:
     return lambda changes: bus.publish(encode(changes))
+
+
+def blob_store(settings: Settings, store: SqliteReadStore | PostgresReadStore) -> FolderBlobStore | PostgresBlobStore:
+    """Uploaded bytes: in PostgreSQL beside the read models, or in a folder of the data directory
+    (with `memory://`, a temporary one, gone with the process like the events)."""
+    if settings.backend == "postgres":
+        return PostgresBlobStore(store)
+    if settings.backend == "memory":
+        return FolderBlobStore(Path(tempfile.mkdtemp(prefix="schedulax-blobs-")))
+    return FolderBlobStore(Path(settings.data_dir) / "blobs")
 
 
 def projection_runner(settings: Settings, events: SchedulaX, store: SqliteReadStore | PostgresReadStore,
@@ -216,6 +233,9 @@ def build_container(settings: Settings) -> Container:
     jobs.register(AUTO_ASSIGN, assignments.run_auto_assign_job)
     if jobs.in_process:
         jobs.start_worker()
+    calendar_events = SqlCalendarEvents(store)
+    files = FileService(events, store, sync, blob_store(settings, store), SqlFiles(store),
+                        settings.max_file_bytes, settings.file_quota_bytes, calendar_events.holds_event_carrying)
     return Container(
         settings=settings,
         events=events,
@@ -240,5 +260,6 @@ def build_container(settings: Settings) -> Container:
         claims=ClaimService(*rostering, claims=SqlClaimQueries(store)),
         drops=DropService(*rostering, claims=SqlClaimQueries(store)),
         hours_report=HoursReportService(SqlHoursQueries(store), directory.enterprise),
-        calendar=CalendarService(events, store, sync, directory, SqlCalendarEvents(store)),
+        calendar=CalendarService(events, store, sync, directory, calendar_events, FileAttachments(files)),
+        files=files,
     )

@@ -24,6 +24,7 @@ from psycopg import sql
 
 from application.events import SchedulaX
 from infrastructure.budget import Pools
+from infrastructure.blob_postgres import BLOBS_DDL
 from infrastructure.kept_responses import IDEMPOTENT_RESPONSES_DDL
 from infrastructure.readstore import PostgresReadStore, SqliteReadStore
 from infrastructure.settings import PostgresTarget, Settings
@@ -32,7 +33,7 @@ from projections.parking import PARK_COLUMNS
 from projections.runner import CatchUpRunner
 from projections.schema import TRACKING
 
-EXTRA_DDL: tuple[Sequence[str], ...] = (IDEMPOTENT_RESPONSES_DDL,)
+EXTRA_DDL: tuple[Sequence[str], ...] = (IDEMPOTENT_RESPONSES_DDL, BLOBS_DDL)
 """Read-store DDL of features that are not projections (each statement idempotent: IF NOT
 EXISTS), run in order by every migration after the projections' tables; a change to any of
 them changes the fingerprint, so the next start of any process migrates."""

@@ -15,7 +15,7 @@ from projections.sql import Cursor, iso, one
 class CalendarProjection(Projection):
     name = "calendar"
     ddl = CALENDAR
-    version = 1
+    version = 2  # 2: the files each event carries (ce_attachments)
     query_indexes = QUERY_INDEXES
 
     def handlers(self) -> dict[type, Handler]:
@@ -38,6 +38,7 @@ class CalendarProjection(Projection):
         )
         cur.execute("INSERT INTO ce_permissions (event_id, user_id, role) VALUES (?, ?, ?)",
                     (e.event_id, e.by, EventRole.OWNER.value))
+        self._attach(cur, e.event_id, e.attachments)
 
     def changed(self, e: Any, cur: Cursor) -> None:
         at, version = stamp(e)
@@ -47,6 +48,10 @@ class CalendarProjection(Projection):
             (e.title, e.description, iso(e.start), iso(e.end), e.location, e.is_recurring,
              json.dumps(e.attachments), at, version, uuid_of(e)),
         )
+        row = one(cur, "SELECT id FROM ce_events WHERE uuid = ?", uuid_of(e))
+        if row is not None:
+            cur.execute("DELETE FROM ce_attachments WHERE event_id = ?", (row["id"],))
+            self._attach(cur, int(row["id"]), e.attachments)
 
     def shared(self, e: Any, cur: Cursor) -> None:
         event_id = self._touch(e, cur)
@@ -67,6 +72,12 @@ class CalendarProjection(Projection):
         event_id = self._touch(e, cur, deleted=True)
         if event_id is not None:
             cur.execute("DELETE FROM ce_permissions WHERE event_id = ?", (event_id,))
+            cur.execute("DELETE FROM ce_attachments WHERE event_id = ?", (event_id,))
+
+    @staticmethod
+    def _attach(cur: Cursor, event_id: int, file_ids: Any) -> None:
+        for file_id in dict.fromkeys(file_ids):
+            cur.execute("INSERT INTO ce_attachments (event_id, file_id) VALUES (?, ?)", (event_id, int(file_id)))
 
     @staticmethod
     def _touch(e: Any, cur: Cursor, deleted: bool = False) -> int | None:

@@ -49,6 +49,14 @@ class SqlCalendarEvents:
         permissions = [EventPermission(user_id=int(r["user_id"]), role=r["role"]) for r in held]
         return CalendarEventDetail(**_fields(row), permissions=permissions)
 
+    def holds_event_carrying(self, user_id: int, file_id: int) -> bool:
+        # A deleted event holds nobody (its permissions go with it), so no other filter is needed.
+        with self._store.read() as cur:
+            cur.execute(
+                "SELECT 1 AS held FROM ce_attachments a JOIN ce_permissions p ON p.event_id = a.event_id"
+                " WHERE a.file_id = ? AND p.user_id = ? LIMIT 1", (file_id, user_id))
+            return cur.fetchone() is not None
+
 
 def _fields(row: Row) -> dict[str, Any]:
     return {

@@ -29,9 +29,17 @@ CALENDAR = [
         role TEXT NOT NULL,
         PRIMARY KEY (event_id, user_id)
     )""",
+    # Which files an event carries: whoever holds the event may download them (application.file_access).
+    """
+    CREATE TABLE IF NOT EXISTS ce_attachments (
+        event_id BIGINT NOT NULL,
+        file_id BIGINT NOT NULL,
+        PRIMARY KEY (event_id, file_id)
+    )""",
     "CREATE INDEX IF NOT EXISTS ce_permissions_user ON ce_permissions (user_id, event_id)",
     "CREATE INDEX IF NOT EXISTS ce_events_start ON ce_events (start_at, id)",
+    "CREATE INDEX IF NOT EXISTS ce_attachments_file ON ce_attachments (file_id, event_id)",
 ]
 
-QUERY_INDEXES = frozenset({"ce_permissions_user", "ce_events_start"})
+QUERY_INDEXES = frozenset({"ce_permissions_user", "ce_events_start", "ce_attachments_file"})
 """No handler reads through these: a staged rebuild builds them once, after the rows."""

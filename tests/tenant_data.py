@@ -16,6 +16,7 @@ from tests.support import Tenant, bearer, create_user, ok
 KINDS = (
     "enterprise", "department", "user", "roster", "shift", "assignment", "swap", "time_off",
     "availability", "template", "notification", "invitation", "claim", "calendar_event",
+    "availability", "template", "notification", "invitation", "claim", "file",
 )
 # Parameter and property names that say which kind of resource their id names.
 NAME_KINDS = {
@@ -25,6 +26,7 @@ NAME_KINDS = {
     "assignment_id": "assignment", "swap_id": "swap", "time_off_id": "time_off",
     "template_id": "template", "shift_template_id": "template", "notification_id": "notification",
     "invitation_id": "invitation", "actor_id": "user", "claim_id": "claim", "event_id": "calendar_event",
+    "file_id": "file",
 }
 # A path segment and the kind of the id that follows it, for generic names (`{id}`, `{entry_id}`).
 SEGMENT_KINDS = {
@@ -32,6 +34,7 @@ SEGMENT_KINDS = {
     "shifts": "shift", "assignments": "assignment", "swap-requests": "swap", "time-off": "time_off",
     "availability": "availability", "shift-templates": "template", "notifications": "notification",
     "shift-claims": "claim", "events": "calendar_event",
+    "shift-claims": "claim", "files": "file",
 }
 
 
@@ -132,6 +135,8 @@ def populate(client: Any, tenant: Tenant, name: str) -> TenantData:
         for n in ok(client.get("/api/notifications", headers=bearer(who["token"])))["notifications"][:2]
     ]
     assert notifications, "publishing and assigning should have told someone"
+    uploaded = ok(client.post("/files", files={"file": (f"{name} rota.txt", f"{name} rota".encode(), "text/plain")},
+                          headers=bearer(employee["token"])), 201)
     people = [admin, manager, employee, tenant.colleague, mate]
     return TenantData(tenant=tenant, mate=mate, ids={
         "enterprise": [tenant.enterprise_id],
@@ -148,4 +153,5 @@ def populate(client: Any, tenant: Tenant, name: str) -> TenantData:
         "invitation": [invitation["id"]],
         "claim": [claim["id"]],
         "calendar_event": events,
+        "file": [int(uploaded["id"])],
     })

@@ -108,6 +108,7 @@ def everything_once(client: TestClient) -> dict[str, Any]:
     send(client, "POST", f"/api/events/{event}/share", employee, {"user_id": mate["id"], "role": "EDITOR"})
     send(client, "DELETE", f"/api/events/{event}/share/{mate['id']}", employee, status=204)
     send(client, "DELETE", f"/api/events/{event}", employee, status=204)
+    ok(client.post("/files", files={"file": ("rota.txt", b"week 1", "text/plain")}, headers=bearer(employee["token"])), 201)
     return {"world": world, "root": root}
 
 
@@ -139,3 +140,4 @@ def test_every_type_of_the_vocabulary_is_told_with_a_summary_and_the_projection_
     assert summaries["calendar_event_shared"] == "Employee made Mate EDITOR (was VIEWER) of the event 'Team Meeting'"
     assert summaries["calendar_event_unshared"] == "Employee took back Mate's role on the event 'Team Meeting'"
     assert summaries["calendar_event_deleted"] == "Employee deleted the event 'Team Meeting'"
+    assert summaries["file_uploaded"].startswith("Employee uploaded file #1 rota.txt (6 bytes, text/plain")

@@ -83,11 +83,46 @@ def test_a_blank_title_an_end_before_the_start_or_a_time_outside_the_calendar_is
     assert response.json()["detail"]["errors"][0]["field"] == field
 
 
-def test_attachments_are_refused_until_a_file_store_is_wired(cast: Cast) -> None:
-    response = cast.send("POST", "/api/events", cast.owner, {**MEETING, "attachments": [1]})
-    assert response.status_code == 400 and response.json()["detail"]["errors"][0]["field"] == "attachments"
+def upload(cast: Cast, who: dict[str, Any], data: bytes = b"agenda") -> int:
+    made = ok(cast.client.post("/files", files={"file": ("agenda.txt", data, "text/plain")},
+                               headers=bearer(who["token"])), 201)
+    return int(made["id"])
+
+
+def test_only_the_uploader_attaches_a_file_and_unknown_ids_are_refused_naming_the_field(cast: Cast) -> None:
+    mine, theirs = upload(cast, cast.owner), upload(cast, cast.stranger)
+    for attachments in ([theirs], [999_999]):
+        response = cast.send("POST", "/api/events", cast.owner, {**MEETING, "attachments": attachments})
+        assert response.status_code == 400 and response.json()["detail"]["errors"][0]["field"] == "attachments"
+    assert ok(cast.send("POST", "/api/events", cast.owner, {**MEETING, "attachments": [mine]}), 201)[
+        "attachments"] == [mine]
     assert ok(cast.send("POST", "/api/events", cast.owner, {**MEETING, "attachments": []}), 201)["attachments"] == []
 
+
+def test_a_file_attached_to_an_event_is_downloaded_by_whoever_holds_the_event_and_no_one_else(cast: Cast) -> None:
+    agenda = upload(cast, cast.owner, b"1. rota\n2. holidays\n")
+    event_id = cast.event["id"]
+    for who in (cast.editor, cast.viewer, cast.stranger):
+        assert cast.send("GET", f"/files/{agenda}", who).status_code == 404  # not attached yet
+    ok(cast.send("PUT", f"/api/events/{event_id}", cast.owner, {"attachments": [agenda]}))
+    for who in (cast.owner, cast.editor, cast.viewer):
+        got = cast.send("GET", f"/files/{agenda}", who)
+        assert got.status_code == 200 and got.content == b"1. rota\n2. holidays\n"
+    for who in (cast.stranger, cast.outsider):
+        assert cast.send("GET", f"/files/{agenda}", who).status_code == 404
+    # An editor sees the file through the event but may not carry it to an audience of their own.
+    refused = cast.send("POST", "/api/events", cast.editor, {**MEETING, "attachments": [agenda]})
+    assert refused.status_code == 400
+    # Taken back by unsharing, by detaching, and by deleting the event.
+    ok(cast.send("DELETE", f"/api/events/{event_id}/share/{cast.viewer['id']}", cast.owner), 204)
+    assert cast.send("GET", f"/files/{agenda}", cast.viewer).status_code == 404
+    ok(cast.send("PUT", f"/api/events/{event_id}", cast.owner, {"attachments": []}))
+    assert cast.send("GET", f"/files/{agenda}", cast.editor).status_code == 404
+    ok(cast.send("PUT", f"/api/events/{event_id}", cast.owner, {"attachments": [agenda]}))
+    assert cast.send("GET", f"/files/{agenda}", cast.editor).status_code == 200
+    ok(cast.send("DELETE", f"/api/events/{event_id}", cast.owner), 204)
+    assert cast.send("GET", f"/files/{agenda}", cast.editor).status_code == 404
+    assert cast.send("GET", f"/files/{agenda}", cast.owner).status_code == 200
 
 def test_the_owner_editor_and_viewer_see_the_event_with_its_permissions(cast: Cast) -> None:
     expected = [{"user_id": cast.owner["id"], "role": "OWNER"}, {"user_id": cast.editor["id"], "role": "EDITOR"},

@@ -543,7 +543,7 @@ def test_a_parallel_rebuild_spreads_the_projections_evenly_over_the_processes() 
         # The busiest process finishes at most one projection's work after the idlest.
         assert loads[-1] - loads[0] <= max(costs.values())
     assert balanced_groups(projections, 2) == [["audit", "notifications", "calendar", "directory"],
-                                               ["rostering", "analytics", "audit_chain", "dashboard"]]
+                                               ["rostering", "analytics", "audit_chain", "dashboard", "files"]]
 
 
 def test_a_scratch_folder_left_by_a_killed_rebuild_is_deleted_by_the_next_one(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from interfaces.http.controllers.auth import AuthController
 from interfaces.http.controllers.calendar_events import CalendarEventController
 from interfaces.http.controllers.root_auth import RootAuthController
 from interfaces.http.controllers.claims import ClaimController
+from interfaces.http.controllers.files import FileController
 from interfaces.http.controllers.employee import EmployeeController, TeamController
 from interfaces.http.controllers.dashboard import DashboardController
 from interfaces.http.controllers.health import health
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             IntegrityController,
             HistoryController,
             ReportController,
+            FileController,
             health,
             metrics,
             notifications_socket,

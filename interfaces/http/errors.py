@@ -27,6 +27,7 @@ from domain.errors import (
     PermissionDenied,
     RuleViolation,
     StaleVersion,
+    TooLarge,
 )
 from interfaces.http.accepted import applied_answer
 
@@ -39,6 +40,7 @@ STATUS_OF: dict[type[DomainError], int] = {
     NotFound: 404,
     Conflict: 409,
     StaleVersion: 412,
+    TooLarge: 413,
 }
 
 TITLES: dict[int, tuple[str, str]] = {

@@ -36,6 +36,7 @@ from infrastructure.tokens import InvalidToken
 from interfaces.http.accepted import resource_url
 from interfaces.http.negotiation import send_error
 from interfaces.http.request_id import request_id_of
+from interfaces.http.streamed import is_streamed_upload
 
 log = logging.getLogger("schedulax.idempotency")
 
@@ -111,7 +112,9 @@ class IdempotencyMiddleware:
             return
         values = [v.decode("latin-1") for k, v in scope["headers"] if k == HEADER]
         request_id = request_id_of(scope)
-        if not values:
+        if not values or is_streamed_upload(scope):
+            # An upload is not fingerprinted (that would hold it whole in memory): its key is
+            # not checked, and a repeat stores a second file over the same blob.
             with command_scope.opened(CommandScope(request_id=request_id)):
                 await self.app(scope, receive, send)
             return

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl
 import msgspec
 
 from interfaces.http.errors import error_body
+from interfaces.http.streamed import is_streamed_upload
 
 MSGPACK = "application/x-msgpack"
 JSON_TYPES = ("application/json",)
@@ -81,6 +82,10 @@ class ContentNegotiationMiddleware:
             return
         if has_nul_in_url(scope):
             await _send_nul_error(scope, send, nul_in_query(scope))
+            return
+        if is_streamed_upload(scope) and _header(scope, b"content-type").lower().startswith(PASS_THROUGH):
+            # Streamed to its handler, which limits it as it reads (streamed.py).
+            await self.app(scope, receive, self._sender(scope, send))
             return
         length = _header(scope, b"content-length")
         if length.isdigit() and int(length) > self.max_body_bytes:
