@@ -4,13 +4,22 @@ a stranger of the same enterprise and a user of another; the same events as 001'
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+import socketio
 from litestar.testing import TestClient
 
+from interfaces.container import build_container
+from interfaces.http.app import create_app
+from interfaces.realtime.asgi import with_socketio
+from tests.conftest import settings_for
+from tests.live import in_thread
 from tests.support import PASSWORD, World, bearer, create_user, ok, seed_world
 
 MEETING = {"title": "Team Meeting", "start": "2024-03-20T10:00:00Z", "end": "2024-03-20T11:00:00Z"}
@@ -97,7 +106,7 @@ def test_the_listing_is_a_plain_array_of_every_event_in_start_order_with_the_cou
     # More than one page of /api/events (100): the 000 listing is not paged.
     ok(cast.send("POST", "/api/events/batch", cast.owner, {"events": [
         {"title": f"Slot {i}", "start_time": f"2024-04-01T{i // 60:02d}:{i % 60:02d}:00Z",
-         "end_time": f"2024-04-02T00:00:00Z"} for i in range(100)]}), 201)
+         "end_time": "2024-04-02T00:00:00Z"} for i in range(100)]}), 201)
     ok(cast.send("POST", "/scheduling/events", cast.owner,
                  {"title": "Earliest", "start": "2024-01-01T08:00:00Z", "end": "2024-01-01T09:00:00Z"}), 201)
     response = cast.send("GET", "/scheduling/events", cast.owner)
@@ -183,9 +192,10 @@ def heard(ws: Any) -> dict[str, Any]:
     return message["data"]  # type: ignore[no-any-return]
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
 def test_an_event_made_on_000_is_changed_on_001_seen_on_both_and_its_holders_hear_of_it(
-        sqlite_client: TestClient) -> None:
-    c = sqlite_client
+        client: TestClient) -> None:
+    c = client
     world = seed_world(c)
     owner, shared, stranger = world.acme.employee, world.acme.manager, world.acme.admin
     with c.websocket_connect(f"/api/scheduling/ws?token={owner['token']}") as mine, \
@@ -226,6 +236,49 @@ def test_a_user_whose_role_is_taken_back_hears_the_event_left_their_calendar(cas
         ok(cast.send("PUT", cast.url, cast.owner, {"title": "After the viewer left"}))
         mine = ok(cast.send("POST", "/scheduling/events", cast.viewer, {**MEETING, "title": "Viewer's own"}), 201)
         assert heard(viewer) == mine  # not the change after they lost their role
+
+
+def test_socketio_clients_hear_scheduling_updated_for_the_calendar_events_they_hold(
+        tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    settings = settings_for("sqlite", tmp_path, request)
+    container = build_container(settings)
+    try:
+        with in_thread(with_socketio(create_app(settings, container))) as url, \
+                httpx.Client(base_url=url) as c:
+            world = seed_world(c)  # type: ignore[arg-type]
+            asyncio.run(_socketio_session(c, url, world))
+    finally:
+        container.close()
+
+
+async def _socketio_session(c: httpx.Client, url: str, world: World) -> None:
+    owner, stranger = world.acme.employee, world.acme.admin
+    heard: dict[str, list[dict[str, Any]]] = {"owner": [], "stranger": []}
+    arrived = asyncio.Event()
+    clients = []
+    for name, who in (("owner", owner), ("stranger", stranger)):
+        client = socketio.AsyncClient(reconnection=False)
+
+        async def record(data: dict[str, Any], name: str = name) -> None:
+            heard[name].append(data)
+            arrived.set()
+
+        client.on("scheduling.updated", record)
+        await client.connect(url, auth={"token": who["token"]}, transports=["websocket"])
+        clients.append(client)
+    made = await asyncio.to_thread(lambda: ok(c.post("/scheduling/events", json=MEETING,
+                                                     headers=bearer(owner["token"])), 201))
+    await asyncio.wait_for(arrived.wait(), 5)
+    assert heard["owner"] == [made]
+    theirs = await asyncio.to_thread(lambda: ok(c.post("/scheduling/events", json={**MEETING, "title": "Theirs"},
+                                                       headers=bearer(stranger["token"])), 201))
+    for _ in range(50):
+        if heard["stranger"]:
+            break
+        await asyncio.sleep(0.1)
+    assert heard["stranger"] == [theirs]  # their own, and nothing of the owner's before it
+    for client in clients:
+        await client.disconnect()
 
 
 # -- a client that knows only 000 -----------------------------------------------------------
