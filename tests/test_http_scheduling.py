@@ -117,6 +117,16 @@ def test_the_listing_is_a_plain_array_of_every_event_in_start_order_with_the_cou
     assert [e["start"] for e in events] == sorted(e["start"] for e in events)
 
 
+def test_past_the_bound_the_listing_answers_the_first_events_and_counts_them_all(
+        cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("application.calendar_events.MAX_LISTED", 2)
+    later = [ok(cast.send("POST", "/scheduling/events", cast.owner,
+                          {"title": f"Later {i}", "start": f"2024-05-0{i}T08:00:00Z", "end": f"2024-05-0{i}T09:00:00Z"}),
+                201) for i in (1, 2)]
+    response = cast.send("GET", "/scheduling/events", cast.owner)
+    assert response.json() == [cast.event, later[0]] and response.headers["X-Total-Count"] == "3"
+
+
 @pytest.mark.parametrize("role", ["owner", "editor"])
 def test_the_owner_and_an_editor_change_title_start_and_end(cast: Cast, role: str) -> None:
     body = {"title": f"Changed by the {role}", "start": "2024-03-20T12:00:00Z", "end": "2024-03-20T13:30:00Z"}
