@@ -46,6 +46,9 @@ from application.principal import Principal
 
 MAX_BATCH = 100
 MAX_PAGE = 100
+MAX_LISTED = 5000
+"""At most this many events in one unpaged listing (000's `GET /scheduling/events`): the
+first ones in start order; `total` tells the client there are more (then page /api/events)."""
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,11 @@ class CalendarService(CommandHandler):
             user_id=principal.id, start_time=_bound(start, "start_time"), end_time=_bound(end, "end_time"),
         )
         return self._queries.events(criteria, skip, limit)
+
+    def list_all(self, principal: Principal) -> EventsPage:
+        """Every event the caller holds, in start order, for surfaces that do not page (000):
+        one query, bounded by MAX_LISTED; `total` counts them all."""
+        return self._queries.events(CalendarEventFilter(user_id=principal.id), 0, MAX_LISTED)
 
     def get(self, principal: Principal, event_id: int) -> CalendarEventDetail:
         found = self._queries.event(event_id)

@@ -48,6 +48,7 @@ from projections.audit_queries import SqlAuditLog
 from projections.announce import Announcer, InboxAnnouncer, Publish, RosteringAnnouncer
 from projections.base import Projection
 from projections.calendar import CalendarProjection
+from projections.calendar_announce import CalendarAnnouncer
 from projections.calendar_queries import SqlCalendarEvents
 from projections.chain import ChainProjection
 from projections.chain_queries import SqlChainLinks
@@ -167,9 +168,11 @@ def all_projections() -> list[Projection]:
             ChainProjection(), FilesProjection()]
 
 
-def announcers(store: SqliteReadStore | PostgresReadStore) -> dict[str, Announcer]:
-    """The projections whose changes realtime subscribers hear of."""
-    return {"rostering": RosteringAnnouncer(store), "notifications": InboxAnnouncer(store)}
+def announcers(store: SqliteReadStore | PostgresReadStore, events: SchedulaX) -> dict[str, Announcer]:
+    """The projections whose changes realtime subscribers hear of (`events`: where the
+    calendar announcer finds who held a deleted event)."""
+    return {"rostering": RosteringAnnouncer(store), "notifications": InboxAnnouncer(store),
+            "calendar": CalendarAnnouncer(store, events)}
 
 
 def publisher(bus: Bus) -> Publish:
@@ -191,7 +194,7 @@ def projection_runner(settings: Settings, events: SchedulaX, store: SqliteReadSt
     """A runner over `projections` that announces its committed changes on `bus` (if any)."""
     return CatchUpRunner(
         events, store, projections, settings.projection_batch_size,
-        announcers=announcers(store), publish=publisher(bus) if bus is not None else None,
+        announcers=announcers(store, events), publish=publisher(bus) if bus is not None else None,
         scratch=scratch_store, log=event_log(events.recorder),
     )
 

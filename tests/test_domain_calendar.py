@@ -254,6 +254,8 @@ def test_any_sequence_of_create_update_share_unshare_and_delete_keeps_the_permis
         assert outcome == expected_outcome(before, command, deleted), (command, before)
         if outcome != "ok":
             assert event.permissions == before and event.is_deleted == deleted  # a refusal changes nothing
+        elif command[0] == "delete":  # the roles stay: whoever held it is told it left (calendar_announce)
+            assert event.permissions == before and event.is_deleted
     for event in events:
         # The invariants: exactly one owner, its creator; only the three roles; nobody sees a deleted one.
         assert [u for u, r in event.permissions.items() if r == "OWNER"] == [event.created_by]

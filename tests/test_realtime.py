@@ -168,8 +168,8 @@ def test_changes_are_announced_after_their_batch_commits_and_never_by_a_rebuild(
         reader.join()
         heard.extend((change, seen[0]) for change in changes)
 
-    runner = CatchUpRunner(container.events, store, all_projections(), announcers=announcers(store),
-                           publish=publish)
+    runner = CatchUpRunner(container.events, store, all_projections(),
+                           announcers=announcers(store, container.events), publish=publish)
     runner.setup()
     runner.catch_up()
     events = {change.event for change, _ in heard}
@@ -183,7 +183,7 @@ def test_changes_are_announced_after_their_batch_commits_and_never_by_a_rebuild(
     runner.rebuild()
     assert heard == []
     stale = CatchUpRunner(container.events, SqliteReadStore(tmp_path / "stale.sqlite3"), all_projections(),
-                          announcers=announcers(store), publish=publish, announce_within=0.0)
+                          announcers=announcers(store, container.events), publish=publish, announce_within=0.0)
     stale.setup()
     stale.catch_up()
     assert heard == []  # a backlog is not news

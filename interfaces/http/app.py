@@ -18,6 +18,7 @@ from interfaces.http.body import check_body
 from interfaces.http.controllers.auth import AuthController
 from interfaces.http.controllers.calendar_events import CalendarEventController
 from interfaces.http.controllers.root_auth import RootAuthController
+from interfaces.http.controllers.scheduling_events import SchedulingEventController
 from interfaces.http.controllers.claims import ClaimController
 from interfaces.http.controllers.files import FileController
 from interfaces.http.controllers.employee import EmployeeController, TeamController
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             TeamController,
             ClaimController,
             CalendarEventController,
+            SchedulingEventController,
             TemplateController,
             NotificationController,
             DashboardController,

@@ -3,9 +3,10 @@
 Connect with the access token as `auth: {token}` (or `?token=`); a refused connection
 gets `connect_error` with the reason. Rooms come from who the caller is now (see
 `application.audience`). Server events: `new_notification`, `roster_updated`,
-`shift_assigned`, `swap_request`; client event `notification_read` (`{notification_id}`
-or the bare id) answers, as an acknowledgement, what `PATCH /api/notifications/:id/read`
-would. When the token expires the server emits `unauthorized` and disconnects.
+`shift_assigned`, `swap_request`, and 000's `scheduling.updated` (shifts and calendar
+events); client event `notification_read` (`{notification_id}` or the bare id) answers,
+as an acknowledgement, what `PATCH /api/notifications/:id/read` would. When the token
+expires the server emits `unauthorized` and disconnects.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from interfaces.http.dto import MAX_ID
 from interfaces.realtime.auth import Refused, authenticate, token_from
 from interfaces.realtime.messages import Message
 
-SERVER_EVENTS = frozenset({"new_notification", "roster_updated", "shift_assigned", "swap_request"})
+SERVER_EVENTS = frozenset({"new_notification", "roster_updated", "shift_assigned", "swap_request",
+                           "scheduling.updated"})
 
 
 class SocketIOFanout:

@@ -29,7 +29,7 @@ async def notifications_socket(socket: WebSocket[Any, Any, Any]) -> None:
     await _serve(socket, notification_frame)
 
 
-@websocket("/api/scheduling/ws", summary="`scheduling.updated` events for shifts the caller may read (000)")
+@websocket("/api/scheduling/ws", summary="`scheduling.updated` events for shifts and calendar events the caller may read (000)")
 async def scheduling_socket(socket: WebSocket[Any, Any, Any]) -> None:
     await _serve(socket, scheduling_frame)
 
