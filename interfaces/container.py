@@ -12,6 +12,8 @@ from application.assignments import AssignmentService
 from application.auto_fill import AutoFill
 from application.availability import AvailabilityService
 from application.calendar_events import CalendarService
+from application.calendar_export import CalendarExportService
+from application.calendar_feeds import CalendarFeedService
 from application.claims import ClaimService
 from application.drops import DropService
 from application.events import SchedulaX
@@ -26,6 +28,7 @@ from application.organisation import OrganisationService
 from application.rosters import RosterService
 from application.swaps import SwapService
 from infrastructure.hashing import BcryptHasher
+from infrastructure.feed_secrets import HmacFeedSecrets
 from infrastructure import event_store
 from infrastructure.budget import Pools, api_pools
 from infrastructure.pgpool import resume_quickly
@@ -44,6 +47,8 @@ from projections.audit_queries import SqlAuditLog
 from projections.announce import Announcer, InboxAnnouncer, Publish, RosteringAnnouncer
 from projections.base import Projection
 from projections.calendar import CalendarProjection
+from projections.calendar_feed_queries import SqlFeedItems, SqlFeedLookup
+from projections.calendar_feeds import CalendarFeedProjection
 from projections.calendar_queries import SqlCalendarEvents
 from projections.chain import ChainProjection
 from projections.chain_queries import SqlChainLinks
@@ -88,6 +93,8 @@ class Container:
     drops: DropService
     hours_report: HoursReportService
     calendar: CalendarService
+    calendar_export: CalendarExportService
+    calendar_feeds: CalendarFeedService
 
     def close(self) -> None:
         self.jobs.close()
@@ -156,7 +163,7 @@ def read_store(settings: Settings, pools: Pools | None = None) -> SqliteReadStor
 def all_projections() -> list[Projection]:
     """Every read model the API serves, in the order they are applied."""
     return [DirectoryProjection(), RosteringProjection(), NotificationsProjection(),
-            DashboardProjection(), AnalyticsProjection(), CalendarProjection(), AuditProjection(),
+            DashboardProjection(), AnalyticsProjection(), CalendarProjection(), CalendarFeedProjection(), AuditProjection(),
             ChainProjection()]
 
 
@@ -241,4 +248,7 @@ def build_container(settings: Settings) -> Container:
         drops=DropService(*rostering, claims=SqlClaimQueries(store)),
         hours_report=HoursReportService(SqlHoursQueries(store), directory.enterprise),
         calendar=CalendarService(events, store, sync, directory, SqlCalendarEvents(store)),
+        calendar_export=CalendarExportService(SqlFeedItems(store)),
+        calendar_feeds=CalendarFeedService(events, store, sync, directory,
+                                           HmacFeedSecrets(settings.resolved_jwt_secret()), SqlFeedLookup(store)),
     )

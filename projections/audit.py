@@ -9,7 +9,7 @@ tables, so commands never wait for this projection.
 
 from __future__ import annotations
 
-from projections import audit_calendar, audit_claims, audit_directory, audit_rostering, audit_schedules
+from projections import audit_calendar, audit_calendar_feeds, audit_claims, audit_directory, audit_rostering, audit_schedules
 from projections.audit_ledger import Ledger
 from projections.audit_schema import AUDIT, QUERY_INDEXES
 from projections.base import Handler, Projection
@@ -19,8 +19,8 @@ from projections.sql import Cursor
 class AuditProjection(Projection):
     name = "audit"
     ddl = AUDIT
-    version = 4  # 2: drops and shift claims; 3: time zones of enterprises, departments, rosters, shifts, time off;
-    # 4: calendar events
+    version = 5  # 2: drops and shift claims; 3: time zones of enterprises, departments, rosters, shifts, time off;
+    # 4: calendar events; 5: calendar feed keys
     answers_commands = False
     rebuild_cost = 5  # bench.rebuild_rate: about 1.4 times rostering's time alone
     query_indexes = QUERY_INDEXES
@@ -41,5 +41,6 @@ class AuditProjection(Projection):
             **audit_schedules.handlers(self._ledger),
             **audit_claims.handlers(self._ledger),
             **audit_calendar.handlers(self._ledger),
+            **audit_calendar_feeds.handlers(self._ledger),
         }
 

@@ -108,6 +108,10 @@ def everything_once(client: TestClient) -> dict[str, Any]:
     send(client, "POST", f"/api/events/{event}/share", employee, {"user_id": mate["id"], "role": "EDITOR"})
     send(client, "DELETE", f"/api/events/{event}/share/{mate['id']}", employee, status=204)
     send(client, "DELETE", f"/api/events/{event}", employee, status=204)
+    # Calendar feed URLs: issued, rotated, revoked.
+    send(client, "GET", "/api/calendar/feed-url", employee)
+    send(client, "POST", "/api/calendar/feed-url/rotate", employee)
+    send(client, "DELETE", "/api/calendar/feed-url", employee, status=204)
     return {"world": world, "root": root}
 
 
@@ -139,3 +143,6 @@ def test_every_type_of_the_vocabulary_is_told_with_a_summary_and_the_projection_
     assert summaries["calendar_event_shared"] == "Employee made Mate EDITOR (was VIEWER) of the event 'Team Meeting'"
     assert summaries["calendar_event_unshared"] == "Employee took back Mate's role on the event 'Team Meeting'"
     assert summaries["calendar_event_deleted"] == "Employee deleted the event 'Team Meeting'"
+    assert summaries["calendar_feed_revoked"] == "Employee's calendar feed URLs were revoked"
+    assert {e["summary"] for e in entries if e["type"] == "calendar_feed_issued"} == {
+        "Employee got calendar feed URLs", "Employee got new calendar feed URLs (the previous ones stopped working)"}

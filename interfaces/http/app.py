@@ -17,6 +17,7 @@ from interfaces.http.allow import allow_every_method
 from interfaces.http.body import check_body
 from interfaces.http.controllers.auth import AuthController
 from interfaces.http.controllers.calendar_events import CalendarEventController
+from interfaces.http.controllers.calendar_feeds import CalendarFeedController
 from interfaces.http.controllers.root_auth import RootAuthController
 from interfaces.http.controllers.claims import ClaimController
 from interfaces.http.controllers.employee import EmployeeController, TeamController
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             TeamController,
             ClaimController,
             CalendarEventController,
+            CalendarFeedController,
             TemplateController,
             NotificationController,
             DashboardController,
