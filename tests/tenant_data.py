@@ -15,7 +15,7 @@ from tests.support import Tenant, bearer, create_user, ok
 
 KINDS = (
     "enterprise", "department", "user", "roster", "shift", "assignment", "swap", "time_off",
-    "availability", "template", "notification", "invitation", "claim", "calendar_event",
+    "availability", "template", "notification", "invitation", "claim", "calendar_event", "calendar_feed",
 )
 # Parameter and property names that say which kind of resource their id names.
 NAME_KINDS = {
@@ -25,6 +25,7 @@ NAME_KINDS = {
     "assignment_id": "assignment", "swap_id": "swap", "time_off_id": "time_off",
     "template_id": "template", "shift_template_id": "template", "notification_id": "notification",
     "invitation_id": "invitation", "actor_id": "user", "claim_id": "claim", "event_id": "calendar_event",
+    "secret": "calendar_feed",
 }
 # A path segment and the kind of the id that follows it, for generic names (`{id}`, `{entry_id}`).
 SEGMENT_KINDS = {
@@ -63,7 +64,7 @@ class TenantData:
     tenant: Tenant
     mate: dict[str, Any]
     """A second employee of the tenant's first department (the target of a swap request)."""
-    ids: dict[str, list[int]] = field(default_factory=dict)
+    ids: dict[str, list[Any]] = field(default_factory=dict)
 
     def first(self, kind: str) -> int:
         return self.ids[kind][0]
@@ -126,6 +127,9 @@ def populate(client: Any, tenant: Tenant, name: str) -> TenantData:
                                  ("Review", "2026-02-11T09:00:00Z", "2026-02-11T10:30:00Z"))]
     ok(client.post(f"/api/events/{events[1]}/share", json={"user_id": mate["id"], "role": "EDITOR"},
                    headers=bearer(employee["token"])))
+    # The employee's secret feed URL (a capability: the tenant matrix leaves it out, see there).
+    feed = ok(client.get("/api/calendar/feed-url", headers=bearer(employee["token"])))
+    secret = feed["events_url"].split("/api/calendar/feeds/")[1].split("/")[0]
     notifications = [
         n["id"]
         for who in (employee, manager)
@@ -148,4 +152,5 @@ def populate(client: Any, tenant: Tenant, name: str) -> TenantData:
         "invitation": [invitation["id"]],
         "claim": [claim["id"]],
         "calendar_event": events,
+        "calendar_feed": [secret],
     })
