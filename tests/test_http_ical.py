@@ -50,8 +50,9 @@ def new_event(w: World, who: dict[str, Any], title: str, start: str, end: str, *
 
 
 @pytest.fixture
-def w(sqlite_client: TestClient) -> World:
-    return seed_world(sqlite_client)
+def w(client: TestClient) -> World:
+    """On every backend (memory, SQLite, PostgreSQL): the feeds read the read models' own SQL."""
+    return seed_world(client)
 
 
 def berlin_nights(w: World) -> dict[str, Any]:
