@@ -133,7 +133,7 @@ def test_health_lists_every_projection_and_answers_ok_when_all_is_well(sqlite_cl
     assert body["status"] == "ok"
     names = {p for p in body["checks"] if p.startswith("projection:")}
     assert names == {"projection:analytics", "projection:audit", "projection:audit_chain", "projection:calendar",
-                     "projection:dashboard",
+                     "projection:calendar_feeds", "projection:dashboard",
                      "projection:directory", "projection:notifications", "projection:rostering"}
 
 
