@@ -73,6 +73,9 @@ class Settings:
     """Events a projection applies per transaction (and per tracking update)."""
     realtime_queue_size: int = 256
     """Messages one websocket or socket.io client may have waiting; a client that falls further behind is disconnected."""
+    public_url: str = ""
+    """Where clients reach the API (`https://schedulax.example`): the secret calendar feed URLs are built on
+    it. Empty: on the URL of the request that asks for them (behind a TLS proxy, set it)."""
 
     @property
     def realtime_channel(self) -> str:
@@ -128,6 +131,7 @@ class Settings:
             read_your_writes_timeout=float(get("READ_YOUR_WRITES_TIMEOUT", "5")),
             projection_batch_size=int(get("PROJECTION_BATCH_SIZE", "1000")),
             realtime_queue_size=int(get("REALTIME_QUEUE_SIZE", "256")),
+            public_url=get("PUBLIC_URL", ""),
         )
 
     @property

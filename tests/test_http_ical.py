@@ -4,12 +4,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
 from icalendar import Calendar
 from litestar.testing import TestClient
 
+from interfaces.container import build_container
+from interfaces.http.app import create_app
+from tests.conftest import settings_for
 from tests.support import World, bearer, ok, seed_world
 
 SPRING = {"start": "2026-03-01T00:00:00Z", "end": "2026-05-01T00:00:00Z"}
@@ -253,6 +257,20 @@ def test_auditors_get_no_feed_urls(w: World) -> None:
     token = ok(w.client.post("/api/auth/login", json={"email": auditor["email"], "password": "correct-horse-9"}))
     assert w.client.get("/api/calendar/feed-url", headers=bearer(token["token"])).status_code == 403
     assert w.client.get("/api/events.ics", headers=bearer(token["token"])).status_code == 200
+
+
+def test_feed_urls_are_built_on_the_public_url_when_one_is_set(tmp_path: Path,
+                                                               request: pytest.FixtureRequest) -> None:
+    settings = settings_for("sqlite", tmp_path, request, public_url="https://schedulax.example/")
+    container = build_container(settings)
+    try:
+        with TestClient(create_app(settings, container)) as client:
+            world = seed_world(client)
+            urls = ok(client.get("/api/calendar/feed-url", headers=h(world.acme.employee)))
+            assert urls["schedule_url"].startswith("https://schedulax.example/api/calendar/feeds/")
+            assert client.get(urls["schedule_url"].removeprefix("https://schedulax.example")).status_code == 200
+    finally:
+        container.close()
 
 
 def test_neither_the_read_model_nor_the_event_store_holds_a_working_secret(w: World) -> None:

@@ -45,8 +45,8 @@ def _ics(body: bytes) -> Response[bytes]:
     return Response(body, media_type=MEDIA_TYPE, headers={"Cache-Control": "private, max-age=0"})
 
 
-def _urls(request: Request[Any, Any, Any], key: FeedKey) -> FeedUrls:
-    base = str(request.base_url).rstrip("/")
+def _urls(request: Request[Any, Any, Any], container: Container, key: FeedKey) -> FeedUrls:
+    base = (container.settings.public_url or str(request.base_url)).rstrip("/")
     return FeedUrls(events_url=f"{base}/api/calendar/feeds/{key.secret}/events.ics",
                     schedule_url=f"{base}/api/calendar/feeds/{key.secret}/my-schedule.ics",
                     keys_issued=key.keys_issued)
@@ -69,12 +69,12 @@ class CalendarFeedController(Controller):
     @get("/calendar/feed-url", sync_to_thread=True,
          summary="The caller's secret feed URLs for calendar apps (issued on first use; the same until rotated)")
     def feed_url(self, request: Request[Any, Any, Any], principal: Caller, container: Services) -> FeedUrls:
-        return _urls(request, container.calendar_feeds.key(principal))
+        return _urls(request, container, container.calendar_feeds.key(principal))
 
     @post("/calendar/feed-url/rotate", status_code=200, sync_to_thread=True,
           summary="New secret feed URLs; the previous ones answer 404 from now on")
     def rotate(self, request: Request[Any, Any, Any], principal: Caller, container: Services) -> FeedUrls:
-        return _urls(request, container.calendar_feeds.rotate(principal))
+        return _urls(request, container, container.calendar_feeds.rotate(principal))
 
     @delete("/calendar/feed-url", status_code=204, sync_to_thread=True,
             summary="Revoke the secret feed URLs (a later GET issues new ones)")
