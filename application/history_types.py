@@ -80,6 +80,9 @@ TYPES: dict[str, tuple[str, str]] = {
     "calendar_event_unshared": ("calendar_event", "A user's role on a calendar event was taken back, or they left it"),
     "calendar_event_deleted": ("calendar_event", "A calendar event was deleted by its owner"),
     "file_uploaded": ("file", "A user uploaded a file (its name, size, sniffed type and hash; never its bytes)"),
+    "calendar_feed_issued": ("user", "A user was given secret calendar feed URLs (first, or rotated: the old"
+                                     " ones stopped working)"),
+    "calendar_feed_revoked": ("user", "A user's secret calendar feed URLs were revoked"),
 }
 """The shown types."""
 
@@ -96,10 +99,10 @@ HIDDEN_TYPES: dict[str, tuple[str, str]] = {
 SKIPPED_EVENTS = (
     "SignIn.Recorded", "SignOut.Recorded", "IdempotencyKey.Taken", "EmailClaim.*", "SystemAdminSeat.Taken",
     "DepartmentCalendar.*", "EmployeeSchedule.Opened", "EmployeeSchedule.Booked", "EmployeeSchedule.Released",
-    "Inbox.Opened", "Inbox.Read", "Inbox.AllRead", "Inbox.Dismissed",
+    "Inbox.Opened", "Inbox.Read", "Inbox.AllRead", "Inbox.Dismissed", "CalendarFeed.Opened",
 )
 """Bookkeeping that gets no entry: sign-ins and single sign-outs, idempotency keys and the uniqueness registries
 (emails, the first system admin, a department's roster dates, which Roster events already
 tell), opening an empty schedule or inbox, an employee's schedule booking and releasing
 assignments (its copy of what the assignments' own entries tell), and which notifications a
-user has read."""
+user has read, and opening a person's calendar feed record (its first key's entry tells it)."""

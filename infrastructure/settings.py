@@ -77,6 +77,9 @@ class Settings:
     """Largest file `POST /files` accepts (413 above it, found while the upload streams in)."""
     file_quota_bytes: int = 100 * 1024 * 1024
     """Bytes of files one user may have uploaded in all (each upload counts, shared bytes or not)."""
+    public_url: str = ""
+    """Where clients reach the API (`https://schedulax.example`): the secret calendar feed URLs are built on
+    it. Empty: on the URL of the request that asks for them (behind a TLS proxy, set it)."""
 
     @property
     def realtime_channel(self) -> str:
@@ -134,6 +137,7 @@ class Settings:
             realtime_queue_size=int(get("REALTIME_QUEUE_SIZE", "256")),
             max_file_bytes=int(get("MAX_FILE_BYTES", str(10 * 1024 * 1024))),
             file_quota_bytes=int(get("FILE_QUOTA_BYTES", str(100 * 1024 * 1024))),
+            public_url=get("PUBLIC_URL", ""),
         )
 
     @property

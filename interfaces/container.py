@@ -12,6 +12,8 @@ from application.assignments import AssignmentService
 from application.auto_fill import AutoFill
 from application.availability import AvailabilityService
 from application.calendar_events import CalendarService
+from application.calendar_export import CalendarExportService
+from application.calendar_feeds import CalendarFeedService
 from application.claims import ClaimService
 from application.drops import DropService
 from application.file_attachments import FileAttachments
@@ -30,6 +32,7 @@ from application.swaps import SwapService
 from infrastructure.blob_folder import FolderBlobStore
 from infrastructure.blob_postgres import PostgresBlobStore
 from infrastructure.hashing import BcryptHasher
+from infrastructure.feed_secrets import HmacFeedSecrets
 from infrastructure import event_store
 from infrastructure.budget import Pools, api_pools
 from infrastructure.pgpool import resume_quickly
@@ -49,6 +52,8 @@ from projections.announce import Announcer, InboxAnnouncer, Publish, RosteringAn
 from projections.base import Projection
 from projections.calendar import CalendarProjection
 from projections.calendar_announce import CalendarAnnouncer
+from projections.calendar_feed_queries import SqlFeedItems, SqlFeedLookup
+from projections.calendar_feeds import CalendarFeedProjection
 from projections.calendar_queries import SqlCalendarEvents
 from projections.chain import ChainProjection
 from projections.chain_queries import SqlChainLinks
@@ -96,6 +101,8 @@ class Container:
     hours_report: HoursReportService
     calendar: CalendarService
     files: FileService
+    calendar_export: CalendarExportService
+    calendar_feeds: CalendarFeedService
 
     def close(self) -> None:
         self.jobs.close()
@@ -164,8 +171,8 @@ def read_store(settings: Settings, pools: Pools | None = None) -> SqliteReadStor
 def all_projections() -> list[Projection]:
     """Every read model the API serves, in the order they are applied."""
     return [DirectoryProjection(), RosteringProjection(), NotificationsProjection(),
-            DashboardProjection(), AnalyticsProjection(), CalendarProjection(), AuditProjection(),
-            ChainProjection(), FilesProjection()]
+            DashboardProjection(), AnalyticsProjection(), CalendarProjection(), CalendarFeedProjection(),
+            AuditProjection(), ChainProjection(), FilesProjection()]
 
 
 def announcers(store: SqliteReadStore | PostgresReadStore, events: SchedulaX) -> dict[str, Announcer]:
@@ -265,4 +272,7 @@ def build_container(settings: Settings) -> Container:
         hours_report=HoursReportService(SqlHoursQueries(store), directory.enterprise),
         calendar=CalendarService(events, store, sync, directory, calendar_events, FileAttachments(files)),
         files=files,
+        calendar_export=CalendarExportService(SqlFeedItems(store)),
+        calendar_feeds=CalendarFeedService(events, store, sync, directory,
+                                           HmacFeedSecrets(settings.resolved_jwt_secret()), SqlFeedLookup(store)),
     )

@@ -9,7 +9,9 @@ tables, so commands never wait for this projection.
 
 from __future__ import annotations
 
-from projections import audit_calendar, audit_claims, audit_directory, audit_files, audit_rostering, audit_schedules
+from projections import (
+    audit_calendar, audit_calendar_feeds, audit_claims, audit_directory, audit_files, audit_rostering, audit_schedules,
+)
 from projections.audit_ledger import Ledger
 from projections.audit_schema import AUDIT, QUERY_INDEXES
 from projections.base import Handler, Projection
@@ -19,8 +21,8 @@ from projections.sql import Cursor
 class AuditProjection(Projection):
     name = "audit"
     ddl = AUDIT
-    version = 5  # 2: drops and shift claims; 3: time zones of enterprises, departments, rosters, shifts, time off;
-    # 4: calendar events; 5: uploaded files
+    version = 6  # 2: drops and shift claims; 3: time zones of enterprises, departments, rosters, shifts, time off;
+    # 4: calendar events; 5: uploaded files; 6: calendar feed keys
     answers_commands = False
     rebuild_cost = 5  # bench.rebuild_rate: about 1.4 times rostering's time alone
     query_indexes = QUERY_INDEXES
@@ -42,5 +44,6 @@ class AuditProjection(Projection):
             **audit_claims.handlers(self._ledger),
             **audit_calendar.handlers(self._ledger),
             **audit_files.handlers(self._ledger),
+            **audit_calendar_feeds.handlers(self._ledger),
         }
 

@@ -15,8 +15,7 @@ from tests.support import Tenant, bearer, create_user, ok
 
 KINDS = (
     "enterprise", "department", "user", "roster", "shift", "assignment", "swap", "time_off",
-    "availability", "template", "notification", "invitation", "claim", "calendar_event",
-    "availability", "template", "notification", "invitation", "claim", "file",
+    "availability", "template", "notification", "invitation", "claim", "calendar_event", "file", "calendar_feed",
 )
 # Parameter and property names that say which kind of resource their id names.
 NAME_KINDS = {
@@ -27,6 +26,7 @@ NAME_KINDS = {
     "template_id": "template", "shift_template_id": "template", "notification_id": "notification",
     "invitation_id": "invitation", "actor_id": "user", "claim_id": "claim", "event_id": "calendar_event",
     "file_id": "file",
+    "secret": "calendar_feed",
 }
 # A path segment and the kind of the id that follows it, for generic names (`{id}`, `{entry_id}`).
 SEGMENT_KINDS = {
@@ -66,7 +66,7 @@ class TenantData:
     tenant: Tenant
     mate: dict[str, Any]
     """A second employee of the tenant's first department (the target of a swap request)."""
-    ids: dict[str, list[int]] = field(default_factory=dict)
+    ids: dict[str, list[Any]] = field(default_factory=dict)
 
     def first(self, kind: str) -> int:
         return self.ids[kind][0]
@@ -129,6 +129,9 @@ def populate(client: Any, tenant: Tenant, name: str) -> TenantData:
                                  ("Review", "2026-02-11T09:00:00Z", "2026-02-11T10:30:00Z"))]
     ok(client.post(f"/api/events/{events[1]}/share", json={"user_id": mate["id"], "role": "EDITOR"},
                    headers=bearer(employee["token"])))
+    # The employee's secret feed URL (a capability: the tenant matrix leaves it out, see there).
+    feed = ok(client.get("/api/calendar/feed-url", headers=bearer(employee["token"])))
+    secret = feed["events_url"].split("/api/calendar/feeds/")[1].split("/")[0]
     notifications = [
         n["id"]
         for who in (employee, manager)
@@ -154,4 +157,5 @@ def populate(client: Any, tenant: Tenant, name: str) -> TenantData:
         "claim": [claim["id"]],
         "calendar_event": events,
         "file": [int(uploaded["id"])],
+        "calendar_feed": [secret],
     })

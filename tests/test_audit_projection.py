@@ -26,7 +26,8 @@ SKIPPED = ("domain.identity:SignIn.", "domain.identity:SignOut.", "domain.idempo
            "domain.identity:SystemAdminSeat.", "domain.roster:DepartmentCalendar.",
            "domain.schedule:EmployeeSchedule.Opened", "domain.schedule:EmployeeSchedule.Booked",
            "domain.schedule:EmployeeSchedule.Released", "domain.inbox:Inbox.Opened", "domain.inbox:Inbox.Read",
-           "domain.inbox:Inbox.AllRead", "domain.inbox:Inbox.Dismissed")
+           "domain.inbox:Inbox.AllRead", "domain.inbox:Inbox.Dismissed",
+           "domain.calendar_feed:CalendarFeed.Opened")
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

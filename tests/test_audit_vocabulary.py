@@ -109,6 +109,10 @@ def everything_once(client: TestClient) -> dict[str, Any]:
     send(client, "DELETE", f"/api/events/{event}/share/{mate['id']}", employee, status=204)
     send(client, "DELETE", f"/api/events/{event}", employee, status=204)
     ok(client.post("/files", files={"file": ("rota.txt", b"week 1", "text/plain")}, headers=bearer(employee["token"])), 201)
+    # Calendar feed URLs: issued, rotated, revoked.
+    send(client, "GET", "/api/calendar/feed-url", employee)
+    send(client, "POST", "/api/calendar/feed-url/rotate", employee)
+    send(client, "DELETE", "/api/calendar/feed-url", employee, status=204)
     return {"world": world, "root": root}
 
 
@@ -141,3 +145,6 @@ def test_every_type_of_the_vocabulary_is_told_with_a_summary_and_the_projection_
     assert summaries["calendar_event_unshared"] == "Employee took back Mate's role on the event 'Team Meeting'"
     assert summaries["calendar_event_deleted"] == "Employee deleted the event 'Team Meeting'"
     assert summaries["file_uploaded"].startswith("Employee uploaded file #1 rota.txt (6 bytes, text/plain")
+    assert summaries["calendar_feed_revoked"] == "Employee's calendar feed URLs were revoked"
+    assert {e["summary"] for e in entries if e["type"] == "calendar_feed_issued"} == {
+        "Employee got calendar feed URLs", "Employee got new calendar feed URLs (the previous ones stopped working)"}

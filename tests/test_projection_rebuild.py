@@ -125,6 +125,7 @@ COMMANDS = st.one_of(
     st.tuples(st.just("calendar_share"), INDEX, INDEX, INDEX, st.sampled_from(list(EventRole))),
     st.tuples(st.just("calendar_unshare"), INDEX, INDEX, INDEX),
     st.tuples(st.just("calendar_delete"), INDEX, INDEX),
+    st.tuples(st.just("calendar_feed"), INDEX, st.sampled_from(["key", "rotate", "revoke"])),
 )
 # Tenants and people first, so that the random tail has something to work on.
 HISTORIES = st.tuples(
@@ -251,6 +252,10 @@ def run_calendar(world: World, kind: str, args: list[Any]) -> None:
     actor = world.container.identity.principal(world.pick(world.users, args[0]))
     if actor is None:
         return
+    if kind == "calendar_feed":
+        feeds = world.container.calendar_feeds
+        {"key": feeds.key, "rotate": feeds.rotate, "revoke": feeds.revoke}[args[1]](actor)
+        return
     if kind == "calendar_event":
         _, title, hours = args
         start = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
@@ -347,6 +352,10 @@ def busy_container(tmp_path: Path) -> Iterator[tuple[Container, World]]:
         ("calendar_share", 1, 0, 2, EventRole.VIEWER),
         ("calendar_unshare", 2, 0, 2),
         ("calendar_delete", 2, 1),
+        ("calendar_feed", 2, "key"),
+        ("calendar_feed", 2, "rotate"),
+        ("calendar_feed", 1, "key"),
+        ("calendar_feed", 1, "revoke"),
     ]
     for command in history:
         run(world, command)
@@ -378,7 +387,7 @@ def test_a_rebuilt_store_follows_new_events_and_stays_identical(
         before = runner.position()
         run(world, ("enterprise", "Initech", None))
         run(world, ("update_user", 2, "Top Boss", None, None, None, None, False))
-        assert world.succeeded == 30
+        assert world.succeeded == 34
         assert runner.catch_up() == 2
         assert runner.position() > before
         assert runner.catch_up() == 0
@@ -444,7 +453,7 @@ def test_a_staged_rebuild_keeps_the_old_rows_until_it_swaps_and_then_applies_wha
     # then puts back the staged tables and position, and the rebuild applies the command again.
     container.runner.rebuild(progress=progress)
     assert seen_while_staging == [live]  # readers kept the old tables while the stage was built
-    assert world.succeeded == 29
+    assert world.succeeded == 33
     assert container.runner.catch_up() == 0
     names = [row["name"] for row in dump(container.store)["rm_enterprises"]]
     assert "Initech" in names
@@ -542,8 +551,9 @@ def test_a_parallel_rebuild_spreads_the_projections_evenly_over_the_processes() 
         loads = sorted(sum(costs[n] for n in g) for g in groups)
         # The busiest process finishes at most one projection's work after the idlest.
         assert loads[-1] - loads[0] <= max(costs.values())
-    assert balanced_groups(projections, 2) == [["audit", "notifications", "calendar", "directory"],
-                                               ["rostering", "analytics", "audit_chain", "dashboard", "files"]]
+    assert balanced_groups(projections, 2) == [["audit", "notifications", "calendar", "dashboard", "files"],
+                                               ["rostering", "analytics", "audit_chain", "calendar_feeds",
+                                                "directory"]]
 
 
 def test_a_scratch_folder_left_by_a_killed_rebuild_is_deleted_by_the_next_one(tmp_path: Path) -> None:

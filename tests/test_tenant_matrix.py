@@ -42,7 +42,10 @@ ABSENT = 10**9
 """An id of no resource of any kind (and well inside every store's integer range)."""
 LEAK = "globex"
 CODES = {403: "FORBIDDEN", 404: "NOT_FOUND"}
-SKIPPED_PREFIXES = ("/api/auth/",)
+SKIPPED_PREFIXES = ("/api/auth/", "/api/calendar/feeds/")
+"""Self-registration (see the module's text), and the secret feed URLs: a feed URL is a
+capability, which answers its owner's calendar to whoever holds it, by design, and 404 to every
+other string (tests/test_http_ical.py)."""
 # Values for properties of a request body that make the request one the product would carry
 # out if the id were the caller's own; anything else is built from the schema.
 SAMPLES = {"name": "Hijacked by Acme", "full_name": "Hijacked by Acme", "title": "Hijacked by Acme",

@@ -17,6 +17,7 @@ from interfaces.http.allow import allow_every_method
 from interfaces.http.body import check_body
 from interfaces.http.controllers.auth import AuthController
 from interfaces.http.controllers.calendar_events import CalendarEventController
+from interfaces.http.controllers.calendar_feeds import CalendarFeedController
 from interfaces.http.controllers.root_auth import RootAuthController
 from interfaces.http.controllers.scheduling_events import SchedulingEventController
 from interfaces.http.controllers.claims import ClaimController
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             ClaimController,
             CalendarEventController,
             SchedulingEventController,
+            CalendarFeedController,
             TemplateController,
             NotificationController,
             DashboardController,
