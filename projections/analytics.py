@@ -38,6 +38,10 @@ TIMING = ("date", "week_start", "minutes", "hours")
 """The columns an assignment copies from its shift."""
 SHIFT_FACTS = ("shift_id", "roster_id", "department_id", "enterprise_id", *TIMING, "is_deleted")
 """What an assignment's events read of its shift: all but the counts, which move on every booking."""
+DAY_COUNTS = ("planned_shifts", "planned_minutes", "confirmed_shifts", "confirmed_minutes", "declined_shifts",
+              "declined_minutes")
+"""The counts of an `an_employee_days` row."""
+CONFIRMED, DECLINED = AssignmentStatus.CONFIRMED.value, AssignmentStatus.DECLINED.value
 
 
 class AnalyticsProjection(Projection):
@@ -52,15 +56,19 @@ class AnalyticsProjection(Projection):
         "an_employee_weeks_department_week",
         "an_roster_days_enterprise_date",
         "an_employee_weeks_enterprise_week",
+        "an_employee_days_department_date",
+        "an_employee_days_enterprise_date",
     })
-    version = 3  # 2: assignments made or taken over by shift claims; 3: time zones: elapsed minutes,
-    # an_shifts.timezone, start_utc, end_utc
+    version = 4  # 2: assignments made or taken over by shift claims; 3: time zones: elapsed minutes,
+    # an_shifts.timezone, start_utc, end_utc; 4: an_employee_days (the hours report's)
     answers_commands = False  # analysts' tables: no command response waits for them
 
     def __init__(self) -> None:
         self._days: set[tuple[int, str]] = set()
         """(roster, date) and (employee, week, department) keys the batch touched."""
         self._weeks: set[tuple[int, str, int]] = set()
+        self._employee_days: set[tuple[int, str, int]] = set()
+        """(employee, date, department) keys the batch touched."""
         self._shifts: dict[int, Row] = {}
         """SHIFT_FACTS of the shifts this batch planned or read: most assignments' events come
         in the batch that planned their shift."""
@@ -70,6 +78,7 @@ class AnalyticsProjection(Projection):
 
     def begin_batch(self) -> None:
         self._days, self._weeks, self._shifts, self._bookings = set(), set(), {}, {}
+        self._employee_days = set()
 
     def book(self, shift_id: int, change: int, at: str) -> None:
         """One assignment of the shift became booked (+1) or stopped being booked (-1).
@@ -107,7 +116,8 @@ class AnalyticsProjection(Projection):
         for roster_id, day in sorted(self._days):
             refresh_roster_day(cur, roster_id, day)
         refresh_weeks(cur, self._weeks)
-        self._days, self._weeks = set(), set()
+        refresh_employee_days(cur, self._employee_days)
+        self._days, self._weeks, self._employee_days = set(), set(), set()
 
     def handlers(self) -> dict[type, Handler]:
         # Shift.PlaceTaken / PlaceFreed / HandedOver are not needed: the same save carries
@@ -181,6 +191,9 @@ class AnalyticsProjection(Projection):
                 (a["employee_id"], week, a["department_id"])
                 for a in held for week in (old["week_start"], new["week_start"])
             )
+            self._employee_days.update(
+                (a["employee_id"], day, a["department_id"]) for a in held for day in (old["date"], new["date"])
+            )
 
         return handle
 
@@ -206,6 +219,7 @@ class AnalyticsProjection(Projection):
             self.book(e.shift_id, 1, at)
         self._days.add((shift["roster_id"], shift["date"]))
         self._weeks.add((e.employee_id, shift["week_start"], shift["department_id"]))
+        self._employee_days.add((e.employee_id, shift["date"], shift["department_id"]))
 
     def assignment_changed(self, values: Callable[[Any], Row]) -> Handler:
         def handle(e: Any, cur: Cursor) -> None:
@@ -227,6 +241,7 @@ class AnalyticsProjection(Projection):
             self._days.add((shift["roster_id"], shift["date"]))
             employees = {old["employee_id"], changes.get("employee_id", old["employee_id"])}
             self._weeks.update((emp, old["week_start"], old["department_id"]) for emp in employees)
+            self._employee_days.update((emp, old["date"], old["department_id"]) for emp in employees)
 
         return handle
 
@@ -337,6 +352,57 @@ def refresh_weeks(cur: Cursor, keys: Iterable[tuple[int, str, int]]) -> None:
             (employee_id, week, department_id, row["enterprise_id"], int(row["shifts"]), minutes,
              minutes / 60),
         )
+
+
+def refresh_employee_days(cur: Cursor, keys: Iterable[tuple[int, str, int]]) -> None:
+    """Recount each (employee, date, department) from its assignments: booked ones, the confirmed
+    among them, and declined ones of live shifts (read through `an_shifts`: a declined assignment
+    is never booked, so only its shift says whether it still counts); none of these, no row."""
+    keys = set(keys)
+    for employee_id, day, department_id in sorted(keys):
+        row = one(
+            cur,
+            "SELECT MIN(a.enterprise_id) AS enterprise_id,"
+            " SUM(CASE WHEN a.is_booked = ? THEN 1 ELSE 0 END) AS planned_shifts,"
+            " SUM(CASE WHEN a.is_booked = ? THEN a.minutes ELSE 0 END) AS planned_minutes,"
+            " SUM(CASE WHEN a.is_booked = ? AND a.status = ? THEN 1 ELSE 0 END) AS confirmed_shifts,"
+            " SUM(CASE WHEN a.is_booked = ? AND a.status = ? THEN a.minutes ELSE 0 END) AS confirmed_minutes,"
+            " SUM(CASE WHEN a.status = ? AND s.is_deleted = ? THEN 1 ELSE 0 END) AS declined_shifts,"
+            " SUM(CASE WHEN a.status = ? AND s.is_deleted = ? THEN a.minutes ELSE 0 END) AS declined_minutes"
+            " FROM an_assignments a JOIN an_shifts s ON s.shift_id = a.shift_id"
+            " WHERE a.employee_id = ? AND a.date = ? AND a.department_id = ?",
+            True, True, True, CONFIRMED, True, CONFIRMED, DECLINED, False, DECLINED, False,
+            employee_id, day, department_id,
+        )
+        counts = [int(row[c] or 0) for c in DAY_COUNTS] if row and row["enterprise_id"] is not None else []
+        if not counts or (counts[0] == 0 and counts[4] == 0):
+            cur.execute(
+                "DELETE FROM an_employee_days WHERE employee_id = ? AND date = ? AND department_id = ?",
+                (employee_id, day, department_id),
+            )
+            continue
+        cur.execute(
+            "INSERT INTO an_employee_days (employee_id, date, department_id, enterprise_id, week_start,"
+            f" {', '.join(DAY_COUNTS)}, week_minutes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"
+            " ON CONFLICT (employee_id, date, department_id) DO UPDATE SET enterprise_id = excluded.enterprise_id,"
+            " week_start = excluded.week_start, "
+            + ", ".join(f"{c} = excluded.{c}" for c in DAY_COUNTS),
+            (employee_id, day, department_id, row["enterprise_id"], week_start(date.fromisoformat(day)), *counts),
+        )
+    for employee_id, week, department_id in sorted({(e, week_start(date.fromisoformat(d)), dep) for e, d, dep in keys}):
+        refresh_week_running_sum(cur, employee_id, week, department_id)
+
+
+def refresh_week_running_sum(cur: Cursor, employee_id: int, week: str, department_id: int) -> None:
+    """`week_minutes` of an employee's days of one ISO week in one department: the planned minutes
+    dated up to each day. A change on one day moves it on every later day of the week."""
+    running = 0
+    for row in many(cur, "SELECT date, planned_minutes, week_minutes FROM an_employee_days WHERE employee_id = ?"
+                         " AND week_start = ? AND department_id = ? ORDER BY date", employee_id, week, department_id):
+        running += int(row["planned_minutes"])
+        if int(row["week_minutes"]) != running:
+            cur.execute("UPDATE an_employee_days SET week_minutes = ? WHERE employee_id = ? AND date = ?"
+                        " AND department_id = ?", (running, employee_id, row["date"], department_id))
 
 
 # -- small SQL helpers ----------------------------------------------------------------

@@ -92,4 +92,29 @@ ANALYTICS = [
     "CREATE INDEX IF NOT EXISTS an_employee_weeks_enterprise_week"
     " ON an_employee_weeks (enterprise_id, week_start)",
     "CREATE INDEX IF NOT EXISTS an_employee_weeks_department_week ON an_employee_weeks (department_id, week_start)",
+    # One row per employee, date and department with a booked assignment or a declined one of a
+    # live shift: what the hours report reads (about 9,000 rows for a busy department's year,
+    # against 11,000 assignments), and what its day report places overtime over.
+    # planned_*: booked (pending or confirmed, of a live shift); confirmed_*: the confirmed ones
+    # among them; declined_*: declined assignments of live shifts; week_minutes: the planned
+    # minutes of the row's ISO week (employee and department) dated on or before its date, a
+    # running sum kept so that overtime is placed on days without a window function.
+    """
+    CREATE TABLE IF NOT EXISTS an_employee_days (
+        employee_id BIGINT NOT NULL,
+        date TEXT NOT NULL,
+        department_id BIGINT NOT NULL,
+        enterprise_id BIGINT NOT NULL,
+        week_start TEXT NOT NULL,
+        planned_shifts INTEGER NOT NULL,
+        planned_minutes INTEGER NOT NULL,
+        confirmed_shifts INTEGER NOT NULL,
+        confirmed_minutes INTEGER NOT NULL,
+        declined_shifts INTEGER NOT NULL,
+        declined_minutes INTEGER NOT NULL,
+        week_minutes INTEGER NOT NULL,
+        PRIMARY KEY (employee_id, date, department_id)
+    )""",
+    "CREATE INDEX IF NOT EXISTS an_employee_days_department_date ON an_employee_days (department_id, date)",
+    "CREATE INDEX IF NOT EXISTS an_employee_days_enterprise_date ON an_employee_days (enterprise_id, date)",
 ]
