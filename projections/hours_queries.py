@@ -196,8 +196,8 @@ class SqlHoursQueries:
                 "SELECT d, SUM(CASE WHEN cum - m >= lim THEN m ELSE cum - lim END) AS over"
                 f" FROM (SELECT a.date AS d, a.planned_minutes AS m, a.week_minutes AS cum, {limit} AS lim"
                 "  FROM an_employee_days a WHERE a.department_id = ? AND a.date >= ? AND a.date <= ?"
-                "  AND a.planned_shifts > 0) days WHERE cum > lim GROUP BY d",
-                (*limit_params, scope.department_id, start.isoformat(), end.isoformat()),
+                "  AND a.planned_shifts > 0 AND a.week_minutes > ?) days WHERE cum > lim GROUP BY d",
+                (*limit_params, scope.department_id, start.isoformat(), end.isoformat(), min(allowed.values())),
             )
             return {r["d"]: float(r["over"]) for r in cur.fetchall() if r["over"]}
         over = weekly_overtime(loads, allowed)

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 import pytest
 
+from application.hours_tally import week_of, weekly_overtime
+from application.hours_views import HoursScope
 from application.rostering_commands import NewSwap, ShiftChanges
 from domain.assignment import AssignmentStatus
 from domain.errors import DomainError
+from projections.hours_queries import SqlHoursQueries
 
 from tests.test_analytics_projection import MON, Row, Ward, dump, ward  # noqa: F401 (ward: the fixture)
 
@@ -141,3 +144,47 @@ def test_a_later_day_of_the_week_carries_the_hours_planned_before_it(ward: Ward)
     ward.assign(tuesday, ward.eve)  # an earlier day, booked later: Friday's running sum moves
     assert [(r["date"], r["planned_minutes"], r["week_minutes"]) for r in ward.rows("an_employee_days")] == [
         ("2026-03-03", 480, 480), ("2026-03-06", 720, 1200)]
+
+
+def placed_overtime(tables: dict[str, list[Row]], start: date, end: date, limit: int,
+                    week_starts_on: int) -> dict[str, float]:
+    """Overtime by date worked out from the assignments alone: each employee's week in date order,
+    the minutes past `limit` on the day they are worked."""
+    days: dict[tuple[int, date], int] = defaultdict(int)
+    for a in tables["an_assignments"]:
+        if a["is_booked"] and date.fromisoformat(a["date"]) <= end:
+            days[(a["employee_id"], date.fromisoformat(a["date"]))] += a["minutes"]
+    running: dict[tuple[int, date], int] = defaultdict(int)
+    placed: dict[str, float] = defaultdict(float)
+    for (employee, day), minutes in sorted(days.items(), key=lambda item: item[0][1]):
+        week = (employee, week_of(day, week_starts_on))
+        before, running[week] = running[week], running[week] + minutes
+        past = max(0, running[week] - max(limit, before))
+        if past and day >= start:
+            placed[day.isoformat()] += past
+    return dict(placed)
+
+
+@pytest.mark.parametrize("week_starts_on", [0, 6])
+def test_the_day_reports_overtime_equals_placing_each_weeks_minutes_in_date_order(
+    ward: Ward, week_starts_on: int
+) -> None:
+    random_history(ward, random.Random(7), 80)
+    for day in DAYS[::2]:  # enough hours for some weeks to pass a 10-hour limit
+        try:
+            ward.assign(ward.shift(day, 13, 19), ward.eve)
+        except DomainError:
+            pass  # Eve works then already
+    tables = ward.tables()
+    queries = SqlHoursQueries(ward.container.store)
+
+    def rules(settings: dict[int, dict[str, Any]]) -> tuple[dict[int, float | None], int]:
+        return dict.fromkeys(settings, 10.0), week_starts_on
+
+    for start, end in ((DAYS[0], DAYS[-1]), (DAYS[2], DAYS[8])):
+        expected = placed_overtime(tables, start, end, 600, week_starts_on)
+        assert expected, "the history should go past the limit"
+        for scope in (HoursScope(ward.enterprise_id, ward.department_id), HoursScope(ward.enterprise_id, None)):
+            figures = queries.hours_figures(scope, start, end, "day", rules)
+            assert figures.day_overtime == expected
+            assert sum(figures.day_overtime.values()) == sum(weekly_overtime(figures.weeks, figures.allowed).values())
