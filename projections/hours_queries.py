@@ -2,11 +2,13 @@
 
 A year of a department is about 4,000 shifts and 11,000 assignments: read row by row, or
 joined shift to assignment, they would cost tens of times the roster listing. The analytics
-projection (docs/analytics.md) already keeps one row per shift (`an_shifts`) and one per
-assignment (`an_assignments`) with the shift's date, ISO week, department and elapsed
-`minutes` (7 or 9 hours for a Berlin night across a DST change) copied in: so each statement
-here reads one table through its (department_id, date) or (enterprise_id, date) index and
-groups what it reads (by day, by employee or date and status, by employee and week).
+projection (docs/analytics.md) keeps one row per shift (`an_shifts`, with its date, ISO week,
+department and elapsed `minutes`: 7 or 9 hours for a Berlin night across a DST change), the
+assignments summed per employee, day and department (`an_employee_days`: booked, confirmed
+and declined counts and minutes, and the running sum of the employee's Monday week) and per
+employee and Monday week (`an_employee_weeks`): so each statement here reads one table
+through its (department_id, date) or (enterprise_id, date) index and groups what it reads
+(by day, by employee or date, by employee and week).
 
 The analytics tables follow the commands by a batch (their projection is not one a command
 response waits for): a report read right after a command may not count it yet.
