@@ -42,6 +42,8 @@ DAY_COUNTS = ("planned_shifts", "planned_minutes", "confirmed_shifts", "confirme
               "declined_minutes")
 """The counts of an `an_employee_days` row."""
 CONFIRMED, DECLINED = AssignmentStatus.CONFIRMED.value, AssignmentStatus.DECLINED.value
+OPEN = "CASE WHEN required_staff > assigned_staff THEN required_staff - assigned_staff ELSE 0 END"
+"""A shift's places nobody holds."""
 
 
 class AnalyticsProjection(Projection):
@@ -57,10 +59,12 @@ class AnalyticsProjection(Projection):
         "an_roster_days_enterprise_date",
         "an_employee_weeks_enterprise_week",
         "an_employee_days_department_date",
+        "an_roster_days_department_date",
         "an_employee_days_enterprise_date",
     })
     version = 4  # 2: assignments made or taken over by shift claims; 3: time zones: elapsed minutes,
-    # an_shifts.timezone, start_utc, end_utc; 4: an_employee_days (the hours report's)
+    # an_shifts.timezone, start_utc, end_utc; 4: the hours report's: an_employee_days, and
+    # an_roster_days' open places and assignment sums
     answers_commands = False  # analysts' tables: no command response waits for them
 
     def __init__(self) -> None:
@@ -305,6 +309,7 @@ def refresh_roster_day(cur: Cursor, roster_id: int, day: str) -> None:
     row = one(
         cur,
         "SELECT COUNT(*) AS shifts, SUM(required_staff) AS required, SUM(assigned_staff) AS filled,"
+        f" SUM({OPEN}) AS open_places, SUM(({OPEN}) * minutes) AS open_minutes,"
         " MIN(department_id) AS department_id, MIN(enterprise_id) AS enterprise_id"
         " FROM an_shifts WHERE roster_id = ? AND date = ? AND is_deleted = ?",
         roster_id, day, False,
@@ -314,15 +319,29 @@ def refresh_roster_day(cur: Cursor, roster_id: int, day: str) -> None:
         return
     required, filled = int(row["required"]), int(row["filled"])
     coverage = round(filled * 100 / required, 2) if required else 0.0
+    # The day's assignments: those of its live shifts (a deleted shift's are neither booked nor
+    # counted as declined).
+    held = one(
+        cur,
+        "SELECT SUM(CASE WHEN a.is_booked = ? THEN 1 ELSE 0 END) AS planned_shifts,"
+        " SUM(CASE WHEN a.is_booked = ? THEN a.minutes ELSE 0 END) AS planned_minutes,"
+        " SUM(CASE WHEN a.is_booked = ? AND a.status = ? THEN 1 ELSE 0 END) AS confirmed_shifts,"
+        " SUM(CASE WHEN a.is_booked = ? AND a.status = ? THEN a.minutes ELSE 0 END) AS confirmed_minutes,"
+        " SUM(CASE WHEN a.status = ? THEN 1 ELSE 0 END) AS declined_shifts,"
+        " SUM(CASE WHEN a.status = ? THEN a.minutes ELSE 0 END) AS declined_minutes"
+        " FROM an_shifts s JOIN an_assignments a ON a.shift_id = s.shift_id"
+        " WHERE s.roster_id = ? AND s.date = ? AND s.is_deleted = ?",
+        True, True, True, CONFIRMED, True, CONFIRMED, DECLINED, DECLINED, roster_id, day, False,
+    )
+    sums = [int(held[c] or 0) if held else 0 for c in DAY_COUNTS[:6]]
+    columns = ("week_start", "department_id", "enterprise_id", "shifts", "required_places", "filled_places",
+               "coverage_percentage", "open_places", "open_minutes", *DAY_COUNTS[:6])
     cur.execute(
-        "INSERT INTO an_roster_days (roster_id, date, week_start, department_id, enterprise_id, shifts,"
-        " required_places, filled_places, coverage_percentage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (roster_id, date) DO UPDATE SET week_start = excluded.week_start,"
-        " department_id = excluded.department_id, enterprise_id = excluded.enterprise_id,"
-        " shifts = excluded.shifts, required_places = excluded.required_places,"
-        " filled_places = excluded.filled_places, coverage_percentage = excluded.coverage_percentage",
+        f"INSERT INTO an_roster_days (roster_id, date, {', '.join(columns)})"
+        f" VALUES (?, ?, {', '.join('?' for _ in columns)}) ON CONFLICT (roster_id, date) DO UPDATE SET "
+        + ", ".join(f"{c} = excluded.{c}" for c in columns),
         (roster_id, day, week_start(date.fromisoformat(day)), row["department_id"], row["enterprise_id"],
-         int(row["shifts"]), required, filled, coverage),
+         int(row["shifts"]), required, filled, coverage, int(row["open_places"]), int(row["open_minutes"]), *sums),
     )
 
 

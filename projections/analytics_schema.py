@@ -62,7 +62,9 @@ ANALYTICS = [
     "CREATE INDEX IF NOT EXISTS an_assignments_enterprise_date ON an_assignments (enterprise_id, date)",
     # The hours report's reads of one department (GET /api/reports/hours).
     "CREATE INDEX IF NOT EXISTS an_assignments_department_date ON an_assignments (department_id, date)",
-    # One row per roster and date that has at least one live shift.
+    # One row per roster and date that has at least one live shift. open_*: the live shifts'
+    # places nobody holds (required minus assigned staff, never below 0) and their minutes;
+    # planned_*, confirmed_*, declined_*: the day's assignments, as in an_employee_days.
     """
     CREATE TABLE IF NOT EXISTS an_roster_days (
         roster_id BIGINT NOT NULL,
@@ -74,9 +76,19 @@ ANALYTICS = [
         required_places INTEGER NOT NULL,
         filled_places INTEGER NOT NULL,
         coverage_percentage DOUBLE PRECISION NOT NULL,
+        open_places INTEGER NOT NULL,
+        open_minutes INTEGER NOT NULL,
+        planned_shifts INTEGER NOT NULL,
+        planned_minutes INTEGER NOT NULL,
+        confirmed_shifts INTEGER NOT NULL,
+        confirmed_minutes INTEGER NOT NULL,
+        declined_shifts INTEGER NOT NULL,
+        declined_minutes INTEGER NOT NULL,
         PRIMARY KEY (roster_id, date)
     )""",
     "CREATE INDEX IF NOT EXISTS an_roster_days_enterprise_date ON an_roster_days (enterprise_id, date)",
+    # The hours report's day and week reports of one department.
+    "CREATE INDEX IF NOT EXISTS an_roster_days_department_date ON an_roster_days (department_id, date)",
     # One row per employee, ISO week and department with at least one booked assignment.
     """
     CREATE TABLE IF NOT EXISTS an_employee_weeks (

@@ -34,7 +34,6 @@ from application.hours_views import (
 
 from projections.sql import Cursor, ReadStore
 
-OPEN = "CASE WHEN s.required_staff > s.assigned_staff THEN s.required_staff - s.assigned_staff ELSE 0 END"
 WEEK = {
     "sqlite": "date(a.date, '-' || ((CAST(strftime('%w', a.date) AS INTEGER) + 13 - {first}) % 7) || ' days')",
     "postgres": "to_char(CAST(a.date AS date) - (CAST(EXTRACT(ISODOW FROM CAST(a.date AS date)) AS INTEGER)"
@@ -43,6 +42,12 @@ WEEK = {
 """The first day (ISO) of an assignment's week, weeks starting on weekday `first` (0 = Monday), as
 `week_of` says; for Monday, the stored `week_start` is that already."""
 STATUSES = ("pending", "confirmed", "declined")
+STATUS_COLUMNS = (
+    ("pending", "planned_shifts - confirmed_shifts", "planned_minutes - confirmed_minutes"),
+    ("confirmed", "confirmed_shifts", "confirmed_minutes"),
+    ("declined", "declined_shifts", "declined_minutes"),
+)
+"""Each status's assignments and minutes, from the columns of an_employee_days and an_roster_days."""
 
 
 def _marks(values: Any) -> str:
@@ -81,9 +86,12 @@ class SqlHoursQueries:
             limits, week_starts_on = rules({r.roster_id: r.settings for r in rosters})
             # Monday weeks are stored with each row: a week report groups by them at once.
             by_week = group_by == "week" and week_starts_on == 0
-            days = self._days(cur, scope, first, last, "s.week_start" if by_week else "s.date")
-            key = {"employee": "a.employee_id", "week": "a.week_start" if by_week else "a.date"}.get(group_by, "a.date")
-            sums = self._sums(cur, scope, first, last, key)
+            # The roster days (one row per roster and date) hold the shifts, open places and
+            # assignment sums of the day and week reports; an employee report sums employee days.
+            days, sums = self._roster_days(cur, scope, first, last, "r.week_start" if by_week else "r.date",
+                                           group_by != "employee")
+            if group_by == "employee":
+                sums = self._sums(cur, scope, first, last, "a.employee_id")
             first_week = week_of(start_date, week_starts_on)
             allowed = allowed_by_week(rosters, limits, first_week, end_date, week_starts_on)
             weeks: list[WeekLoad] = []
@@ -97,27 +105,34 @@ class SqlHoursQueries:
         return HoursFigures(days=days, sums=sums, allowed=allowed, week_starts_on=week_starts_on, weeks=weeks,
                             day_overtime=by_day, people=people)
 
-    def _days(self, cur: Cursor, scope: HoursScope, first: str, last: str, key: str) -> list[DayShifts]:
-        """Live shifts and their open places by `key` (their date, or their Monday)."""
-        owner, value = _owner(scope, "s")
+    def _roster_days(self, cur: Cursor, scope: HoursScope, first: str, last: str, key: str,
+                     with_sums: bool) -> tuple[list[DayShifts], list[StatusSum]]:
+        """Live shifts and their open places by `key` (their date, or their Monday), and with
+        `with_sums` their assignments by status, from the projection's roster days (a roster's
+        shifts and assignments of one date, summed: about 365 rows for a department's year)."""
+        owner, value = _owner(scope, "r")
+        statuses = "".join(f", SUM({n}) AS {status}_n, SUM({m}) AS {status}_m"
+                           for status, n, m in STATUS_COLUMNS) if with_sums else ""
         cur.execute(
-            f"SELECT {key} AS day, COUNT(*) AS shifts, SUM({OPEN}) AS open_places,"
-            f" SUM(({OPEN}) * s.minutes) AS open_minutes FROM an_shifts s"
-            f" WHERE {owner} AND s.date >= ? AND s.date <= ? AND s.is_deleted = ? GROUP BY 1",
-            (value, first, last, False),
+            f"SELECT {key} AS k, SUM(r.shifts) AS shifts, SUM(r.open_places) AS open_places,"
+            f" SUM(r.open_minutes) AS open_minutes{statuses} FROM an_roster_days r"
+            f" WHERE {owner} AND r.date >= ? AND r.date <= ? GROUP BY 1",
+            (value, first, last),
         )
-        return [DayShifts(r["day"], int(r["shifts"]), int(r["open_places"]), int(r["open_minutes"]))
-                for r in cur.fetchall()]
+        rows = cur.fetchall()
+        days = [DayShifts(r["k"], int(r["shifts"]), int(r["open_places"]), int(r["open_minutes"])) for r in rows]
+        if not with_sums:
+            return days, []
+        return days, [StatusSum(r["k"], status, int(r[f"{status}_n"]), int(r[f"{status}_m"]))
+                      for r in rows for status in STATUSES if r[f"{status}_n"]]
 
     def _sums(self, cur: Cursor, scope: HoursScope, first: str, last: str, key: str) -> list[StatusSum]:
         """Booked assignments (pending or confirmed, of a live shift) and declined ones of live shifts,
         as the analytics projection keeps them counted per employee and day (`an_employee_days`)."""
         owner, value = _owner(scope, "a")
+        statuses = ", ".join(f"SUM(a.{n}) AS {status}_n, SUM(a.{m}) AS {status}_m" for status, n, m in STATUS_COLUMNS)
         cur.execute(
-            f"SELECT {key} AS k, SUM(a.planned_shifts - a.confirmed_shifts) AS pending_n,"
-            " SUM(a.planned_minutes - a.confirmed_minutes) AS pending_m, SUM(a.confirmed_shifts) AS confirmed_n,"
-            " SUM(a.confirmed_minutes) AS confirmed_m, SUM(a.declined_shifts) AS declined_n,"
-            f" SUM(a.declined_minutes) AS declined_m FROM an_employee_days a"
+            f"SELECT {key} AS k, {statuses} FROM an_employee_days a"
             f" WHERE {owner} AND a.date >= ? AND a.date <= ? GROUP BY 1",
             (value, first, last),
         )

@@ -1,4 +1,5 @@
-"""`an_employee_days`, the analytics projection's table the hours report reads, after random histories.
+"""What the hours report reads of the analytics projection, after random histories: `an_employee_days`
+and the open places and assignment sums of `an_roster_days`.
 
 Each row must equal a recount of `an_assignments` and `an_shifts` (booked, confirmed and declined
 assignments of live shifts, and the running sum of the employee's week), wherever the runner's
@@ -116,13 +117,53 @@ def test_employee_days_equal_a_recount_of_the_assignments_after_a_random_history
     assert stored(tables) == recount(tables)
 
 
+def recount_roster_days(tables: dict[str, list[Row]]) -> dict[tuple[int, str], list[int]]:
+    """Open places and assignment sums of each roster day, from the base tables alone."""
+    days: dict[tuple[int, str], list[int]] = {}
+    shifts = {s["shift_id"]: s for s in tables["an_shifts"] if not s["is_deleted"]}
+    for s in shifts.values():
+        day = days.setdefault((s["roster_id"], s["date"]), [0] * 8)
+        open_places = max(0, s["required_staff"] - s["assigned_staff"])
+        day[0] += open_places
+        day[1] += open_places * s["minutes"]
+    for a in tables["an_assignments"]:
+        if a["shift_id"] not in shifts:
+            continue
+        day = days[(a["roster_id"], a["date"])]
+        if a["is_booked"]:
+            day[2] += 1
+            day[3] += a["minutes"]
+            if a["status"] == "confirmed":
+                day[4] += 1
+                day[5] += a["minutes"]
+        elif a["status"] == "declined":
+            day[6] += 1
+            day[7] += a["minutes"]
+    return days
+
+
+ROSTER_DAY_SUMS = ("open_places", "open_minutes", "planned_shifts", "planned_minutes", "confirmed_shifts",
+                   "confirmed_minutes", "declined_shifts", "declined_minutes")
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_roster_days_hold_the_open_places_and_assignment_sums_of_a_recount(ward: Ward, seed: int) -> None:
+    random_history(ward, random.Random(seed), 80)
+    tables = ward.tables()
+    assert tables["an_roster_days"]
+    assert {(r["roster_id"], r["date"]): [r[c] for c in ROSTER_DAY_SUMS] for r in tables["an_roster_days"]} == (
+        recount_roster_days(tables))
+
+
 @pytest.mark.parametrize("seed", [4, 5])
-def test_a_rebuild_gives_the_same_employee_days(ward: Ward, seed: int) -> None:
+def test_a_rebuild_gives_the_same_employee_and_roster_days(ward: Ward, seed: int) -> None:
     random_history(ward, random.Random(seed), 80)
     live = ward.tables()
 
     assert ward.runner.rebuild() > 0
-    assert dump(ward.container.store)["an_employee_days"] == live["an_employee_days"]
+    rebuilt = dump(ward.container.store)
+    assert rebuilt["an_employee_days"] == live["an_employee_days"]
+    assert rebuilt["an_roster_days"] == live["an_roster_days"]
 
 
 def test_a_day_keeps_the_declined_hours_of_a_live_shift_and_drops_them_with_the_shift(ward: Ward) -> None:
