@@ -1,12 +1,12 @@
-"""Analytics read model: shifts, assignments, daily roster coverage and weekly hours per employee.
+"""Analytics read model: shifts, assignments, daily roster coverage, weekly and daily hours per employee.
 
 Self-contained: handlers read and write only the `an_` tables, never another projection's
 `rm_` tables, which a different worker may keep ahead of or behind this one. What a later
 event needs but does not carry (a shift's date and length for its assignments, the
 department of an assignment) is kept here, in `an_shifts` and `an_assignments`.
 
-The two aggregate tables are never adjusted by +/- deltas: the rows a batch may have
-touched are recomputed from the base tables at the end of the batch, so an aggregate row
+The aggregate tables (roster days, employee weeks and days) are never adjusted by +/- deltas:
+the rows a batch may have touched are recomputed from the base tables at the end of the batch, so an aggregate row
 is always a function of `an_shifts` and `an_assignments`, whatever the order of the events
 and wherever batches begin and end (neither table has a time column to depend on them).
 
@@ -40,7 +40,7 @@ SHIFT_FACTS = ("shift_id", "roster_id", "department_id", "enterprise_id", *TIMIN
 """What an assignment's events read of its shift: all but the counts, which move on every booking."""
 DAY_COUNTS = ("planned_shifts", "planned_minutes", "confirmed_shifts", "confirmed_minutes", "declined_shifts",
               "declined_minutes")
-"""The counts of an `an_employee_days` row."""
+"""The assignment counts of an `an_employee_days` row, also kept per roster day in `an_roster_days`."""
 CONFIRMED, DECLINED = AssignmentStatus.CONFIRMED.value, AssignmentStatus.DECLINED.value
 OPEN = "CASE WHEN required_staff > assigned_staff THEN required_staff - assigned_staff ELSE 0 END"
 """A shift's places nobody holds."""
@@ -333,9 +333,9 @@ def refresh_roster_day(cur: Cursor, roster_id: int, day: str) -> None:
         " WHERE s.roster_id = ? AND s.date = ? AND s.is_deleted = ?",
         True, True, True, CONFIRMED, True, CONFIRMED, DECLINED, DECLINED, roster_id, day, False,
     )
-    sums = [int(held[c] or 0) if held else 0 for c in DAY_COUNTS[:6]]
+    sums = [int(held[c] or 0) if held else 0 for c in DAY_COUNTS]
     columns = ("week_start", "department_id", "enterprise_id", "shifts", "required_places", "filled_places",
-               "coverage_percentage", "open_places", "open_minutes", *DAY_COUNTS[:6])
+               "coverage_percentage", "open_places", "open_minutes", *DAY_COUNTS)
     cur.execute(
         f"INSERT INTO an_roster_days (roster_id, date, {', '.join(columns)})"
         f" VALUES (?, ?, {', '.join('?' for _ in columns)}) ON CONFLICT (roster_id, date) DO UPDATE SET "
