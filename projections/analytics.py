@@ -71,8 +71,6 @@ class AnalyticsProjection(Projection):
         self._days: set[tuple[int, str]] = set()
         """(roster, date) and (employee, week, department) keys the batch touched."""
         self._weeks: set[tuple[int, str, int]] = set()
-        self._employee_days: set[tuple[int, str, int]] = set()
-        """(employee, date, department) keys the batch touched."""
         self._shifts: dict[int, Row] = {}
         """SHIFT_FACTS of the shifts this batch planned or read: most assignments' events come
         in the batch that planned their shift."""
@@ -82,7 +80,6 @@ class AnalyticsProjection(Projection):
 
     def begin_batch(self) -> None:
         self._days, self._weeks, self._shifts, self._bookings = set(), set(), {}, {}
-        self._employee_days = set()
 
     def book(self, shift_id: int, change: int, at: str) -> None:
         """One assignment of the shift became booked (+1) or stopped being booked (-1).
@@ -119,9 +116,8 @@ class AnalyticsProjection(Projection):
         self._write_bookings(cur)
         for roster_id, day in sorted(self._days):
             refresh_roster_day(cur, roster_id, day)
-        refresh_weeks(cur, self._weeks)
-        refresh_employee_days(cur, self._employee_days)
-        self._days, self._weeks, self._employee_days = set(), set(), set()
+        refresh_weeks(cur, self._weeks)  # and their employee days
+        self._days, self._weeks = set(), set()
 
     def handlers(self) -> dict[type, Handler]:
         # Shift.PlaceTaken / PlaceFreed / HandedOver are not needed: the same save carries
@@ -195,9 +191,6 @@ class AnalyticsProjection(Projection):
                 (a["employee_id"], week, a["department_id"])
                 for a in held for week in (old["week_start"], new["week_start"])
             )
-            self._employee_days.update(
-                (a["employee_id"], day, a["department_id"]) for a in held for day in (old["date"], new["date"])
-            )
 
         return handle
 
@@ -223,7 +216,6 @@ class AnalyticsProjection(Projection):
             self.book(e.shift_id, 1, at)
         self._days.add((shift["roster_id"], shift["date"]))
         self._weeks.add((e.employee_id, shift["week_start"], shift["department_id"]))
-        self._employee_days.add((e.employee_id, shift["date"], shift["department_id"]))
 
     def assignment_changed(self, values: Callable[[Any], Row]) -> Handler:
         def handle(e: Any, cur: Cursor) -> None:
@@ -245,7 +237,6 @@ class AnalyticsProjection(Projection):
             self._days.add((shift["roster_id"], shift["date"]))
             employees = {old["employee_id"], changes.get("employee_id", old["employee_id"])}
             self._weeks.update((emp, old["week_start"], old["department_id"]) for emp in employees)
-            self._employee_days.update((emp, old["date"], old["department_id"]) for emp in employees)
 
         return handle
 
@@ -346,82 +337,91 @@ def refresh_roster_day(cur: Cursor, roster_id: int, day: str) -> None:
 
 
 def refresh_weeks(cur: Cursor, keys: Iterable[tuple[int, str, int]]) -> None:
-    """Recount each (employee, week, department) from its booked assignments; none left, no row."""
+    """Recount each (employee, week, department): its `an_employee_weeks` row from its booked
+    assignments (none left, no row), and its days in `an_employee_days` (`write_days`), from one
+    read of the week's assignments."""
     for employee_id, week, department_id in sorted(set(keys)):
-        row = one(
+        held = many(
             cur,
-            "SELECT COUNT(*) AS shifts, SUM(minutes) AS minutes, MIN(enterprise_id) AS enterprise_id"
-            " FROM an_assignments WHERE employee_id = ? AND week_start = ? AND department_id = ?"
-            " AND is_booked = ?",
-            employee_id, week, department_id, True,
+            "SELECT a.date, a.enterprise_id, a.minutes, a.status, a.is_booked, s.is_deleted"
+            " FROM an_assignments a JOIN an_shifts s ON s.shift_id = a.shift_id"
+            " WHERE a.employee_id = ? AND a.week_start = ? AND a.department_id = ?",
+            employee_id, week, department_id,
         )
-        if row is None or int(row["shifts"]) == 0:
+        write_days(cur, employee_id, week, department_id, held)
+        booked = [a for a in held if a["is_booked"]]
+        if not booked:
             cur.execute(
                 "DELETE FROM an_employee_weeks WHERE employee_id = ? AND week_start = ? AND department_id = ?",
                 (employee_id, week, department_id),
             )
             continue
-        minutes = int(row["minutes"])
+        minutes = sum(int(a["minutes"]) for a in booked)
         cur.execute(
             "INSERT INTO an_employee_weeks (employee_id, week_start, department_id, enterprise_id, shifts,"
             " minutes, hours) VALUES (?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (employee_id, week_start, department_id) DO UPDATE SET"
             " enterprise_id = excluded.enterprise_id, shifts = excluded.shifts,"
             " minutes = excluded.minutes, hours = excluded.hours",
-            (employee_id, week, department_id, row["enterprise_id"], int(row["shifts"]), minutes,
+            (employee_id, week, department_id, min(int(a["enterprise_id"]) for a in booked), len(booked), minutes,
              minutes / 60),
         )
 
 
-def refresh_employee_days(cur: Cursor, keys: Iterable[tuple[int, str, int]]) -> None:
-    """Recount each (employee, date, department) from its assignments: booked ones, the confirmed
-    among them, and declined ones of live shifts (read through `an_shifts`: a declined assignment
-    is never booked, so only its shift says whether it still counts); none of these, no row."""
-    keys = set(keys)
-    for employee_id, day, department_id in sorted(keys):
-        row = one(
-            cur,
-            "SELECT MIN(a.enterprise_id) AS enterprise_id,"
-            " SUM(CASE WHEN a.is_booked = ? THEN 1 ELSE 0 END) AS planned_shifts,"
-            " SUM(CASE WHEN a.is_booked = ? THEN a.minutes ELSE 0 END) AS planned_minutes,"
-            " SUM(CASE WHEN a.is_booked = ? AND a.status = ? THEN 1 ELSE 0 END) AS confirmed_shifts,"
-            " SUM(CASE WHEN a.is_booked = ? AND a.status = ? THEN a.minutes ELSE 0 END) AS confirmed_minutes,"
-            " SUM(CASE WHEN a.status = ? AND s.is_deleted = ? THEN 1 ELSE 0 END) AS declined_shifts,"
-            " SUM(CASE WHEN a.status = ? AND s.is_deleted = ? THEN a.minutes ELSE 0 END) AS declined_minutes"
-            " FROM an_assignments a JOIN an_shifts s ON s.shift_id = a.shift_id"
-            " WHERE a.employee_id = ? AND a.date = ? AND a.department_id = ?",
-            True, True, True, CONFIRMED, True, CONFIRMED, DECLINED, False, DECLINED, False,
-            employee_id, day, department_id,
-        )
-        counts = [int(row[c] or 0) for c in DAY_COUNTS] if row and row["enterprise_id"] is not None else []
-        if not counts or (counts[0] == 0 and counts[4] == 0):
-            cur.execute(
-                "DELETE FROM an_employee_days WHERE employee_id = ? AND date = ? AND department_id = ?",
-                (employee_id, day, department_id),
-            )
+def write_days(cur: Cursor, employee_id: int, week: str, department_id: int, held: list[Row]) -> None:
+    """The employee's days of one week in one department, from all its assignments there (`held`).
+
+    A day counts the employee's booked assignments, the confirmed among them, and declined
+    ones of live shifts (read through `an_shifts`: a declined assignment is never booked, so
+    only its shift says whether it still counts); with none of these it has no row. Its
+    `week_minutes` (the week's planned minutes up to that day) moves with any earlier day of
+    the week, so a week is recounted whole, and only the rows that change are written."""
+    wanted = employee_days(held)
+    # By date range, not week_start: the primary key (employee, date, department) finds them.
+    stored = {r["date"]: r for r in many(
+        cur, f"SELECT date, enterprise_id, {', '.join(DAY_COUNTS)}, week_minutes FROM an_employee_days"
+             " WHERE employee_id = ? AND date >= ? AND date <= ? AND department_id = ?",
+        employee_id, week, (date.fromisoformat(week) + timedelta(days=6)).isoformat(), department_id,
+    )}
+    for day in sorted(set(stored) - set(wanted)):
+        cur.execute("DELETE FROM an_employee_days WHERE employee_id = ? AND date = ? AND department_id = ?",
+                    (employee_id, day, department_id))
+    columns = ("enterprise_id", *DAY_COUNTS, "week_minutes")
+    for day, values in sorted(wanted.items()):
+        old = stored.get(day)
+        if old is not None and all(old[c] == v for c, v in zip(columns, values)):
             continue
         cur.execute(
-            "INSERT INTO an_employee_days (employee_id, date, department_id, enterprise_id, week_start,"
-            f" {', '.join(DAY_COUNTS)}, week_minutes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"
-            " ON CONFLICT (employee_id, date, department_id) DO UPDATE SET enterprise_id = excluded.enterprise_id,"
-            " week_start = excluded.week_start, "
-            + ", ".join(f"{c} = excluded.{c}" for c in DAY_COUNTS),
-            (employee_id, day, department_id, row["enterprise_id"], week_start(date.fromisoformat(day)), *counts),
+            f"INSERT INTO an_employee_days (employee_id, date, department_id, week_start, {', '.join(columns)})"
+            f" VALUES (?, ?, ?, ?, {', '.join('?' for _ in columns)})"
+            " ON CONFLICT (employee_id, date, department_id) DO UPDATE SET "
+            + ", ".join(f"{c} = excluded.{c}" for c in columns),
+            (employee_id, day, department_id, week, *values),
         )
-    for employee_id, week, department_id in sorted({(e, week_start(date.fromisoformat(d)), dep) for e, d, dep in keys}):
-        refresh_week_running_sum(cur, employee_id, week, department_id)
 
 
-def refresh_week_running_sum(cur: Cursor, employee_id: int, week: str, department_id: int) -> None:
-    """`week_minutes` of an employee's days of one ISO week in one department: the planned minutes
-    dated up to each day. A change on one day moves it on every later day of the week."""
-    running = 0
-    for row in many(cur, "SELECT date, planned_minutes, week_minutes FROM an_employee_days WHERE employee_id = ?"
-                         " AND week_start = ? AND department_id = ? ORDER BY date", employee_id, week, department_id):
-        running += int(row["planned_minutes"])
-        if int(row["week_minutes"]) != running:
-            cur.execute("UPDATE an_employee_days SET week_minutes = ? WHERE employee_id = ? AND date = ?"
-                        " AND department_id = ?", (running, employee_id, row["date"], department_id))
+def employee_days(held: Iterable[Row]) -> dict[str, tuple[int, ...]]:
+    """One week's assignments of an employee in a department, counted per date: (enterprise_id,
+    *DAY_COUNTS, week_minutes) of each date with a booked assignment or a declined one of a
+    live shift."""
+    counts: dict[str, list[int]] = {}
+    for a in held:
+        booked, declined = bool(a["is_booked"]), a["status"] == DECLINED and not a["is_deleted"]
+        if not booked and not declined:
+            continue
+        day = counts.setdefault(a["date"], [int(a["enterprise_id"]), 0, 0, 0, 0, 0, 0])
+        minutes = int(a["minutes"])
+        if booked:
+            day[1], day[2] = day[1] + 1, day[2] + minutes
+            if a["status"] == CONFIRMED:
+                day[3], day[4] = day[3] + 1, day[4] + minutes
+        else:
+            day[5], day[6] = day[5] + 1, day[6] + minutes
+    running, days = 0, {}
+    for day, values in sorted(counts.items()):
+        running += values[2]
+        days[day] = (*values, running)
+    return days
 
 
 # -- small SQL helpers ----------------------------------------------------------------
