@@ -1,12 +1,12 @@
-"""Analytics read model: shifts, assignments, daily roster coverage and weekly hours per employee.
+"""Analytics read model: shifts, assignments, daily roster coverage, weekly and daily hours per employee.
 
 Self-contained: handlers read and write only the `an_` tables, never another projection's
 `rm_` tables, which a different worker may keep ahead of or behind this one. What a later
 event needs but does not carry (a shift's date and length for its assignments, the
 department of an assignment) is kept here, in `an_shifts` and `an_assignments`.
 
-The two aggregate tables are never adjusted by +/- deltas: the rows a batch may have
-touched are recomputed from the base tables at the end of the batch, so an aggregate row
+The aggregate tables (roster days, employee weeks and days) are never adjusted by +/- deltas:
+the rows a batch may have touched are recomputed from the base tables at the end of the batch, so an aggregate row
 is always a function of `an_shifts` and `an_assignments`, whatever the order of the events
 and wherever batches begin and end (neither table has a time column to depend on them).
 
@@ -38,6 +38,12 @@ TIMING = ("date", "week_start", "minutes", "hours")
 """The columns an assignment copies from its shift."""
 SHIFT_FACTS = ("shift_id", "roster_id", "department_id", "enterprise_id", *TIMING, "is_deleted")
 """What an assignment's events read of its shift: all but the counts, which move on every booking."""
+DAY_COUNTS = ("planned_shifts", "planned_minutes", "confirmed_shifts", "confirmed_minutes", "declined_shifts",
+              "declined_minutes")
+"""The assignment counts of an `an_employee_days` row, also kept per roster day in `an_roster_days`."""
+CONFIRMED, DECLINED = AssignmentStatus.CONFIRMED.value, AssignmentStatus.DECLINED.value
+OPEN = "CASE WHEN required_staff > assigned_staff THEN required_staff - assigned_staff ELSE 0 END"
+"""A shift's places nobody holds."""
 
 
 class AnalyticsProjection(Projection):
@@ -52,9 +58,13 @@ class AnalyticsProjection(Projection):
         "an_employee_weeks_department_week",
         "an_roster_days_enterprise_date",
         "an_employee_weeks_enterprise_week",
+        "an_employee_days_department_date",
+        "an_roster_days_department_date",
+        "an_employee_days_enterprise_date",
     })
-    version = 3  # 2: assignments made or taken over by shift claims; 3: time zones: elapsed minutes,
-    # an_shifts.timezone, start_utc, end_utc
+    version = 4  # 2: assignments made or taken over by shift claims; 3: time zones: elapsed minutes,
+    # an_shifts.timezone, start_utc, end_utc; 4: the hours report's: an_employee_days, and
+    # an_roster_days' open places and assignment sums
     answers_commands = False  # analysts' tables: no command response waits for them
 
     def __init__(self) -> None:
@@ -106,7 +116,7 @@ class AnalyticsProjection(Projection):
         self._write_bookings(cur)
         for roster_id, day in sorted(self._days):
             refresh_roster_day(cur, roster_id, day)
-        refresh_weeks(cur, self._weeks)
+        refresh_weeks(cur, self._weeks)  # and their employee days
         self._days, self._weeks = set(), set()
 
     def handlers(self) -> dict[type, Handler]:
@@ -290,6 +300,7 @@ def refresh_roster_day(cur: Cursor, roster_id: int, day: str) -> None:
     row = one(
         cur,
         "SELECT COUNT(*) AS shifts, SUM(required_staff) AS required, SUM(assigned_staff) AS filled,"
+        f" SUM({OPEN}) AS open_places, SUM(({OPEN}) * minutes) AS open_minutes,"
         " MIN(department_id) AS department_id, MIN(enterprise_id) AS enterprise_id"
         " FROM an_shifts WHERE roster_id = ? AND date = ? AND is_deleted = ?",
         roster_id, day, False,
@@ -299,44 +310,118 @@ def refresh_roster_day(cur: Cursor, roster_id: int, day: str) -> None:
         return
     required, filled = int(row["required"]), int(row["filled"])
     coverage = round(filled * 100 / required, 2) if required else 0.0
+    # The day's assignments: those of its live shifts (a deleted shift's are neither booked nor
+    # counted as declined).
+    held = one(
+        cur,
+        "SELECT SUM(CASE WHEN a.is_booked = ? THEN 1 ELSE 0 END) AS planned_shifts,"
+        " SUM(CASE WHEN a.is_booked = ? THEN a.minutes ELSE 0 END) AS planned_minutes,"
+        " SUM(CASE WHEN a.is_booked = ? AND a.status = ? THEN 1 ELSE 0 END) AS confirmed_shifts,"
+        " SUM(CASE WHEN a.is_booked = ? AND a.status = ? THEN a.minutes ELSE 0 END) AS confirmed_minutes,"
+        " SUM(CASE WHEN a.status = ? THEN 1 ELSE 0 END) AS declined_shifts,"
+        " SUM(CASE WHEN a.status = ? THEN a.minutes ELSE 0 END) AS declined_minutes"
+        " FROM an_shifts s JOIN an_assignments a ON a.shift_id = s.shift_id"
+        " WHERE s.roster_id = ? AND s.date = ? AND s.is_deleted = ?",
+        True, True, True, CONFIRMED, True, CONFIRMED, DECLINED, DECLINED, roster_id, day, False,
+    )
+    sums = [int(held[c] or 0) if held else 0 for c in DAY_COUNTS]
+    columns = ("week_start", "department_id", "enterprise_id", "shifts", "required_places", "filled_places",
+               "coverage_percentage", "open_places", "open_minutes", *DAY_COUNTS)
     cur.execute(
-        "INSERT INTO an_roster_days (roster_id, date, week_start, department_id, enterprise_id, shifts,"
-        " required_places, filled_places, coverage_percentage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (roster_id, date) DO UPDATE SET week_start = excluded.week_start,"
-        " department_id = excluded.department_id, enterprise_id = excluded.enterprise_id,"
-        " shifts = excluded.shifts, required_places = excluded.required_places,"
-        " filled_places = excluded.filled_places, coverage_percentage = excluded.coverage_percentage",
+        f"INSERT INTO an_roster_days (roster_id, date, {', '.join(columns)})"
+        f" VALUES (?, ?, {', '.join('?' for _ in columns)}) ON CONFLICT (roster_id, date) DO UPDATE SET "
+        + ", ".join(f"{c} = excluded.{c}" for c in columns),
         (roster_id, day, week_start(date.fromisoformat(day)), row["department_id"], row["enterprise_id"],
-         int(row["shifts"]), required, filled, coverage),
+         int(row["shifts"]), required, filled, coverage, int(row["open_places"]), int(row["open_minutes"]), *sums),
     )
 
 
 def refresh_weeks(cur: Cursor, keys: Iterable[tuple[int, str, int]]) -> None:
-    """Recount each (employee, week, department) from its booked assignments; none left, no row."""
+    """Recount each (employee, week, department): its `an_employee_weeks` row from its booked
+    assignments (none left, no row), and its days in `an_employee_days` (`write_days`), from one
+    read of the week's assignments."""
     for employee_id, week, department_id in sorted(set(keys)):
-        row = one(
+        held = many(
             cur,
-            "SELECT COUNT(*) AS shifts, SUM(minutes) AS minutes, MIN(enterprise_id) AS enterprise_id"
-            " FROM an_assignments WHERE employee_id = ? AND week_start = ? AND department_id = ?"
-            " AND is_booked = ?",
-            employee_id, week, department_id, True,
+            "SELECT a.date, a.enterprise_id, a.minutes, a.status, a.is_booked, s.is_deleted"
+            " FROM an_assignments a JOIN an_shifts s ON s.shift_id = a.shift_id"
+            " WHERE a.employee_id = ? AND a.week_start = ? AND a.department_id = ?",
+            employee_id, week, department_id,
         )
-        if row is None or int(row["shifts"]) == 0:
+        write_days(cur, employee_id, week, department_id, held)
+        booked = [a for a in held if a["is_booked"]]
+        if not booked:
             cur.execute(
                 "DELETE FROM an_employee_weeks WHERE employee_id = ? AND week_start = ? AND department_id = ?",
                 (employee_id, week, department_id),
             )
             continue
-        minutes = int(row["minutes"])
+        minutes = sum(int(a["minutes"]) for a in booked)
         cur.execute(
             "INSERT INTO an_employee_weeks (employee_id, week_start, department_id, enterprise_id, shifts,"
             " minutes, hours) VALUES (?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (employee_id, week_start, department_id) DO UPDATE SET"
             " enterprise_id = excluded.enterprise_id, shifts = excluded.shifts,"
             " minutes = excluded.minutes, hours = excluded.hours",
-            (employee_id, week, department_id, row["enterprise_id"], int(row["shifts"]), minutes,
+            (employee_id, week, department_id, min(int(a["enterprise_id"]) for a in booked), len(booked), minutes,
              minutes / 60),
         )
+
+
+def write_days(cur: Cursor, employee_id: int, week: str, department_id: int, held: list[Row]) -> None:
+    """The employee's days of one week in one department, from all its assignments there (`held`).
+
+    A day counts the employee's booked assignments, the confirmed among them, and declined
+    ones of live shifts (read through `an_shifts`: a declined assignment is never booked, so
+    only its shift says whether it still counts); with none of these it has no row. Its
+    `week_minutes` (the week's planned minutes up to that day) moves with any earlier day of
+    the week, so a week is recounted whole, and only the rows that change are written."""
+    wanted = employee_days(held)
+    # By date range, not week_start: the primary key (employee, date, department) finds them.
+    stored = {r["date"]: r for r in many(
+        cur, f"SELECT date, enterprise_id, {', '.join(DAY_COUNTS)}, week_minutes FROM an_employee_days"
+             " WHERE employee_id = ? AND date >= ? AND date <= ? AND department_id = ?",
+        employee_id, week, (date.fromisoformat(week) + timedelta(days=6)).isoformat(), department_id,
+    )}
+    for day in sorted(set(stored) - set(wanted)):
+        cur.execute("DELETE FROM an_employee_days WHERE employee_id = ? AND date = ? AND department_id = ?",
+                    (employee_id, day, department_id))
+    columns = ("enterprise_id", *DAY_COUNTS, "week_minutes")
+    for day, values in sorted(wanted.items()):
+        old = stored.get(day)
+        if old is not None and all(old[c] == v for c, v in zip(columns, values)):
+            continue
+        cur.execute(
+            f"INSERT INTO an_employee_days (employee_id, date, department_id, week_start, {', '.join(columns)})"
+            f" VALUES (?, ?, ?, ?, {', '.join('?' for _ in columns)})"
+            " ON CONFLICT (employee_id, date, department_id) DO UPDATE SET "
+            + ", ".join(f"{c} = excluded.{c}" for c in columns),
+            (employee_id, day, department_id, week, *values),
+        )
+
+
+def employee_days(held: Iterable[Row]) -> dict[str, tuple[int, ...]]:
+    """One week's assignments of an employee in a department, counted per date: (enterprise_id,
+    *DAY_COUNTS, week_minutes) of each date with a booked assignment or a declined one of a
+    live shift."""
+    counts: dict[str, list[int]] = {}
+    for a in held:
+        booked, declined = bool(a["is_booked"]), a["status"] == DECLINED and not a["is_deleted"]
+        if not booked and not declined:
+            continue
+        day = counts.setdefault(a["date"], [int(a["enterprise_id"]), 0, 0, 0, 0, 0, 0])
+        minutes = int(a["minutes"])
+        if booked:
+            day[1], day[2] = day[1] + 1, day[2] + minutes
+            if a["status"] == CONFIRMED:
+                day[3], day[4] = day[3] + 1, day[4] + minutes
+        else:
+            day[5], day[6] = day[5] + 1, day[6] + minutes
+    running, days = 0, {}
+    for day, values in sorted(counts.items()):
+        running += values[2]
+        days[day] = (*values, running)
+    return days
 
 
 # -- small SQL helpers ----------------------------------------------------------------

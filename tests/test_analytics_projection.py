@@ -36,6 +36,7 @@ KEYS = {
     "an_assignments": "assignment_id",
     "an_roster_days": "roster_id, date",
     "an_employee_weeks": "employee_id, week_start, department_id",
+    "an_employee_days": "employee_id, date, department_id",
 }
 MON, TUE, WED, FRI, SUN = date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4), date(2026, 3, 6), date(2026, 3, 8)
 NEXT_MON, NEXT_TUE = date(2026, 3, 9), date(2026, 3, 10)
@@ -371,7 +372,7 @@ def test_the_projection_needs_no_other_read_model(ward: Ward, tmp_path: Path) ->
         with bare.read() as cur:
             cur.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
             assert [r["name"] for r in cur.fetchall()] == [
-                "an_assignments", "an_employee_weeks", "an_roster_days", "an_shifts", "projection_tracking",
+                "an_assignments", "an_employee_days", "an_employee_weeks", "an_roster_days", "an_shifts", "projection_tracking",
             ]
         alone, beside = dump(bare), ward.tables()
         assert alone == {t: [normal(r) for r in rows] for t, rows in beside.items()}
