@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from domain.errors import NotFound, TooLarge
 from domain.stored_file import StoredFile
 
-from application import file_access
+from application import file_access, policy
 from application.base import CommandHandler
 from application.content_sniffing import SNIFF_BYTES, sniff
 from application.events import SchedulaX
@@ -46,9 +46,14 @@ class FileService(CommandHandler):
         self.max_file_bytes = max_file_bytes
         self.quota_bytes = quota_bytes
 
+    def check_may_upload(self, principal: Principal) -> None:
+        """Before a byte of an upload is read: auditors change nothing (403)."""
+        policy.require_may_change(principal)
+
     def upload(self, principal: Principal, name: str | None, chunks: Iterable[bytes]) -> FileRecord:
         """Store the bytes of `chunks` as a new file of the caller's. Refused (413, nothing
         stored) past the size limit or the caller's quota, found while the bytes stream in."""
+        self.check_may_upload(principal)
         used = self._queries.bytes_used(principal.id)
         room = self.quota_bytes - used
         if room <= 0:

@@ -43,6 +43,7 @@ class FileController(Controller):
                                        description="The body is neither multipart nor JSON")})
     async def upload(self, request: Request[Any, Any, Any], principal: Caller, container: Services) -> FileCreated:
         files = container.files
+        files.check_may_upload(principal)
         announced = request.headers.get("content-length", "")
         if announced.isdigit() and int(announced) > files.max_file_bytes + FORM_OVERHEAD:
             raise too_large(files.max_file_bytes)  # refused before a byte is read
