@@ -565,12 +565,19 @@ def test_workers_killed_again_and_again_mid_batch_still_rebuild_every_row_exactl
                     return [b for b in gate.blocked(watch)
                             if b[2].lstrip().upper().startswith("UPDATE PROJECTION_TRACKING")]
 
-                wait_until(lambda: len(at_the_end()) >= 2, 5, "two workers to finish writing a batch")
-                children = workers.current()
-                owners = {socket_owner(b[3], list(children.values())): b for b in at_the_end()}
-                victims = [(name, child) for name, child in children.items() if child in owners]
-                for name, child in rng.sample(victims, min(2, len(victims))):
-                    backend, xid, statement, _ = owners[child]
+                def written_in_full() -> list[tuple[str, int, tuple[Any, ...]]]:
+                    """Workers waiting at the end of a batch that wrote rows of their own tables: most
+                    batches of the calendar, feed and file projections hold none of their events."""
+                    children = workers.current()
+                    owners = {socket_owner(b[3], list(children.values())): b for b in at_the_end()}
+                    return [(name, child, owners[child]) for name, child in children.items() if child in owners
+                            and watch.tables_written(owners[child][0], tables[name])]
+
+                wait_until(lambda: len(at_the_end()) >= 2 and written_in_full(), 10,
+                           "two workers to finish a batch, one of them with rows written")
+                victims = written_in_full()
+                for name, child, blocked in rng.sample(victims, min(2, len(victims))):
+                    backend, xid, statement, _ = blocked
                     kill(name, child, gate, backend, xid, statement)
             finally:
                 gate.release()
