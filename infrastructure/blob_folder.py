@@ -8,7 +8,6 @@ identical bytes, atomically).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import tempfile
@@ -16,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from application.file_views import BlobWritten
-from application.ports import BlobTooLarge
+from infrastructure.blob_copy import copy_counted
 
 CHUNK_BYTES = 256 * 1024
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -34,21 +33,12 @@ class FolderBlobStore:
 
     def put(self, chunks: Iterable[bytes], max_bytes: int, head_bytes: int) -> BlobWritten:
         self._folder.mkdir(parents=True, exist_ok=True)
-        digest, size, head = hashlib.sha256(), 0, b""
         fd, temporary = tempfile.mkstemp(dir=self._folder, prefix=".upload-")
         try:
             with os.fdopen(fd, "wb") as out:
-                for chunk in chunks:
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise BlobTooLarge(max_bytes)
-                    if len(head) < head_bytes:
-                        head += chunk[: head_bytes - len(head)]
-                    digest.update(chunk)
-                    out.write(chunk)
+                sha256, size, head = copy_counted(chunks, out, max_bytes, head_bytes)
                 out.flush()
                 os.fsync(out.fileno())
-            sha256 = digest.hexdigest()
             target = self._path(sha256)
             if target.exists():
                 os.unlink(temporary)

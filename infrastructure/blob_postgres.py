@@ -12,13 +12,12 @@ and `pg_dump` of the schema, and need no `lo_unlink` housekeeping.
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from application.file_views import BlobWritten
-from application.ports import BlobTooLarge
+from infrastructure.blob_copy import copy_counted
 
 CHUNK_BYTES = 256 * 1024
 SPOOL_IN_MEMORY = 256 * 1024
@@ -48,17 +47,8 @@ class PostgresBlobStore:
         self._store = store
 
     def put(self, chunks: Iterable[bytes], max_bytes: int, head_bytes: int) -> BlobWritten:
-        digest, size, head = hashlib.sha256(), 0, b""
         with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
-            for chunk in chunks:
-                size += len(chunk)
-                if size > max_bytes:
-                    raise BlobTooLarge(max_bytes)
-                if len(head) < head_bytes:
-                    head += chunk[: head_bytes - len(head)]
-                digest.update(chunk)
-                spool.write(chunk)
-            sha256 = digest.hexdigest()
+            sha256, size, head = copy_counted(chunks, spool, max_bytes, head_bytes)
             if not self.exists(sha256):
                 spool.seek(0)
                 self._copy_in(sha256, size, spool)
