@@ -23,7 +23,19 @@ from interfaces.http.app import create_app
 POSTGRES_URL = os.environ.get(
     "SCHEDULAX_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
-REDIS_URL = os.environ.get("SCHEDULAX_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _redis_url_for_this_worker(base: str) -> str:
+    """Each pytest-xdist worker flushes a database of its own: gw0 the configured one, gw1 the one
+    below it, and so on (the Redis server has 16), so parallel workers never flush each other's keys."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return base
+    head, _, db = base.rpartition("/")
+    return f"{head}/{(int(db or 0) - int(worker[2:])) % 16}"
+
+
+REDIS_URL = _redis_url_for_this_worker(os.environ.get("SCHEDULAX_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
 BACKENDS = ["memory", "sqlite", "postgres"]
 
 

@@ -85,7 +85,9 @@ def test_before_the_roster_existed_as_of_answers_404(team: Team) -> None:
 
 
 @pytest.mark.parametrize("as_of, message", [
-    ((datetime.now(timezone.utc) + timedelta(hours=1)).isoformat(), "as_of is in the future"),
+    # A fixed id: parallel workers must collect the same test names.
+    pytest.param((datetime.now(timezone.utc) + timedelta(hours=1)).isoformat(), "as_of is in the future",
+                 id="an-hour-ahead"),
     ("2199-12-31T12:00:00Z", "as_of is in the future"),
     ("2026-01-31T18:00:00", "as_of must carry a time zone, as in 2026-01-31T18:00:00Z"),
     ("1969-12-31T23:59:59Z", "as_of must be an instant from 1970-01-01T00:00:00Z to 2199-12-31T23:59:59Z"),
