@@ -202,7 +202,7 @@ class SqlRosterQueries:
         where, params = ["a.employee_id = ?", VISIBLE_ASSIGNMENT, "s.is_deleted = ?",
                          "r.is_deleted = ?"], [employee_id, False, False]
         add_given(where, params, ("s.date >= ?", start_date), ("s.date <= ?", end_date), ("a.status = ?", status))
-        with self._store.read() as cur:
+        with self._store.read(tuples=True) as cur:
             cur.execute(
                 "SELECT a.id, a.status, a.notes, a.assigned_at, a.offered, s.id AS shift_id, s.date,"
                 " s.start_time, s.end_time, s.start_at, s.end_at, s.title, s.location, s.timezone,"
@@ -215,18 +215,17 @@ class SqlRosterQueries:
             rows = cur.fetchall()
         return [
             ScheduleEntry(
-                id=r["id"],
+                id=aid,
                 shift=ScheduledShift(
-                    id=r["shift_id"], date=r["date"], start_time=r["start_time"],
-                    end_time=r["end_time"], title=r["title"], location=r["location"],
-                    roster=RosterRef(id=r["roster_id"], name=r["roster_name"]),
-                    timezone=r["timezone"], starts_at=utc_iso(r["start_at"]), ends_at=utc_iso(r["end_at"]),
+                    id=shift_id, date=day, start_time=start_time, end_time=end_time, title=title,
+                    location=location, roster=RosterRef(id=roster_id, name=roster_name),
+                    timezone=timezone, starts_at=utc_iso(start_at), ends_at=utc_iso(end_at),
                 ),
-                status=r["status"], notes=r["notes"], assigned_at=r["assigned_at"],
-                hours=hours_between(r["start_at"], r["end_at"]),
-                offered=is_offered(r),
+                status=status, notes=notes, assigned_at=assigned_at, hours=hours_between(start_at, end_at),
+                offered=bool(offered) and status in ("pending", "confirmed"),
             )
-            for r in rows
+            for (aid, status, notes, assigned_at, offered, shift_id, day, start_time, end_time, start_at, end_at,
+                 title, location, timezone, roster_id, roster_name) in rows
         ]
 
     # -- swaps ----------------------------------------------------------------
