@@ -78,7 +78,7 @@ def chart(folder: Path, commands: list[dict[str, Measured]], reads: list[tuple[M
         middle.text(value, y, f" {value:.2f}x", va="center", fontsize=8)
     middle.set_xlabel("throughput ratio to the baseline (same run)")
     middle.set_title("Ratios to the baselines")
-    middle.legend(fontsize=8, loc="lower right")
+    middle.legend(fontsize=8, loc="upper right")
     figures = [level["http"] for level in commands] + [ours for ours, _ in reads] + [twin for _, twin in reads]
     labels = [f"commands x{m.concurrency}" for m in figures[:len(commands)]] + [m.name for m in figures[len(commands):]]
     api = [m.extra.get("cpu_ms", {}).get("API process", m.extra.get("cpu_ms", {}).get("lean twin", 0.0))
@@ -91,7 +91,7 @@ def chart(folder: Path, commands: list[dict[str, Measured]], reads: list[tuple[M
     right.invert_yaxis()
     right.set_xlabel("CPU ms per request")
     right.set_title("CPU per request")
-    right.legend(fontsize=8, loc="lower right")
+    right.legend(fontsize=8, loc="upper right")
     figure.tight_layout()
     path = folder / "suite.png"
     figure.savefig(path, dpi=100)
