@@ -11,11 +11,17 @@ from bench.stats import Measured
 
 
 def row(m: Measured, baseline: Measured | None = None) -> str:
-    against = (f"{ratio(m.rate, baseline.rate, digits=2)} (p99 {ratio(m.p99_ms, baseline.p99_ms, digits=2)})"
-               f" of {baseline.name}" if baseline else "")
     cpu = m.extra.get("cpu_ms", {})
+    against = ""
+    if baseline:
+        against = f"{ratio(m.rate, baseline.rate, digits=2)} (p99 {ratio(m.p99_ms, baseline.p99_ms, digits=2)}"
+        theirs = baseline.extra.get("cpu_ms", {})
+        if cpu and theirs:
+            against += f", CPU/req {ratio(sum(cpu.values()), sum(theirs.values()), digits=2)}"
+        against += f") of {baseline.name}"
     return (f"| {m.name} | {m.concurrency} | {m.rate:,.0f} | {m.p50_ms:.2f} | {m.p90_ms:.2f} | {m.p99_ms:.2f} |"
-            f" {m.errors} | {_ms(cpu, 'API process')} | {_ms(cpu, 'projection worker', 'lean twin')} | {against} |")
+            f" {m.errors} | {_ms(cpu, 'API process', 'flow save')} | {_ms(cpu, 'projection worker', 'lean twin')}"
+            f" | {against} |")
 
 
 def _ms(cpu: dict[str, float], *names: str) -> str:
@@ -23,8 +29,8 @@ def _ms(cpu: dict[str, float], *names: str) -> str:
     return f"{found[0]:.2f}" if found else ""
 
 
-HEADER = ("| measured | clients | per s | p50 ms | p90 ms | p99 ms | errors | API CPU ms/req"
-          " | workers (twin) CPU ms/req | throughput ratio (p99 ratio) |\n"
+HEADER = ("| measured | clients | per s | p50 ms | p90 ms | p99 ms | errors | API (flow save) CPU ms/req"
+          " | workers (twin) CPU ms/req | throughput ratio (p99 ratio, CPU/req ratio) |\n"
           "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 
 
