@@ -31,8 +31,7 @@ class NotificationService(CommandHandler):
             raise RuleViolation(f"type must be one of {', '.join(NOTIFICATION_TYPES)}", field="type")
         if criteria.priority is not None and criteria.priority not in PRIORITIES:
             raise RuleViolation(f"priority must be one of {', '.join(PRIORITIES)}", field="priority")
-        listed = self._inboxes.notifications(principal.id, criteria, page)
-        return listed, self._inboxes.counts(principal.id, criteria.now)
+        return self._inboxes.inbox(principal.id, criteria, page)
 
     def counts(self, principal: Principal, now: str) -> InboxCounts:
         return self._inboxes.counts(principal.id, now)

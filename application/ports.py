@@ -24,6 +24,7 @@ from application.rostering_views import (
     AvailabilityView,
     RosterDetail,
     RosterFilter,
+    RosterAccess,
     RosterSummary,
     ScheduleEntry,
     ShiftView,
@@ -64,6 +65,12 @@ class Inboxes(Protocol):
     def notification(self, user_id: int, notification_id: int) -> NotificationView | None: ...
 
     def counts(self, user_id: int, now: str) -> InboxCounts: ...
+
+    def inbox(
+        self, user_id: int, criteria: NotificationFilter, page: Page
+    ) -> tuple[Paged[NotificationView], InboxCounts]:
+        """`notifications` and `counts` in one read."""
+        ...
 
     def muted_types(self, user_id: int) -> list[str]: ...
 
@@ -134,6 +141,12 @@ class RosterQueries(Protocol):
     def shifts(
         self, roster_id: int, day: str | None, start_date: str | None, end_date: str | None
     ) -> list[ShiftView]: ...
+
+    def roster_shifts(
+        self, roster_id: int, day: str | None, start_date: str | None, end_date: str | None
+    ) -> tuple[RosterAccess | None, list[ShiftView]]:
+        """`shifts` with what decides who sees the roster (None: no such roster), in one read."""
+        ...
 
     def shift(self, shift_id: int) -> ShiftView | None: ...
 

@@ -34,5 +34,7 @@ def roster_shifts(
     queries: RosterQueries, principal: Principal, roster_id: int, day: str | None,
     start_date: str | None, end_date: str | None,
 ) -> list[ShiftView]:
-    check_visible(principal, queries.roster_summary(roster_id))
-    return queries.shifts(roster_id, day, start_date, end_date)
+    access, shifts = queries.roster_shifts(roster_id, day, start_date, end_date)
+    if access is None or not policy.can_view_roster(principal, *access):
+        raise NotFound("Roster not found")
+    return shifts

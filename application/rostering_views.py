@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 
@@ -53,6 +53,14 @@ class RosterSummary(msgspec.Struct, kw_only=True):
     version: int
     timezone: str
     """The IANA zone its shifts' dates and times are read in: its department's."""
+
+
+class RosterAccess(NamedTuple):
+    """What decides who may see a roster (policy.can_view_roster)."""
+
+    enterprise_id: int
+    department_id: int
+    status: str
 
 
 class AssignmentView(msgspec.Struct, kw_only=True):

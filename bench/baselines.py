@@ -15,6 +15,11 @@ ceiling is one layer with everything of SchedulaX above it taken away:
   command also saves the Roster's ShiftAdded event in the same transaction, and loads,
   validates and waits for projections; none of that is here, on purpose: this is the floor
   of one aggregate's append through the library.
+- `flow_save`: the bare work of the command scenario: the same aggregates and events as create
+  shift, assign and confirm, changed in memory and saved with `Application.save()`, one commit
+  per command, with no load, no HTTP and no wait for the projections. Only the save is timed.
+- `lean_twin_server`: the read ceiling: each hot read as a lean Litestar app does it (same JWT
+  check, same tables, the fewest statements, tuple rows, msgspec; bench/lean_twin.py).
 - `minimal_server`: the framework ceiling: a Litestar app answering a fixed JSON body of the
   same size as the product's responses (bench/minimal_app.py) under the same uvicorn, so
   an endpoint's figure can be read against what Litestar + uvicorn cost with no work at all.
@@ -31,12 +36,14 @@ import re
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from datetime import time as clock_time
 from pathlib import Path
+from typing import Any
 
 from bench.pg import conninfo, connect, fresh_schema, now, settings_for
 from bench.servers import Service, free_port
@@ -171,13 +178,18 @@ def save_loop(settings: Settings, clients: int, seconds: float) -> Measured:
         container.close()
 
 
-def _timed_threads(name: str, clients: int, seconds: float, operation: Callable[[], object]) -> Measured:
-    """Run `operation` in a loop from `clients` threads for `seconds`, timing each call."""
+def _timed_threads(name: str, clients: int, seconds: float, operation: Callable[..., object]) -> Measured:
+    """Run `operation` in a loop from `clients` threads for `seconds`, timing each call.
+
+    An `operation` that takes the client's index returns the seconds of its timed part itself;
+    the rest of its time is left out of the wall time too (the mean per client)."""
     start = threading.Barrier(clients + 1)
     latencies: list[list[float]] = [[] for _ in range(clients)]
     errors = [0] * clients
     ended = [0.0] * clients
+    untimed = [0.0] * clients
     deadline: list[float] = []
+    indexed = _takes_index(operation)
 
     def client(index: int) -> None:
         start.wait()
@@ -185,11 +197,15 @@ def _timed_threads(name: str, clients: int, seconds: float, operation: Callable[
         while now() < deadline[0]:
             began = now()
             try:
-                operation()
+                timed = operation(index) if indexed else operation()
             except Exception:
                 errors[index] += 1
                 continue
-            mine.append(now() - began)
+            took = now() - began
+            if indexed:
+                untimed[index] += took - float(timed)  # type: ignore[arg-type]
+                took = float(timed)  # type: ignore[arg-type]
+            mine.append(took)
         ended[index] = now()
 
     threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
@@ -200,8 +216,116 @@ def _timed_threads(name: str, clients: int, seconds: float, operation: Callable[
     start.wait()
     for thread in threads:
         thread.join()
-    return Measured.of(name, clients, [t for mine in latencies for t in mine], max(ended) - began,
-                       errors=sum(errors))
+    return Measured.of(name, clients, [t for mine in latencies for t in mine],
+                       max(ended) - began - sum(untimed) / clients, errors=sum(errors))
+
+
+def _takes_index(operation: Callable[..., object]) -> bool:
+    import inspect
+
+    try:
+        return bool(inspect.signature(operation).parameters)
+    except (TypeError, ValueError):
+        return False
+
+
+def flow_save(settings: Settings, slots: list[dict[str, Any]], clients: int, seconds: float,
+              year: int) -> Measured:
+    """Create shift, assign, confirm as the commands save them, from `clients` threads.
+
+    Each client has a roster of its own, planned and published in `year` (one year per call, so
+    no employee is booked twice on one day), in a seeded department, and 4 of that department's
+    employees, booked every other day in turn. Per command, one `save()`: the roster's
+    ShiftAdded with the new Shift; the Shift's place, the EmployeeSchedule's booking and the
+    new Assignment; the Assignment's answer. Aggregates are read before the clock starts, and
+    the domain's work on them is left out of the time: only the saves are timed.
+    """
+    from datetime import timedelta
+
+    from application.assignments import place
+    from application.hours_rules import rules_for
+    from domain.assignment import AssignmentStatus
+    from domain.roster import Roster, RosterStatus
+    from domain.schedule import EmployeeSchedule
+    from domain.shift import Shift
+    from interfaces.container import build_container
+
+    container = build_container(replace(settings, postgres_pool_size=1))
+    events = container.events
+    try:
+        flows = []
+        for index in range(clients):
+            slot = slots[index % len(slots)]
+            lap = index // len(slots)
+            manager = int(slot["manager_id"])
+            staff = list(slot["employees"])[lap * 4:(lap + 1) * 4]
+            seeded = events.find(Roster.create_id(int(slot["roster_id"])), Roster)
+            assert seeded is not None and staff, "the seed's command slots are missing"
+            roster = Roster.plan(
+                roster_id=next(_roster_ids), department_id=seeded.department_id,
+                enterprise_id=seeded.enterprise_id, name="Bench flow", description=None,
+                start_date=date(year, 1, 1), end_date=date(year, 12, 31), settings={}, by=manager,
+                timezone=seeded.timezone,
+            )
+            roster.change_status(RosterStatus.PUBLISHED, by=manager)
+            events.save(roster)
+            schedules = [events.find(EmployeeSchedule.id_for(e), EmployeeSchedule) or EmployeeSchedule(employee_id=e)
+                         for e in staff]
+            flows.append(_Flow(roster, schedules, rules_for(events, roster), manager))
+
+        def step(index: int) -> float:
+            flow = flows[index]
+            if flow.step == 0:
+                day = date(year, 1, 1) + timedelta(days=2 * (flow.count // len(flow.schedules)))
+                flow.schedule = flow.schedules[flow.count % len(flow.schedules)]
+                flow.count += 1
+                shift_id = next(_shift_ids)
+                flow.roster.add_shift(shift_id, day, by=flow.manager)
+                flow.shift = Shift.plan(
+                    shift_id=shift_id, roster_id=flow.roster.roster_id, department_id=flow.roster.department_id,
+                    enterprise_id=flow.roster.enterprise_id, day=day, start_time=clock_time(8, 0),
+                    end_time=clock_time(16, 0), title="Bench", description=None, required_staff=1,
+                    location=None, by=flow.manager, timezone=flow.roster.timezone,
+                )
+                touched: tuple[Any, ...] = (flow.roster, flow.shift)
+            elif flow.step == 1:
+                flow.assignment = place(flow.shift, flow.roster, flow.schedule, next(_assignment_ids),
+                                        flow.schedule.employee_id, flow.manager, flow.rules)
+                touched = (flow.shift, flow.schedule, flow.assignment)
+            else:
+                flow.assignment.answer(AssignmentStatus.CONFIRMED, None, by=flow.schedule.employee_id)
+                touched = (flow.assignment,)
+            flow.step = (flow.step + 1) % 3
+            began = now()
+            events.save(*touched)
+            return now() - began
+
+        cpu = time.process_time()
+        measured = _timed_threads(f"flow save, {clients} clients", clients, seconds, step)
+        # This process's CPU (the domain's work and the saves; not PostgreSQL's) per command.
+        measured.extra["cpu_ms"] = {"flow save": round(1000 * (time.process_time() - cpu) / max(measured.count, 1), 2)}
+        return measured
+    finally:
+        container.close()
+
+
+@dataclass
+class _Flow:
+    """One client of `flow_save`: its roster, its employees' schedules, where it is in the flow."""
+
+    roster: Any
+    schedules: list[Any]
+    rules: Any
+    manager: int
+    step: int = 0
+    count: int = 0
+    shift: Any = None
+    schedule: Any = None
+    assignment: Any = None
+
+
+_roster_ids = itertools.count(10_000_000)
+_assignment_ids = itertools.count(10_000_000)
 
 
 # -- the framework --------------------------------------------------------------------------
@@ -215,11 +339,25 @@ def minimal_server(port: int, workers: int, body_bytes: int) -> Iterator[subproc
     loop and http implementations (uvloop and httptools when installed), `--factory`, workers.
     """
     env = {**os.environ, "SCHEDULAX_BENCH_BODY_BYTES": str(body_bytes)}
-    command = ["bench.minimal_app", str(port), str(workers)]
+    with _served("the minimal server", "bench.minimal_app", port, workers, env, "/minimal", 200) as process:
+        yield process
+
+
+@contextmanager
+def lean_twin_server(port: int, workers: int, env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+    """bench/lean_twin.py on 127.0.0.1:`port` with the product's settings (`env`), served as
+    `minimal_server` is, up (an unauthenticated read answers 401) until the block ends."""
+    with _served("the lean read twin", "bench.lean_twin", port, workers, dict(env), "/api/rosters", 401) as process:
+        yield process
+
+
+@contextmanager
+def _served(name: str, module: str, port: int, workers: int, env: dict[str, str], path: str,
+            expect: int) -> Iterator[subprocess.Popen[bytes]]:
     with tempfile.TemporaryDirectory() as folder:
-        server = Service("the minimal server", command, env, Path(folder) / "minimal.log").start()
+        server = Service(name, [module, str(port), str(workers)], env, Path(folder) / "server.log").start()
         try:
-            server.wait_http(port, "/minimal", timeout=30, expect=200)
+            server.wait_http(port, path, timeout=30, expect=expect)
             assert server.process is not None
             yield server.process
         finally:

@@ -11,13 +11,27 @@ from bench.stats import Measured
 
 
 def row(m: Measured, baseline: Measured | None = None) -> str:
-    against = f"{ratio(m.rate, baseline.rate, digits=2)} of {baseline.name}" if baseline else ""
+    cpu = m.extra.get("cpu_ms", {})
+    against = ""
+    if baseline:
+        against = f"{ratio(m.rate, baseline.rate, digits=2)} (p99 {ratio(m.p99_ms, baseline.p99_ms, digits=2)}"
+        theirs = baseline.extra.get("cpu_ms", {})
+        if cpu and theirs:
+            against += f", CPU/req {ratio(sum(cpu.values()), sum(theirs.values()), digits=2)}"
+        against += f") of {baseline.name}"
     return (f"| {m.name} | {m.concurrency} | {m.rate:,.0f} | {m.p50_ms:.2f} | {m.p90_ms:.2f} | {m.p99_ms:.2f} |"
-            f" {m.errors} | {against} |")
+            f" {m.errors} | {_ms(cpu, 'API process', 'flow save')} | {_ms(cpu, 'projection worker', 'lean twin')}"
+            f" | {against} |")
 
 
-HEADER = ("| measured | clients | per s | p50 ms | p90 ms | p99 ms | errors | throughput ratio |\n"
-          "| --- | --- | --- | --- | --- | --- | --- | --- |")
+def _ms(cpu: dict[str, float], *names: str) -> str:
+    found = [cpu[n] for n in names if n in cpu]
+    return f"{found[0]:.2f}" if found else ""
+
+
+HEADER = ("| measured | clients | per s | p50 ms | p90 ms | p99 ms | errors | API (flow save) CPU ms/req"
+          " | workers (twin) CPU ms/req | throughput ratio (p99 ratio, CPU/req ratio) |\n"
+          "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 
 
 def table(lines: list[tuple[Measured, Measured | None]]) -> str:
@@ -36,35 +50,56 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__}")
 
 
-def chart(folder: Path, commands: list[dict[str, Measured]], reads: list[tuple[Measured, Measured | None]]) -> Path:
-    """Left: command throughput by clients beside the two event-store ceilings.
-    Right: p99 of each read at 32 clients beside its ceilings."""
+def chart(folder: Path, commands: list[dict[str, Measured]], reads: list[tuple[Measured, Measured]]) -> Path:
+    """Left: command throughput by clients beside the flow save. Middle: every figure as a ratio
+    to its baseline, with the goals. Right: CPU per request of the API and the projection workers."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, (left, right) = plt.subplots(1, 2, figsize=(13, 5))
+    figure, (left, middle, right) = plt.subplots(1, 3, figsize=(17, 5.2))
     clients = [level["http"].concurrency for level in commands]
     for key, label in (("http", "API commands (create, assign, confirm)"),
-                       ("save", "bare Application.save() of a Shift"), ("pgbench", "pgbench one-row INSERT")):
+                       ("save", "flow save: the same aggregates, Application.save()")):
         left.plot(clients, [level[key].rate for level in commands], marker="o", label=label)
     left.set_xscale("log", base=2)
-    left.set_yscale("log")
+    left.set_xticks(clients, [str(c) for c in clients])
     left.set_xlabel("concurrent clients")
-    left.set_ylabel("operations per second")
-    left.set_title("Commands against the event-store ceilings")
+    left.set_ylabel("commands per second")
+    left.set_title("Commands beside the flow save")
     left.legend(fontsize=8)
-    names = [m.name for m, _ in reads]
-    positions = range(len(names))
-    right.barh(list(positions), [m.p99_ms for m, _ in reads], color="tab:blue")
-    right.set_yticks(list(positions), names, fontsize=8)
-    right.axvline(10, color="tab:red", linestyle="--", label="goal: p99 10 ms")
-    right.set_xlabel("p99 latency at 32 clients, ms")
-    right.set_title("Reads and their ceilings")
-    right.legend(fontsize=8)
+    names = [f"commands x{level['http'].concurrency} / flow save" for level in commands]
+    values = [level["http"].rate / level["save"].rate for level in commands]
+    names += [f"{ours.name.removesuffix(' alone')} / lean twin" for ours, _ in reads]
+    values += [ours.rate / twin.rate for ours, twin in reads]
+    positions = list(range(len(names)))
+    middle.barh(positions, values, color=["tab:orange"] * len(commands) + ["tab:blue"] * len(reads))
+    middle.set_yticks(positions, names, fontsize=8)
+    middle.invert_yaxis()
+    middle.axvline(0.5, color="tab:orange", linestyle="--", label="goal for commands: 0.5x")
+    middle.axvline(0.9, color="tab:blue", linestyle="--", label="goal for reads: 0.9x")
+    middle.axvline(1.0, color="grey", linewidth=0.8)
+    for y, value in zip(positions, values):
+        middle.text(value, y, f" {value:.2f}x", va="center", fontsize=8)
+    middle.set_xlabel("throughput ratio to the baseline (same run)")
+    middle.set_title("Ratios to the baselines")
+    middle.legend(fontsize=8, loc="upper right")
+    figures = [level["http"] for level in commands] + [ours for ours, _ in reads] + [twin for _, twin in reads]
+    labels = [f"commands x{m.concurrency}" for m in figures[:len(commands)]] + [m.name for m in figures[len(commands):]]
+    api = [m.extra.get("cpu_ms", {}).get("API process", m.extra.get("cpu_ms", {}).get("lean twin", 0.0))
+           for m in figures]
+    workers = [m.extra.get("cpu_ms", {}).get("projection worker", 0.0) for m in figures]
+    positions = list(range(len(labels)))
+    right.barh(positions, api, label="API (or twin) processes")
+    right.barh(positions, workers, left=api, label="projection workers")
+    right.set_yticks(positions, labels, fontsize=8)
+    right.invert_yaxis()
+    right.set_xlabel("CPU ms per request")
+    right.set_title("CPU per request")
+    right.legend(fontsize=8, loc="upper right")
     figure.tight_layout()
     path = folder / "suite.png"
-    figure.savefig(path, dpi=110)
+    figure.savefig(path, dpi=100)
     plt.close(figure)
     return path

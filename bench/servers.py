@@ -184,3 +184,47 @@ class MemoryWatch:
         for service in self._services:
             for pid in leaves(service):
                 self.peaks[service.name] = max(self.peaks[service.name], _rss_or_zero(pid))
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: Sequence[int]) -> float:
+    """User plus system CPU of `pids` so far, from /proc/<pid>/stat (utime and stime)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        total += int(fields[11]) + int(fields[12])
+    return total / _TICKS
+
+
+class Running:
+    """A process started elsewhere (with its descendants), for `CpuWatch`."""
+
+    def __init__(self, name: str, pid: int) -> None:
+        self.name, self._pid = name, pid
+
+    def pids(self) -> list[int]:
+        return descendants(self._pid)
+
+
+class CpuWatch:
+    """CPU seconds each service's processes used inside the block (`used`, by service name).
+
+    The processes are listed when the block starts: the API's and the projections' are
+    long-lived, so none is missed."""
+
+    def __init__(self, services: Sequence[Service | Running]) -> None:
+        self._pids = {service.name: service.pids() for service in services}
+        self.used: dict[str, float] = {}
+
+    def __enter__(self) -> CpuWatch:
+        self._before = {name: cpu_seconds(pids) for name, pids in self._pids.items()}
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.used = {name: cpu_seconds(pids) - self._before[name] for name, pids in self._pids.items()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -20,7 +21,8 @@ from infrastructure.settings import Settings
 from infrastructure.tokens import TokenIssuer
 from interfaces.container import all_projections
 
-REDIS_URL = "redis://127.0.0.1:6379/13"
+# Each run flushes this db: on a shared server, give each user of the suite its own.
+REDIS_URL = os.environ.get("SCHEDULAX_BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 
 
 @dataclass
@@ -58,6 +60,10 @@ class Stack:
         self.services["job worker"] = service.start()
         service.wait_for_log("SchedulaX worker on")
         return service
+
+    def working(self) -> list[Service]:
+        """The processes a request costs CPU in: the API's and the projection workers'."""
+        return [s for name, s in self.services.items() if name in ("API process", "projection worker")]
 
     def stop(self, name: str | None = None) -> None:
         for key in [name] if name else list(self.services):

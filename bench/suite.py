@@ -8,16 +8,21 @@ projection) and `schedulax worker` (dramatiq jobs). It seeds 100,000 shifts in
 200-employee departments (`bench.seed`), lets the projection workers build the read
 models, then runs the scenarios of issue 6, each beside its ceilings from the same run:
 
-1. commands (create shift, assign, confirm) from 1 to 64 clients, beside a bare
-   `Application.save()` loop and pgbench one-row INSERTs at the same concurrency;
-2. Monday morning: 90% reads / 10% commands at 32 clients, each read alone, beside a
-   minimal Litestar handler returning as many bytes and the read models' SQL alone;
+1. commands (create shift, assign, confirm) at 1, 8 and 32 clients, beside the flow save
+   (the same aggregates and events saved bare with `Application.save()`, one commit per
+   command);
+2. Monday morning: 90% reads / 10% commands at 32 clients, then each read alone beside its
+   lean twin (bench/lean_twin.py: the same work with nothing around it), a minimal Litestar
+   handler returning as many bytes and the read models' SQL alone;
 3. auto-assign of a 200-employee, 31-day roster, 3 shifts a day of 3 staff;
 4. resident memory of each process at idle, after each scenario, and with 1,000,000
    events in the store.
 
-Writes results.json and suite.png into the output folder and prints the tables.
-`--quick` seeds 20,000 shifts and runs shorter, to try the suite out.
+Every figure is also a ratio to its baseline, with the CPU per request of the API processes
+and of the projection workers (/proc utime+stime before and after, over the requests sent).
+Writes results.json and suite.png into the output folder, copies the chart to
+docs/bench/suite.png (shown in docs/benchmarks.md; `--chart` elsewhere) and prints the tables.
+`--quick` seeds 20,000 shifts, runs shorter and skips the 1,000,000-event memory figure.
 """
 
 from __future__ import annotations
@@ -57,13 +62,17 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="20,000 shifts and shorter runs")
     parser.add_argument("--shifts", type=int, default=None)
     parser.add_argument("--duration", type=float, default=None, help="seconds per measured load")
-    parser.add_argument("--levels", type=int, nargs="+", default=[1, 4, 16, 32, 64])
+    parser.add_argument("--levels", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--api-workers", type=int, default=2)
-    parser.add_argument("--million", type=int, default=1_000_000, help="events in the store for the memory figure")
+    parser.add_argument("--million", type=int, default=None,
+                        help="events in the store for the memory figure (default 1,000,000; --quick: 0, skipped)")
+    parser.add_argument("--chart", type=Path, default=ROOT / "docs" / "bench" / "suite.png",
+                        help="where the chart of this run is copied (default: the one docs/benchmarks.md shows)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     shifts = args.shifts or (20_000 if args.quick else 100_000)
     duration = args.duration or (4.0 if args.quick else 8.0)
+    million = args.million if args.million is not None else (0 if args.quick else 1_000_000)
     out = args.out or ROOT / "bench" / "results" / f"suite-{datetime.now():%Y%m%d-%H%M%S}"
     out.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"machine": machine(), "command": " ".join(["python -m bench.suite", *sys.argv[1:]]),
@@ -74,12 +83,12 @@ def main() -> None:
         settings = settings_for(schema, Path(data), projection_workers=True, redis_url=REDIS_URL)
         stack = Stack(settings, free_port(), args.api_workers, out)
         try:
-            run(stack, results, shifts, duration, args.levels, args.million)
+            run(stack, results, shifts, duration, args.levels, million)
         finally:
             stack.stop()
             results["suite_seconds"] = time.perf_counter() - started
             report.write_json(out, results)  # also what was measured before a failure
-    print_summary(out, results)
+    print_summary(out, results, args.chart)
 
 
 def run(stack: Stack, results: dict[str, Any], shifts: int, duration: float, levels: list[int],
@@ -113,6 +122,9 @@ def run(stack: Stack, results: dict[str, Any], shifts: int, duration: float, lev
     results["auto_assign"] = scenarios.auto_assign(stack, seeded, tokens)
     memory["after auto-assign"] = scenarios.idle_memory(stack)
 
+    results["memory"] = memory
+    if not million:
+        return
     print(f"scenario 4: memory with {million:,} events in the store", file=sys.stderr)
     stack.stop()
     results["store_growth"] = grow_log(stack.settings, million)
@@ -132,26 +144,28 @@ def analyze(schema: str) -> None:
         conn.execute("ANALYZE")
 
 
-def print_summary(out: Path, results: dict[str, Any]) -> None:
+def print_summary(out: Path, results: dict[str, Any], chart_copy: Path | None = None) -> None:
+    import shutil
+
     from bench.stats import Measured
 
     def m(value: Any) -> Measured:
         return value if isinstance(value, Measured) else Measured(**{k: v for k, v in value.items() if k != "rate"})
 
-    lines: list[tuple[Measured, Measured | None]] = []
+    commands: list[tuple[Measured, Measured | None]] = []
     for level in results["commands"]:
-        lines += [(m(level["http"]), m(level["save"])), (m(level["save"]), None), (m(level["pgbench"]), None)]
+        commands += [(m(level["http"]), m(level["save"])), (m(level["save"]), None)]
     monday = results["monday"]
-    lines.append((m(monday["mixed"]), None))
-    minimal = m(monday["minimal"])
-    reads: list[tuple[Measured, Measured | None]] = []
+    reads: list[tuple[Measured, Measured | None]] = [(m(monday["mixed"]), None)]
+    twins = monday.get("twins", {})
     for kind, figure in monday["alone"].items():
-        reads.append((m(figure), minimal))
+        twin = m(twins[kind]) if kind in twins else None
+        reads += [(m(figure), twin)] + ([(twin, None)] if twin else [])
         if kind in monday["sql"]:
             reads.append((m(monday["sql"][kind]), None))
-    reads.append((minimal, None))
-    print("\n## Commands and Monday morning\n")
-    print(report.table(lines + reads))
+    reads.append((m(monday["minimal"]), None))
+    print("\n## Commands beside the flow save, reads beside their lean twins\n")
+    print(report.table(commands + reads))
     auto = results["auto_assign"]
     print(f"\n## Auto-assign\n\n{auto['seconds']:.2f} s, violations {auto['violations']},"
           f" hour spread {auto['hour_spread']:.1f} h (one shift: {auto['shift_hours']} h)")
@@ -162,8 +176,12 @@ def print_summary(out: Path, results: dict[str, Any]) -> None:
     print(f"\nseeded {seed_info['shifts']:,} shifts, {seed_info['events']:,} events in {seed_info['seconds']} s;"
           f" projections caught up at {seed_info['catch_up']['per_second']:,} events/s."
           f" Suite: {results['suite_seconds'] / 60:.1f} min.")
-    chart = report.chart(out, [{k: m(v) for k, v in level.items()} for level in results["commands"]], reads)
-    print(f"\nresults: {out / 'results.json'}, chart: {chart}")
+    read_pairs = [(m(monday["alone"][k]), m(twins[k])) for k in monday["alone"] if k in twins]
+    chart = report.chart(out, [{k: m(v) for k, v in level.items()} for level in results["commands"]], read_pairs)
+    if chart_copy is not None:
+        chart_copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(chart, chart_copy)
+    print(f"\nresults: {out / 'results.json'}, chart: {chart}" + (f", copied to {chart_copy}" if chart_copy else ""))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from application.rostering_views import (
     RosterDetail,
     RosterFilter,
     RosterMetadata,
+    RosterAccess,
     RosterRef,
     RosterSummary,
     ScheduledShift,
@@ -52,6 +53,26 @@ ROSTER_PAGE_SELECT = ROSTER_SELECT.replace("SELECT ", "SELECT COUNT(*) OVER () A
 
 # Removed assignments are history, not part of a shift's staffing.
 VISIBLE_ASSIGNMENT = "a.status <> 'removed'"
+
+ROSTER_SHIFTS_COLUMNS = (
+    "r.enterprise_id, r.department_id, r.status, " + SHIFT_COLUMNS
+    + ", a.id, a.roster_id, a.status, a.notes, a.assigned_at, a.updated_at, a.version, a.offered, a.employee_id,"
+    " u.full_name, u.email"
+)
+
+
+def roster_shifts_select(shift_filters: str) -> str:
+    """A roster with its shifts and their assignments in one statement, one row per assignment
+    (a shift without any, or a roster without shifts, has one row of NULLs on the right).
+    Parameters: whether shifts are deleted (False), those of `shift_filters`, the roster's id
+    and whether it is deleted (False)."""
+    return (
+        f"SELECT {ROSTER_SHIFTS_COLUMNS} FROM rm_rosters r"
+        f" LEFT JOIN rm_shifts s ON s.roster_id = r.id AND s.is_deleted = ?{shift_filters}"
+        f" LEFT JOIN rm_assignments a ON a.shift_id = s.id AND {VISIBLE_ASSIGNMENT}"
+        " LEFT JOIN rm_users u ON u.id = a.employee_id"
+        " WHERE r.id = ? AND r.is_deleted = ? ORDER BY s.date, s.start_time, s.id, a.id"
+    )
 
 
 class SqlRosterQueries:
@@ -129,6 +150,19 @@ class SqlRosterQueries:
         with self._store.read() as cur:
             return self._shifts(cur, " AND ".join(where), params)
 
+    def roster_shifts(
+        self, roster_id: int, day: str | None, start_date: str | None, end_date: str | None
+    ) -> tuple[RosterAccess | None, list[ShiftView]]:
+        filters: list[str] = []
+        params: list[Any] = [False]
+        add_given(filters, params, ("s.date = ?", day), ("s.date >= ?", start_date), ("s.date <= ?", end_date))
+        with self._store.read(tuples=True) as cur:
+            cur.execute(roster_shifts_select("".join(f" AND {f}" for f in filters)), (*params, roster_id, False))
+            rows = cur.fetchall()
+        if not rows:
+            return None, []
+        return RosterAccess(*rows[0][:3]), shifts_of_rows(rows)
+
     def shift(self, shift_id: int) -> ShiftView | None:
         with self._store.read() as cur:
             found = self._shifts(cur, "s.id = ?", [shift_id])
@@ -168,7 +202,7 @@ class SqlRosterQueries:
         where, params = ["a.employee_id = ?", VISIBLE_ASSIGNMENT, "s.is_deleted = ?",
                          "r.is_deleted = ?"], [employee_id, False, False]
         add_given(where, params, ("s.date >= ?", start_date), ("s.date <= ?", end_date), ("a.status = ?", status))
-        with self._store.read() as cur:
+        with self._store.read(tuples=True) as cur:
             cur.execute(
                 "SELECT a.id, a.status, a.notes, a.assigned_at, a.offered, s.id AS shift_id, s.date,"
                 " s.start_time, s.end_time, s.start_at, s.end_at, s.title, s.location, s.timezone,"
@@ -181,18 +215,17 @@ class SqlRosterQueries:
             rows = cur.fetchall()
         return [
             ScheduleEntry(
-                id=r["id"],
+                id=aid,
                 shift=ScheduledShift(
-                    id=r["shift_id"], date=r["date"], start_time=r["start_time"],
-                    end_time=r["end_time"], title=r["title"], location=r["location"],
-                    roster=RosterRef(id=r["roster_id"], name=r["roster_name"]),
-                    timezone=r["timezone"], starts_at=utc_iso(r["start_at"]), ends_at=utc_iso(r["end_at"]),
+                    id=shift_id, date=day, start_time=start_time, end_time=end_time, title=title,
+                    location=location, roster=RosterRef(id=roster_id, name=roster_name),
+                    timezone=timezone, starts_at=utc_iso(start_at), ends_at=utc_iso(end_at),
                 ),
-                status=r["status"], notes=r["notes"], assigned_at=r["assigned_at"],
-                hours=hours_between(r["start_at"], r["end_at"]),
-                offered=is_offered(r),
+                status=status, notes=notes, assigned_at=assigned_at, hours=hours_between(start_at, end_at),
+                offered=bool(offered) and status in ("pending", "confirmed"),
             )
-            for r in rows
+            for (aid, status, notes, assigned_at, offered, shift_id, day, start_time, end_time, start_at, end_at,
+                 title, location, timezone, roster_id, roster_name) in rows
         ]
 
     # -- swaps ----------------------------------------------------------------
@@ -272,6 +305,34 @@ class SqlRosterQueries:
             cur.execute("SELECT * FROM rm_availability WHERE kind = ? AND id = ?", (kind, entry_id))
             row = cur.fetchone()
         return _availability(row) if row else None
+
+
+def shifts_of_rows(rows: list[Any]) -> list[ShiftView]:
+    """The shifts of `roster_shifts_select`'s rows (tuples, in its column order)."""
+    shifts: list[ShiftView] = []
+    current: ShiftView | None = None
+    for (_, _, _, sid, roster_id, department_id, enterprise_id, day, start_time, end_time, title, description,
+         required_staff, assigned_staff, location, created_at, updated_at, version, timezone, aid, a_roster_id, status, notes,
+         assigned_at, a_updated_at, a_version, offered, employee_id, full_name, email) in rows:
+        if sid is None:
+            continue  # the roster has no shift (that the filters keep)
+        if current is None or current.id != sid:
+            current = ShiftView(
+                id=sid, roster_id=roster_id, department_id=department_id, enterprise_id=enterprise_id, date=day,
+                start_time=start_time, end_time=end_time, title=title, description=description,
+                required_staff=required_staff, assigned_staff=assigned_staff, location=location, assignments=[],
+                created_at=created_at, updated_at=updated_at, version=version, timezone=timezone,
+            )
+            shifts.append(current)
+        if aid is not None:
+            current.assignments.append(AssignmentView(
+                id=aid, shift_id=sid, roster_id=a_roster_id, employee_id=employee_id,
+                employee=EmployeeRef(id=employee_id, full_name=full_name, email=email) if full_name is not None
+                else None,
+                status=status, notes=notes, assigned_at=assigned_at, updated_at=a_updated_at, version=a_version,
+                offered=bool(offered) and status in ("pending", "confirmed"),
+            ))
+    return shifts
 
 
 def hours_between(start_at: str, end_at: str) -> float:

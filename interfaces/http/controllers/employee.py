@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from litestar import Controller, Response, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import Parameter, QueryParameter
 
+from application.principal import Principal
 from application.rostering_commands import LocalPeriod, NewSwap
+from application.views import CallerView
 from domain.assignment import AssignmentStatus
 from domain.errors import RuleViolation
+from interfaces.http.one_hop import answer
 from interfaces.http.params import IfMatch, PathId, day_filter, expected_version, versioned
 from interfaces.http.rostering_dto import (
     AssignmentResponse,
@@ -51,30 +54,33 @@ class EmployeeController(Controller):
     path = "/api/employee"
     tags = ["Employee"]
 
-    @get("/my-schedule", sync_to_thread=True, summary="The caller's assignments with a summary")
-    def my_schedule(
-        self, principal: Caller, me: Me, container: Services,
+    @get("/my-schedule", summary="The caller's assignments with a summary")
+    async def my_schedule(
+        self, request: Request[Any, Any, Any], container: Services,
         start_date: Annotated[date | None, Parameter(description="Shifts on or after")] = None,
         end_date: Annotated[date | None, Parameter(description="Shifts on or before")] = None,
         status: Literal["pending", "confirmed", "declined"] | None = None,
-    ) -> ScheduleResponse:
-        entries = container.assignments.my_schedule(
-            principal, day_filter(start_date, "start_date"), day_filter(end_date, "end_date"), status,
-        )
-        working = [e for e in entries if e.status in ("pending", "confirmed")]
-        summary = ScheduleSummary(
-            total_assignments=len(entries),
-            confirmed_assignments=sum(e.status == "confirmed" for e in entries),
-            pending_assignments=sum(e.status == "pending" for e in entries),
-            declined_assignments=sum(e.status == "declined" for e in entries),
-            total_hours=round(sum(e.hours for e in working), 2),
-        )
-        return ScheduleResponse(
-            message="Schedule retrieved successfully",
-            schedule=Schedule(employee=ScheduleEmployee(id=me.user.id, full_name=me.user.full_name,
-                                                        department=me.department_name),
-                              assignments=entries, summary=summary),
-        )
+    ) -> Response[ScheduleResponse]:
+        def work(principal: Principal, me: CallerView) -> ScheduleResponse:
+            entries = container.assignments.my_schedule(
+                principal, day_filter(start_date, "start_date"), day_filter(end_date, "end_date"), status,
+            )
+            working = [e for e in entries if e.status in ("pending", "confirmed")]
+            summary = ScheduleSummary(
+                total_assignments=len(entries),
+                confirmed_assignments=sum(e.status == "confirmed" for e in entries),
+                pending_assignments=sum(e.status == "pending" for e in entries),
+                declined_assignments=sum(e.status == "declined" for e in entries),
+                total_hours=round(sum(e.hours for e in working), 2),
+            )
+            return ScheduleResponse(
+                message="Schedule retrieved successfully",
+                schedule=Schedule(employee=ScheduleEmployee(id=me.user.id, full_name=me.user.full_name,
+                                                            department=me.department_name),
+                                  assignments=entries, summary=summary),
+            )
+
+        return await answer(request, container, work)
 
     @patch("/assignments/{assignment_id:int}/status", sync_to_thread=True,
            summary="Confirm or decline an assignment (the employee, or a manager for them)")

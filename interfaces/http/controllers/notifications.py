@@ -6,12 +6,14 @@ from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
 import msgspec
-from litestar import Controller, Response, delete, get, patch, post, put
+from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.params import Parameter, QueryParameter
 
+from application.principal import Principal
 from application.inbox_views import NotificationFilter, NotificationView
 from domain.inbox import NotificationType
 from interfaces.http.dto import Pagination
+from interfaces.http.one_hop import answer
 from interfaces.http.params import PageLimit, PageNumber, PathId, page_of, pagination
 from interfaces.http.security import Caller, Services
 from projections.sql import iso
@@ -71,20 +73,23 @@ class NotificationController(Controller):
     path = "/api/notifications"
     tags = ["Notifications"]
 
-    @get("/", sync_to_thread=True, summary="The caller's notifications, newest first")
-    def list_notifications(
-        self, principal: Caller, container: Services, page: PageNumber = 1, limit: PageLimit = 20,
+    @get("/", summary="The caller's notifications, newest first")
+    async def list_notifications(
+        self, request: Request[Any, Any, Any], container: Services, page: PageNumber = 1, limit: PageLimit = 20,
         read: Annotated[bool | None, Parameter(description="true: read only; false: unread only")] = None,
         type_: Annotated[str | None, QueryParameter(name="type", description="Notification type")] = None,
         priority: PriorityFilter | None = None,
-    ) -> NotificationsResponse:
-        criteria = NotificationFilter(read=read, type=type_, priority=priority, now=now_iso())
-        listed, counts = container.notifications.notifications(principal, criteria, page_of(page, limit))
-        return NotificationsResponse(
-            message="Notifications retrieved successfully", notifications=listed.items, items=listed.items,
-            pagination=Pagination(**pagination(listed)), unread_count=counts.unread_count,
-            total=listed.total,
-        )
+    ) -> Response[NotificationsResponse]:
+        def work(principal: Principal, _: object) -> NotificationsResponse:
+            criteria = NotificationFilter(read=read, type=type_, priority=priority, now=now_iso())
+            listed, counts = container.notifications.notifications(principal, criteria, page_of(page, limit))
+            return NotificationsResponse(
+                message="Notifications retrieved successfully", notifications=listed.items, items=listed.items,
+                pagination=Pagination(**pagination(listed)), unread_count=counts.unread_count,
+                total=listed.total,
+            )
+
+        return await answer(request, container, work)
 
     @get("/count", sync_to_thread=True, summary="How many notifications, and how many unread")
     def count(self, principal: Caller, container: Services) -> CountResponse:

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, Response, delete, get, patch, post, put
+from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 
+from application.principal import Principal
 from application.rostering_commands import NewRoster, RosterChanges
 from application.rostering_views import RosterFilter
 from domain.roster import RosterStatus
 from interfaces.http.as_of_dto import RosterDiffResponse
 from interfaces.http.dto import given, or_none
 from interfaces.http.instants import AsOf, Since, Until
+from interfaces.http.one_hop import answer
 from interfaces.http.params import (
     IfMatch, PageLimit, PageNumber, PathId, QueryId, Search, day_filter, expected_version, page_of, pagination,
     versioned,
@@ -56,23 +58,26 @@ class RosterController(Controller):
         return versioned(RosterResponse(message="Roster created successfully", roster=roster),
                          roster.version, status_code=201)
 
-    @get(["/", "/all"], sync_to_thread=True, summary="Rosters the caller may see")
-    def list(
-        self, principal: Caller, container: Services, page: PageNumber = 1, limit: PageLimit = 10,
+    @get(["/", "/all"], summary="Rosters the caller may see")
+    async def list(
+        self, request: Request[Any, Any, Any], container: Services, page: PageNumber = 1, limit: PageLimit = 10,
         status: RosterStatus | None = None,
         start_date: Annotated[date | None, Parameter(description="Rosters starting on or after")] = None,
         end_date: Annotated[date | None, Parameter(description="Rosters ending on or before")] = None,
         department_id: QueryId = None,
         search: Search = None,
-    ) -> RostersResponse:
-        criteria = RosterFilter(
-            department_id=department_id, statuses=(status.value,) if status else None,
-            start_date=day_filter(start_date, "start_date"), end_date=day_filter(end_date, "end_date"),
-            search=search,
-        )
-        paged = container.rosters.list_rosters(principal, criteria, page_of(page, limit))
-        return RostersResponse(message="Rosters retrieved successfully", rosters=paged.items,
-                               pagination=pagination(paged))
+    ) -> Response[RostersResponse]:
+        def work(principal: Principal, _: object) -> RostersResponse:
+            criteria = RosterFilter(
+                department_id=department_id, statuses=(status.value,) if status else None,
+                start_date=day_filter(start_date, "start_date"), end_date=day_filter(end_date, "end_date"),
+                search=search,
+            )
+            paged = container.rosters.list_rosters(principal, criteria, page_of(page, limit))
+            return RostersResponse(message="Rosters retrieved successfully", rosters=paged.items,
+                                   pagination=pagination(paged))
+
+        return await answer(request, container, work)
 
     @get("/{roster_id:int}", sync_to_thread=True, summary="A roster with its shifts and assignments",
          description="With `as_of`, the roster as it was at that instant: what this request answered"

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, Response, delete, get, post, put
+from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.params import Parameter, QueryParameter
 
+from application.principal import Principal
 from application.rostering_commands import NewShift, ShiftChanges
 from interfaces.http.dto import given, or_none
 from interfaces.http.instants import AsOf
+from interfaces.http.one_hop import answer
 from interfaces.http.params import IfMatch, PathId, day_filter, expected_version, versioned
 from interfaces.http.rostering_dto import (
     AssignmentResponse,
@@ -33,18 +35,22 @@ class ShiftController(Controller):
     path = "/api/shifts"
     tags = ["Shifts"]
 
-    @get("/roster/{roster_id:int}", sync_to_thread=True, summary="Shifts of a roster")
-    def of_roster(
-        self, roster_id: PathId, principal: Caller, container: Services,
+    @get("/roster/{roster_id:int}", summary="Shifts of a roster")
+    async def of_roster(
+        self, roster_id: PathId, request: Request[Any, Any, Any], container: Services,
         date_: Annotated[date | None, QueryParameter(name="date", description="One day")] = None,
         start_date: Annotated[date | None, Parameter(description="Shifts on or after")] = None,
         end_date: Annotated[date | None, Parameter(description="Shifts on or before")] = None,
         as_of: AsOf = None,
-    ) -> ShiftsResponse:
-        filters = (day_filter(date_, "date"), day_filter(start_date, "start_date"), day_filter(end_date, "end_date"))
-        shifts = (container.rosters.shifts_of(principal, roster_id, *filters) if as_of is None
-                  else container.as_of.shifts(principal, roster_id, as_of, *filters))
-        return ShiftsResponse(message="Shifts retrieved successfully", shifts=shifts)
+    ) -> Response[ShiftsResponse]:
+        def work(principal: Principal, _: object) -> ShiftsResponse:
+            filters = (day_filter(date_, "date"), day_filter(start_date, "start_date"),
+                       day_filter(end_date, "end_date"))
+            shifts = (container.rosters.shifts_of(principal, roster_id, *filters) if as_of is None
+                      else container.as_of.shifts(principal, roster_id, as_of, *filters))
+            return ShiftsResponse(message="Shifts retrieved successfully", shifts=shifts)
+
+        return await answer(request, container, work)
 
     @post("/", status_code=201, sync_to_thread=True, summary="Create a shift in a roster")
     def create(self, data: CreateShiftRequest, principal: Caller, container: Services) -> Response[ShiftResponse]:

@@ -1,0 +1,35 @@
+"""Reads that cross to a worker thread once: the caller's lookup, the handler's work and the
+encoding of the answer all run in that one hop.
+
+With a `me`/`principal` dependency and a `sync_to_thread` handler, a read hops twice (the
+dependency's lookup, then the handler), and the hop machinery was a quarter of the API workers'
+samples under read load (docs/benchmarks.md). A handler that is a hot read takes the request
+instead and hands its work to `answer`: the caller is the one `security.provide_me` finds, the
+answer the bytes Litestar would have encoded from the same struct.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from litestar import Request, Response
+from litestar.concurrency import sync_to_thread
+from litestar.enums import MediaType
+from litestar.serialization import encode_json
+
+from application.principal import Principal, principal_of
+from application.views import CallerView
+from interfaces.container import Container
+from interfaces.http.security import provide_me
+
+
+async def answer(request: Request[Any, Any, Any], container: Container,
+                 work: Callable[[Principal, CallerView], Any]) -> Response[Any]:
+    """`work(principal, me)`'s struct as JSON, computed in one worker thread."""
+
+    def in_thread() -> bytes:
+        me = provide_me(request, container)
+        return encode_json(work(principal_of(me.user), me))
+
+    return Response(await sync_to_thread(in_thread), media_type=MediaType.JSON)
