@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from eventsourcing.application import Repository
 from hypothesis import HealthCheck, given, settings
@@ -22,11 +23,13 @@ from domain.inbox import Inbox
 from domain.roster import DepartmentCalendar, RosterOverlap
 from domain.schedule import Booking, DoubleBooked, EmployeeSchedule, NotEnoughRest, Rules
 from domain.timeslots import Interval
-from interfaces import cli
-from projections.runner import CatchUpRunner
+from infrastructure.settings import PostgresTarget
+from interfaces import cli, migrate
 from interfaces.container import all_projections
-from tests.support import bearer, ok
+from projections.runner import CatchUpRunner
 from tests.chain_support import Audited, audited, digest, documented_chain, event_table, raw_rows, stored_links
+from tests.conftest import settings_for
+from tests.support import bearer, ok
 
 MONDAY = datetime(2026, 3, 2, 6, tzinfo=timezone.utc)
 STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -240,3 +243,12 @@ def test_a_rebuild_with_snapshots_present_gives_the_same_read_models(snapshotted
     before = contents()
     CatchUpRunner(a.container.events, a.container.store, all_projections()).rebuild()
     assert contents() == before
+
+
+@pytest.mark.postgres
+def test_migrate_creates_the_snapshot_table(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    settings = settings_for("postgres", tmp_path, request)
+    assert migrate.migrate(settings) is True
+    with psycopg.connect(PostgresTarget.parse(settings.database_url).conninfo(), autocommit=True) as conn:
+        found = conn.execute("SELECT to_regclass(%s)", (f"{settings.database_schema}.schedulax_snapshots",)).fetchone()
+    assert found is not None and found[0] is not None
