@@ -8,7 +8,8 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent, project_aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoder, Transcoding
+from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, Transcoder, Transcoding
+from eventsourcing.utils import resolve_topic
 
 from domain.idempotency import IdempotencyKey, IdempotencyKeyTaken
 
@@ -18,6 +19,7 @@ from application.transcoder import MsgspecJSONTranscoder
 
 A = TypeVar("A")
 log = logging.getLogger(__name__)
+SNAPSHOT_RECORDER_TOPIC = "SNAPSHOT_RECORDER_TOPIC"
 
 
 class DateAsISO(Transcoding):
@@ -83,6 +85,19 @@ class SchedulaX(Application[UUID]):
             super()._take_snapshots(processing_event)
         except Exception:  # noqa: BLE001 - derived data; the next interval takes one again
             log.warning("snapshot not taken", exc_info=True)
+
+    def construct_snapshot_store(self) -> EventStore[UUID]:
+        """eventsourcing's, with the recorder class named by SNAPSHOT_RECORDER_TOPIC when given
+        (eventsourcing has APPLICATION_RECORDER_TOPIC for the events, nothing for snapshots)."""
+        topic = self.env.get(SNAPSHOT_RECORDER_TOPIC)
+        if not topic:
+            return super().construct_snapshot_store()
+        factory: Any = self.factory
+        recorder = resolve_topic(topic)(datastore=factory.datastore,
+                                        events_table_name=f"{self.name.lower()}_snapshots")
+        if factory.env_create_table():
+            recorder.create_table()
+        return factory.event_store(mapper=self.mapper, recorder=recorder)
 
     def take_snapshot(self, aggregate_id: UUID, version: int | None = None,
                       projector_func: Any = project_aggregate) -> None:

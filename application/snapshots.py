@@ -41,7 +41,11 @@ the aggregate again and writes it (about 2S). The mean cost per command, S + N e
 is least near N = 2 sqrt(S / e). Measured with `python -m bench.history_growth` (SQLite, 5
 years): e is about 8 us; S is about 25 ms for a schedule of 1,300 bookings (N near 110) and
 about 1 ms for a calendar of 260 rosters (N near 20, where the snapshot's insert, not counted
-above, weighs more: 50). An inbox's state is a few muted types: its insert dominates (50)."""
+above, weighs more: 50). An inbox's state is a few muted types: its insert dominates (50).
+
+The other aggregates need none: users, enterprises, departments, calendar feeds and the
+registries (email claims, the admin seat, idempotency keys) change a few times in their life;
+a shift, a roster (at most 366 days), a claim, a swap or an assignment ends."""
 
 # The transcoder's own types (its registered transcodings and JSON's scalars).
 _KEPT = (type(None), bool, int, float, str, datetime, date, time, UUID, Decimal)

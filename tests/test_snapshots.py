@@ -23,9 +23,10 @@ from domain.inbox import Inbox
 from domain.roster import DepartmentCalendar, RosterOverlap
 from domain.schedule import Booking, DoubleBooked, EmployeeSchedule, NotEnoughRest, Rules
 from domain.timeslots import Interval
+from infrastructure.event_store import BoundedPostgresRecorder, BoundedSnapshotRecorder
 from infrastructure.settings import PostgresTarget
 from interfaces import cli, migrate
-from interfaces.container import all_projections
+from interfaces.container import all_projections, open_event_store
 from projections.runner import CatchUpRunner
 from tests.chain_support import Audited, audited, digest, documented_chain, event_table, raw_rows, stored_links
 from tests.conftest import settings_for
@@ -252,3 +253,18 @@ def test_migrate_creates_the_snapshot_table(tmp_path: Path, request: pytest.Fixt
     with psycopg.connect(PostgresTarget.parse(settings.database_url).conninfo(), autocommit=True) as conn:
         found = conn.execute("SELECT to_regclass(%s)", (f"{settings.database_schema}.schedulax_snapshots",)).fetchone()
     assert found is not None and found[0] is not None
+
+
+@pytest.mark.postgres
+def test_the_snapshot_table_is_read_without_eventsourcings_retries_like_the_events(
+    tmp_path: Path, request: pytest.FixtureRequest,
+) -> None:
+    """A load reads its snapshot first: with PostgreSQL away, eventsourcing's 10 retries would
+    hold a request 12 s before its 503 (see infrastructure.event_store)."""
+    settings = settings_for("postgres", tmp_path, request)
+    events = open_event_store(settings, create_tables=True)
+    try:
+        assert isinstance(events.snapshots.recorder, BoundedSnapshotRecorder)  # type: ignore[union-attr]
+        assert isinstance(events.recorder, BoundedPostgresRecorder)
+    finally:
+        events.close()
