@@ -13,7 +13,10 @@ back: a dict's integer keys come back as strings and tuples as lists (the schedu
 `StateSnapshot` writes the state in tagged forms that keep every type and decodes them when
 the aggregate is rebuilt; dates, times, datetimes and UUIDs stay the transcoder's business.
 
-Snapshots are derived data: deleting them loses nothing. When what an aggregate's events do
+Snapshots are derived data: deleting them loses nothing. They are outside the log's hash
+chain, so a snapshot altered in the database changes what commands decide without a trace
+there: after a suspected tampering, delete them (`<schema>.schedulax_snapshots` on PostgreSQL,
+`stored_snapshots` in the SQLite file) and loads replay the verified log again. When what an aggregate's events do
 to its state changes, give the aggregate a `class_version` and an `upcast_vN_vN+1(state)`
 (eventsourcing's rule for snapshots), or delete its snapshots.
 """
