@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, time
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoder, Transcoding
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent, project_aggregate
+from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, Transcoder, Transcoding
+from eventsourcing.utils import resolve_topic
 
 from domain.idempotency import IdempotencyKey, IdempotencyKeyTaken
 
 from application import command_scope
+from application.snapshots import SNAPSHOT_INTERVALS, StateSnapshot
 from application.transcoder import MsgspecJSONTranscoder
 
 A = TypeVar("A")
+log = logging.getLogger(__name__)
+SNAPSHOT_RECORDER_TOPIC = "SNAPSHOT_RECORDER_TOPIC"
 
 
 class DateAsISO(Transcoding):
@@ -60,6 +65,8 @@ class SchedulaX(Application[UUID]):
     """Event store and repository; the services decide, this only loads and saves."""
 
     name = "SchedulaX"
+    # The long-lived aggregates load from their newest snapshot (see application.snapshots).
+    snapshotting_intervals = SNAPSHOT_INTERVALS
 
     def construct_transcoder(self) -> Transcoder:
         transcoder = MsgspecJSONTranscoder()
@@ -70,6 +77,34 @@ class SchedulaX(Application[UUID]):
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
         transcoder.register(TimeAsISO())
+
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        """After the commit: a snapshot that cannot be written costs a slower load later, never
+        the command (its events are saved already)."""
+        try:
+            super()._take_snapshots(processing_event)
+        except Exception:  # noqa: BLE001 - derived data; the next interval takes one again
+            log.warning("snapshot not taken", exc_info=True)
+
+    def construct_snapshot_store(self) -> EventStore[UUID]:
+        """eventsourcing's, with the recorder class named by SNAPSHOT_RECORDER_TOPIC when given
+        (eventsourcing has APPLICATION_RECORDER_TOPIC for the events, nothing for snapshots)."""
+        topic = self.env.get(SNAPSHOT_RECORDER_TOPIC)
+        if not topic:
+            return super().construct_snapshot_store()
+        factory: Any = self.factory
+        recorder = resolve_topic(topic)(datastore=factory.datastore,
+                                        events_table_name=f"{self.name.lower()}_snapshots")
+        if factory.env_create_table():
+            recorder.create_table()
+        return factory.event_store(mapper=self.mapper, recorder=recorder)
+
+    def take_snapshot(self, aggregate_id: UUID, version: int | None = None,
+                      projector_func: Any = project_aggregate) -> None:
+        """eventsourcing's, with our `StateSnapshot` rather than the aggregate class's own
+        `Snapshot`, whose state JSON would not give back as it was."""
+        aggregate = self.repository.get(aggregate_id, version=version, projector_func=projector_func)
+        self.snapshots.put([StateSnapshot.take(aggregate)])  # type: ignore[union-attr]
 
     def find(self, aggregate_id: UUID, kind: type[A]) -> A | None:
         try:

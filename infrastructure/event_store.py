@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from eventsourcing.persistence import InterfaceError, OperationalError
-from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
 from psycopg_pool import PoolTimeout
 
 RETRY_WAIT = 0.05
@@ -55,3 +55,15 @@ class BoundedPostgresRecorder(PostgresApplicationRecorder):
 
 
 TOPIC = f"{__name__}:{BoundedPostgresRecorder.__name__}"
+
+
+class BoundedSnapshotRecorder(PostgresAggregateRecorder):
+    """The same bounds for the snapshot table (application.snapshots): a load reads its
+    snapshot first, and a snapshot is written after the command's commit, where a retried
+    insert would only hold the answer back. Chosen with SNAPSHOT_RECORDER_TOPIC."""
+
+    insert_events = _unwrapped(PostgresAggregateRecorder.insert_events)  # type: ignore[assignment]
+    select_events = _within_timeout(PostgresAggregateRecorder.select_events)  # type: ignore[assignment]
+
+
+SNAPSHOT_TOPIC = f"{__name__}:{BoundedSnapshotRecorder.__name__}"

@@ -132,6 +132,7 @@ def event_store_env(settings: Settings, pools: Pools | None = None, create_table
             "POSTGRES_PRE_PING": "y",  # a connection PostgreSQL closed is replaced, not used
             "CREATE_TABLE": "y" if create_tables else "n",
             "APPLICATION_RECORDER_TOPIC": event_store.TOPIC,  # retries bounded to one timeout
+            "SNAPSHOT_RECORDER_TOPIC": event_store.SNAPSHOT_TOPIC,  # and for the snapshots
         }
         resume_quickly()
         # eventsourcing looks up SCHEDULAX_<KEY> before <KEY> (the application is named SchedulaX),

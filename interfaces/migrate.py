@@ -52,7 +52,8 @@ MIGRATION_POOLS = Pools(read_models=1, event_store=1)
 
 def fingerprint() -> str:
     """A digest of every statement a migration runs, as this code would run them."""
-    parts = [f"eventsourcing {version('eventsourcing')}", SchedulaX.name, TRACKING, repr(PARK_COLUMNS), SCHEMA_TABLE]
+    # "snapshots": the event store's snapshot table (application.snapshots) came with it.
+    parts = [f"eventsourcing {version('eventsourcing')}", SchedulaX.name, "snapshots", TRACKING, repr(PARK_COLUMNS), SCHEMA_TABLE]
     for projection in all_projections():
         parts += [projection.name, str(projection.version), *projection.ddl]
     for statements in EXTRA_DDL:
