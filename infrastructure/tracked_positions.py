@@ -142,8 +142,9 @@ class TrackedPositions:
             await self.refresh()
             return
         position = int(head)
-        self._update({**self._positions, **{name: position for name in names.split(",") if name}},
-                     self._parked)
+        moved = {name: position for name in names.split(",") if name}
+        # A projection whose batch committed is not parked (a worker retried it): forget the park.
+        self._update({**self._positions, **moved}, {n: p for n, p in self._parked.items() if n not in moved})
 
     def _update(self, positions: dict[str, int], parked: dict[str, int]) -> None:
         # Taken as they come, not as a maximum: a projection reset to rebuild goes back to 0,

@@ -170,3 +170,28 @@ def test_the_schema_stays_in_a_channel_name_too_long_for_postgres() -> None:
     long_a, long_b = "s" * 60 + "_a", "s" * 60 + "_b"
     assert len(tracking_channel(long_a)) <= 63
     assert tracking_channel(long_a) != tracking_channel(long_b)
+
+
+def test_a_parked_projection_answers_waiting_commands_at_once_until_its_worker_commits_again() -> None:
+    import asyncio
+
+    from application.ports import ReadModelsBehind
+    from infrastructure.tracked_positions import TrackedPositions
+
+    table = ({"a": 5, "b": 5}, {"b": 5})  # b parked at 5
+    positions = TrackedPositions("", "c", ["a", "b"], 30.0, lambda: table, Blocked())
+
+    async def scenario() -> None:
+        await positions.refresh()
+        await positions.wait(5)  # reached, parked or not
+        with pytest.raises(ReadModelsBehind):
+            await positions.wait(6)
+        await positions._notified("7 a,b")  # b's worker retried it and committed 7
+        await positions.wait(7)
+        waiting = asyncio.create_task(positions.wait(8))  # waited for again, not refused
+        await asyncio.sleep(0)
+        assert not waiting.done()
+        await positions._notified("8 a,b")
+        await waiting
+
+    asyncio.run(scenario())
