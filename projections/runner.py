@@ -424,7 +424,11 @@ class CatchUpRunner:
         self._announce(announcing.values(), newest)
 
     def _announce_tracking(self, cur: Cursor, position: int, names: Sequence[str], parked: bool = False) -> None:
-        """Payload `<position> <name>,<name>`; `!` before the position when one parked."""
+        """Payload `<position> <name>,<name>`; `!` before the position when one parked.
+
+        Only for projections that commands wait for: a transaction that notifies takes a
+        database-wide lock for its commit, which the others need not queue for."""
+        names = [name for name in names if name in self._waited]
         if self._notify is not None and names:
             cur.execute("SELECT pg_notify(?, ?)",
                         (self._notify, f"{'!' if parked else ''}{position} {','.join(names)}"))
