@@ -65,21 +65,22 @@ def suspend(loop: asyncio.AbstractEventLoop, awaited: Callable[[], Awaitable[Any
 
 
 class SuspendingExecutor(concurrent.futures.ThreadPoolExecutor):
-    """At most `size` threads, started as work arrives; resumed callables go first.
+    """At most `size` threads, started as work arrives; a thread takes its resumed callables first.
 
     A ThreadPoolExecutor only by type (asyncio's default executor must be one): its own
-    threads and queue are unused."""
+    threads and queue are unused. Each thread sleeps on a condition of its own, so that
+    resuming a callable wakes its thread alone, not every idle one."""
 
     def __init__(self, size: int) -> None:
         super().__init__(max_workers=max(1, size), thread_name_prefix="schedulax-unused")
         self._size = max(1, size)
-        self._ready = threading.Condition()
+        self._lock = threading.Lock()
         self._new: collections.deque[_Task] = collections.deque()
         self._resumed: list[collections.deque[tuple[_Task, tuple[bool, Any]]]] = []
+        self._wakers: list[threading.Condition] = []
         self._threads: list[threading.Thread] = []
-        self._idle = 0
+        self._idle: list[int] = []
         self._closed = False
-        self._in_flight = 0
         self._awaiting: set[asyncio.Task[None]] = set()  # referenced, or the loop may drop them
 
     @property
@@ -88,22 +89,26 @@ class SuspendingExecutor(concurrent.futures.ThreadPoolExecutor):
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
         future: concurrent.futures.Future[Any] = concurrent.futures.Future()
-        with self._ready:
+        with self._lock:
             if self._closed:
                 raise RuntimeError("cannot schedule new futures after shutdown")
             self._new.append(_Task(lambda: fn(*args, **kwargs), future))
-            if self._idle == 0 and len(self._threads) < self._size:
+            if self._idle:
+                self._wakers[self._idle.pop()].notify()
+            elif len(self._threads) < self._size:
                 self._start_thread()
-            self._ready.notify()
         return future
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        with self._ready:
+        """Threads end once their queues are empty; a callable still suspended then is dropped
+        (the loop is going: nothing would resume it)."""
+        with self._lock:
             self._closed = True
             if cancel_futures:
                 while self._new:
                     self._new.popleft().future.cancel()
-            self._ready.notify_all()
+            for waker in self._wakers:
+                waker.notify()
         if wait:
             for thread in list(self._threads):
                 if thread is not threading.current_thread():
@@ -112,29 +117,24 @@ class SuspendingExecutor(concurrent.futures.ThreadPoolExecutor):
     def _start_thread(self) -> None:
         index = len(self._threads)
         self._resumed.append(collections.deque())
+        self._wakers.append(threading.Condition(self._lock))
         thread = threading.Thread(target=self._work, args=(index,), name=f"schedulax-pool-{index}", daemon=True)
         self._threads.append(thread)
         thread.start()
 
     def _work(self, index: int) -> None:
-        mine = self._resumed[index]
+        mine, waker = self._resumed[index], self._wakers[index]
         while True:
-            with self._ready:
-                self._idle += 1
-                # A suspended callable stays in flight: the pool ends once none is left.
-                while not mine and not self._new and not (self._closed and self._drained()):
-                    self._ready.wait()
-                self._idle -= 1
-                if mine:
-                    task, outcome = mine.popleft()
-                elif self._new:
-                    task, outcome = self._new.popleft(), (True, None)
-                else:
-                    return
+            with self._lock:
+                while not mine and not self._new:
+                    if self._closed:
+                        return
+                    self._idle.append(index)
+                    waker.wait()
+                    if index in self._idle:  # woken for its own work, or by shutdown
+                        self._idle.remove(index)
+                task, outcome = mine.popleft() if mine else (self._new.popleft(), (True, None))
             self._step(task, index, outcome)
-
-    def _drained(self) -> bool:
-        return not self._new and not any(self._resumed) and self._in_flight == 0
 
     def _step(self, task: _Task, index: int, outcome: tuple[bool, Any]) -> None:
         first = task.runner is None
@@ -143,25 +143,15 @@ class SuspendingExecutor(concurrent.futures.ThreadPoolExecutor):
                 return
             task.runner = _Resumable(task.call)
             task.owner = index
-            with self._ready:
-                self._in_flight += 1
         try:
             result = task.runner.switch() if first else task.runner.switch(outcome)
         except BaseException as error:  # the callable's own: its future carries it
-            self._finish(task)
             task.future.set_exception(error)
             return
         if not task.runner.dead and isinstance(result, _Suspension):
             self._await(task, result)
             return
-        self._finish(task)
         task.future.set_result(result)
-
-    def _finish(self, task: _Task) -> None:
-        with self._ready:
-            self._in_flight -= 1
-            if self._closed:
-                self._ready.notify_all()
 
     def _await(self, task: _Task, suspension: _Suspension) -> None:
         async def awaiting() -> None:
@@ -182,6 +172,6 @@ class SuspendingExecutor(concurrent.futures.ThreadPoolExecutor):
             self._resume(task, (False, error))
 
     def _resume(self, task: _Task, outcome: tuple[bool, Any]) -> None:
-        with self._ready:
+        with self._lock:
             self._resumed[task.owner].append((task, outcome))
-            self._ready.notify_all()  # the owner must wake, not just any idle thread
+            self._wakers[task.owner].notify()  # the thread it started on, and only that one
