@@ -18,14 +18,11 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
-import logging
 import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from greenlet import getcurrent, greenlet
-
-log = logging.getLogger("schedulax.executor")
 
 
 class _Resumable(greenlet):  # type: ignore[misc]

@@ -20,7 +20,7 @@ import pytest
 from litestar.testing import TestClient
 
 from infrastructure.channels import channel, tracking_channel
-from infrastructure.settings import PostgresTarget, Settings
+from infrastructure.settings import PostgresTarget
 from interfaces.container import Container, build_container
 from interfaces.http.app import create_app
 from tests.conftest import POSTGRES_URL, settings_for
