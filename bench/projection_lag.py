@@ -59,6 +59,7 @@ from bench.pg import (
 )
 from domain.roles import Role
 from interfaces.container import Container, all_projections, build_container
+from infrastructure.tracked_positions import TrackedPositions
 from projections.tracking import TrackingWaiter
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -230,7 +231,8 @@ class Instrument:
     def install(self, container: Container) -> None:
         commit = container.events.commit
         sync = container.rosters._sync  # noqa: SLF001 - every service shares the one waiter
-        if not isinstance(sync, TrackingWaiter):
+        # Its commands run on threads of their own, off the API's loop: TrackedPositions blocks there.
+        if not isinstance(sync, (TrackingWaiter, TrackedPositions)):
             raise RuntimeError(f"expected the worker waiter, got {type(sync).__name__}")
         wait_for = sync.wait_for
         local = self.local

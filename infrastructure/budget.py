@@ -28,7 +28,7 @@ class Pools:
     event_store_overflow: int = 0
     """Opened under load on top (POSTGRES_MAX_OVERFLOW)."""
     listen: int = 0
-    """A projection worker's LISTEN connection."""
+    """A projection worker's LISTEN connection, or an API process's (it hears the workers' positions)."""
 
     @property
     def total(self) -> int:
@@ -43,7 +43,9 @@ class Pools:
 
 
 def api_pools(settings: Settings) -> Pools:
-    return Pools(settings.postgres_pool_size, settings.event_store_pool_size, settings.event_store_max_overflow)
+    listens = settings.uses_projection_workers and settings.backend == "postgres"
+    return Pools(settings.postgres_pool_size, settings.event_store_pool_size, settings.event_store_max_overflow,
+                 listen=1 if listens else 0)
 
 
 def projection_pools() -> Pools:

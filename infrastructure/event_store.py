@@ -20,6 +20,8 @@ from eventsourcing.persistence import InterfaceError, OperationalError
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
 from psycopg_pool import PoolTimeout
 
+from infrastructure.channels import channel
+
 RETRY_WAIT = 0.05
 
 
@@ -52,6 +54,17 @@ class BoundedPostgresRecorder(PostgresApplicationRecorder):
     select_events = _within_timeout(PostgresApplicationRecorder.select_events)  # type: ignore[assignment]
     select_notifications = _within_timeout(PostgresApplicationRecorder.select_notifications)  # type: ignore[assignment]
     max_notification_id = _within_timeout(PostgresApplicationRecorder.max_notification_id)  # type: ignore[assignment]
+
+    @property  # type: ignore[override]
+    def channel_name(self) -> str:
+        """eventsourcing names it after the table alone; the schema keeps deployments apart
+        (`infrastructure.channels`). A property, so its NOTIFY, the insert function's and the
+        workers' LISTEN all use it."""
+        return channel(self.datastore.schema, self.events_table_name.replace(".", "_"))
+
+    @channel_name.setter
+    def channel_name(self, _: str) -> None:
+        pass  # eventsourcing's __init__ assigns its own name: ignored
 
 
 TOPIC = f"{__name__}:{BoundedPostgresRecorder.__name__}"

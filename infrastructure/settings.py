@@ -69,6 +69,11 @@ class Settings:
     """Read models kept by separate `schedulax projections run` processes (default: on PostgreSQL)."""
     read_your_writes_timeout: float = 5.0
     """Seconds a command waits for the projection workers before answering 202."""
+    read_your_writes_poll: float = 0.1
+    """Seconds between reads of the workers' positions while commands wait: the fallback for a lost NOTIFY."""
+    thread_pool_size: int = 16
+    """Threads per API process for blocking work (database reads, saves, password hashing). A command
+    waiting for the read models holds none of them."""
     projection_batch_size: int = 1000
     """Events a projection applies per transaction (and per tracking update)."""
     realtime_queue_size: int = 256
@@ -133,6 +138,8 @@ class Settings:
             trusted_proxy_count=int(get("TRUSTED_PROXY_COUNT", "0")),
             projection_workers=_optional_flag(get("PROJECTION_WORKERS", "")),
             read_your_writes_timeout=float(get("READ_YOUR_WRITES_TIMEOUT", "5")),
+            read_your_writes_poll=float(get("READ_YOUR_WRITES_POLL", "0.1")),
+            thread_pool_size=int(get("THREAD_POOL_SIZE", "16")),
             projection_batch_size=int(get("PROJECTION_BATCH_SIZE", "1000")),
             realtime_queue_size=int(get("REALTIME_QUEUE_SIZE", "256")),
             max_file_bytes=int(get("MAX_FILE_BYTES", str(10 * 1024 * 1024))),

@@ -34,6 +34,8 @@ from infrastructure.blob_postgres import PostgresBlobStore
 from infrastructure.hashing import BcryptHasher
 from infrastructure.feed_secrets import HmacFeedSecrets
 from infrastructure import event_store
+from infrastructure.channels import tracking_channel
+from infrastructure.tracked_positions import TrackedPositions, tracking_reader
 from infrastructure.budget import Pools, api_pools
 from infrastructure.pgpool import resume_quickly
 from infrastructure.pubsub import Bus, bus_for
@@ -103,6 +105,8 @@ class Container:
     files: FileService
     calendar_export: CalendarExportService
     calendar_feeds: CalendarFeedService
+    tracking: TrackedPositions | None = None
+    """The workers' positions that commands wait on, heard by this process (PostgreSQL workers)."""
 
     def close(self) -> None:
         self.jobs.close()
@@ -204,15 +208,24 @@ def projection_runner(settings: Settings, events: SchedulaX, store: SqliteReadSt
         events, store, projections, settings.projection_batch_size,
         announcers=announcers(store, events), publish=publisher(bus) if bus is not None else None,
         scratch=scratch_store, log=event_log(events.recorder),
+        notify=tracking_channel(settings.database_schema) if settings.backend == "postgres" else None,
     )
 
 
 def projection_sync(settings: Settings, store: SqliteReadStore | PostgresReadStore,
-                    runner: CatchUpRunner) -> CatchUpRunner | TrackingWaiter:
-    """Read your writes: catch up in-process, or wait for the separate projection workers."""
+                    runner: CatchUpRunner) -> CatchUpRunner | TrackingWaiter | TrackedPositions:
+    """Read your writes: catch up in-process, or wait for the separate projection workers
+    (on PostgreSQL, woken by their NOTIFY: `infrastructure.tracked_positions`)."""
     if settings.uses_projection_workers:
         waited = [p.name for p in all_projections() if p.answers_commands]
-        return TrackingWaiter(store, waited, settings.read_your_writes_timeout)
+        polling = TrackingWaiter(store, waited, settings.read_your_writes_timeout)
+        if settings.backend != "postgres":
+            return polling
+        return TrackedPositions(
+            PostgresTarget.parse(settings.database_url).conninfo(), tracking_channel(settings.database_schema),
+            waited, settings.read_your_writes_timeout, tracking_reader(store, waited), polling,
+            settings.read_your_writes_poll,
+        )
     runner.catch_up()
     return runner
 
@@ -276,4 +289,5 @@ def build_container(settings: Settings) -> Container:
         calendar_export=CalendarExportService(SqlFeedItems(store)),
         calendar_feeds=CalendarFeedService(events, store, sync, directory,
                                            HmacFeedSecrets(settings.resolved_jwt_secret()), SqlFeedLookup(store)),
+        tracking=sync if isinstance(sync, TrackedPositions) else None,
     )

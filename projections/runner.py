@@ -74,6 +74,7 @@ class CatchUpRunner:
         log: EventLog | None = None,
         staging: bool = False,
         decode: Callable[[Any], Any] | None = None,
+        notify: str | None = None,
     ) -> None:
         """`publish` receives each committed batch's change messages (see `projections.announce`)
         from the `announcers` of the projections that have one; a batch whose newest event
@@ -84,7 +85,9 @@ class CatchUpRunner:
         `log`: where batches are read from (default: the recorder's `select_notifications`).
         `staging`: this runner fills a scratch database, whose tables need no `query_indexes`.
         `decode`: how an item of `log` becomes its domain event (default: the store's mapper);
-        a replay of events decoded already (as-of, `projections.replay`) hands them through."""
+        a replay of events decoded already (as-of, `projections.replay`) hands them through.
+        `notify`: a PostgreSQL channel told each tracking position this runner commits, in the
+        committing transaction (so it is delivered on commit): what the API's commands wait on."""
         self._events = events
         self._log = log if log is not None else RecorderLog(events.recorder)
         self._decode = decode if decode is not None else EventDecoder(events.mapper)
@@ -115,6 +118,7 @@ class CatchUpRunner:
         self._rebuilding = False
         self._scratch = scratch
         self._staging = staging
+        self._notify = notify
 
     @property
     def names(self) -> list[str]:
@@ -307,11 +311,10 @@ class CatchUpRunner:
                 batch = _Batch(positions, notifications, last)
                 announcing = self._begin_announcements(cur, positions)
                 newest = self._apply_batch(cur, self._active(positions), positions, notifications, announcing)
-                for name in self._names:
-                    if name in positions and positions[name] < last:
-                        cur.execute(
-                            "UPDATE projection_tracking SET position = ? WHERE name = ?", (last, name)
-                        )
+                moved = [name for name in self._names if name in positions and positions[name] < last]
+                for name in moved:
+                    cur.execute("UPDATE projection_tracking SET position = ? WHERE name = ?", (last, name))
+                self._announce_tracking(cur, last, moved)
         except Exception as error:
             # A projection's failure (perhaps only surfacing at the commit, on PostgreSQL's
             # pipeline) is found by applying the batch to each alone; a lost connection is raised.
@@ -414,9 +417,21 @@ class CatchUpRunner:
                                        [n for n in notifications if position < n.id <= upto], announcing)
             if position < upto:
                 cur.execute("UPDATE projection_tracking SET position = ? WHERE name = ?", (upto, name))
-            if park is not None and park.position is not None and position < park.position:
+            parks = park is not None and park.position is not None and position < park.position
+            if parks:
                 record_park(cur, name, park.position, park.error)
+            self._announce_tracking(cur, upto, [name], parked=parks)
         self._announce(announcing.values(), newest)
+
+    def _announce_tracking(self, cur: Cursor, position: int, names: Sequence[str], parked: bool = False) -> None:
+        """Payload `<position> <name>,<name>`; `!` before the position when one parked.
+
+        Only for projections that commands wait for: a transaction that notifies takes a
+        database-wide lock for its commit, which the others need not queue for."""
+        names = [name for name in names if name in self._waited]
+        if self._notify is not None and names:
+            cur.execute("SELECT pg_notify(?, ?)",
+                        (self._notify, f"{'!' if parked else ''}{position} {','.join(names)}"))
 
     def _reached(self, position: int) -> None:
         self._known_position = max(self._known_position, position)

@@ -25,6 +25,13 @@ def test_serve_needs_its_api_processes_pools_and_three_connections_per_projectio
     assert job_pools(2).total == 4
 
 
+def test_an_api_process_waiting_for_projection_workers_on_postgresql_also_holds_its_listen_connection() -> None:
+    settings = Settings(database_url="postgresql://x@127.0.0.1/db", postgres_pool_size=8,
+                        event_store_pool_size=5, event_store_max_overflow=5)
+    assert api_pools(settings) == Pools(read_models=8, event_store=5, event_store_overflow=5, listen=1)
+    assert api_pools(Settings(**{**settings.__dict__, "projection_workers": False})).listen == 0
+
+
 def test_a_plan_that_fits_passes() -> None:
     check(Plan((Line("API process", 2, Pools(8, 5, 5)),)), Capacity(100, 3, 10))
 

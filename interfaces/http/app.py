@@ -13,6 +13,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
 from infrastructure.settings import Settings
 from interfaces.container import Container, build_container
+from interfaces.http import event_loop
 from interfaces.http.allow import allow_every_method
 from interfaces.http.body import check_body
 from interfaces.http.controllers.auth import AuthController
@@ -52,6 +53,7 @@ from interfaces.realtime.websockets import notifications_socket, scheduling_sock
 def create_app(settings: Settings | None = None, container: Container | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     container = container or build_container(settings)
+    start_loop, stop_loop = event_loop.lifecycle(container)
     gateway = Gateway(container, container.bus, settings.realtime_queue_size)
     # First, so outermost: the request's id is fixed before anything else may answer.
     middleware: list[Any] = [RequestIdMiddleware]
@@ -122,8 +124,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             path="/schema",
             render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin(path="/scalar")],
         ),
-        on_startup=[gateway.start],
-        on_shutdown=[gateway.stop, container.close],
+        on_startup=[start_loop, gateway.start],
+        on_shutdown=[gateway.stop, stop_loop, container.close],
         request_max_body_size=settings.max_body_bytes,
     )
     declare_responses(app)
