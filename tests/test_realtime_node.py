@@ -2,7 +2,8 @@
 Node) driven through subprocesses against real API processes.
 
 The client prints one JSON line per happening (`open`, `upgrade`, `connect`, `ready`,
-each server event, `ack`, `connect_error`, `timeout`) and exits after a given number of server events.
+`connected`, each server event, `ack`, `connect_error`, `timeout`) and exits after a given number
+of server events other than the `connected` greeting.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ class NodeClient:
         return self.stderr.read().decode(errors="replace")
 
     def received(self) -> list[tuple[str, dict[str, Any]]]:
-        meta = {"open", "upgrade", "connect", "ready", "ack"}
+        meta = {"open", "upgrade", "connect", "ready", "connected", "ack"}
         return [(line["event"], line["data"]) for line in self.finish() if line["event"] not in meta]
 
     def close(self) -> None:
@@ -220,6 +221,11 @@ def test_notification_read_sent_from_node_marks_the_notification_read_for_the_re
         publish_roster(http, acme.manager, acme.department_id, "Ops January")
         lines = employee.finish()
         notification = next(line["data"] for line in lines if line["event"] == "new_notification")
+        # What a browser client reads: the envelope, and the same fields at the top level.
+        assert notification["notification"]["read_at"] is None and notification["timestamp"].endswith("Z")
+        assert notification["notification"]["id"] == notification["id"]
+        greeting = next(line["data"] for line in lines if line["event"] == "connected")
+        assert greeting["user_id"] == acme.employee["id"]
         ack = next(line["data"] for line in lines if line["event"] == "ack")
         assert ack["success"] is True, ack
         assert ack["data"]["id"] == notification["id"] and ack["data"]["read_at"]
