@@ -8,10 +8,7 @@ of server events other than the `connected` greeting.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import shutil
 import subprocess
 import tempfile
 import threading
@@ -29,29 +26,10 @@ from interfaces.http.app import create_app
 from interfaces.realtime.asgi import with_socketio
 from tests.conftest import POSTGRES_URL
 from tests.live import api_process, in_thread, projection_workers, server_env
+from tests.node_tools import JS, node  # noqa: F401 - the fixture
 from tests.support import PASSWORD, Tenant, bearer, seed_tenant
 
-JS = Path(__file__).resolve().parent / "js"
 TIMEOUT = 20  # seconds a Node client waits for what it expects
-
-
-@pytest.fixture(scope="session")
-def node() -> str:
-    """The `node` binary, with tests/js/node_modules installed by `npm ci` when missing
-    or older than package-lock.json."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        if os.environ.get("CI"):
-            pytest.fail("node and npm are required in CI")
-        pytest.skip("node or npm not installed")
-    stamp = JS / "node_modules" / ".schedulax-lock-sha256"
-    digest = hashlib.sha256((JS / "package-lock.json").read_bytes()).hexdigest()
-    if not stamp.exists() or stamp.read_text() != digest:
-        done = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=JS,
-                              capture_output=True, text=True, timeout=180)
-        assert done.returncode == 0, f"npm ci failed:\n{done.stdout}\n{done.stderr}"
-        stamp.write_text(digest)
-    return node
 
 
 class NodeClient:

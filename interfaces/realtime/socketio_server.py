@@ -113,7 +113,8 @@ class SocketIOFanout:
         if timer is not None:
             timer.cancel()
 
-    async def _notification_read(self, sid: str, data: Any) -> dict[str, Any]:
+    async def _notification_read(self, sid: str, data: Any = None) -> dict[str, Any]:
+        # `data` defaults: an emit with no argument must still get its validation_error ack.
         session = await self.server.get_session(sid)
         notification_id = _id_of(_raw_id(data))
         if notification_id is None:
