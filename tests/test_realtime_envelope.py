@@ -189,3 +189,10 @@ def test_without_configured_origins_socketio_admits_only_its_own_origin(
         container.close()
     assert own.status_code == 200
     assert foreign.status_code == 400 and "access-control-allow-origin" not in foreign.headers
+
+
+def test_the_openapi_description_shows_the_socketio_payload_shapes(sqlite_client: Any) -> None:
+    description = ok(sqlite_client.get("/schema/openapi.json"))["info"]["description"]
+    for shape in ("`{notification, timestamp}`", "`{roster, timestamp}`", "`{assignment, shift, timestamp}`",
+                  "`connected`", "`{notificationId}`"):
+        assert shape in description, shape
