@@ -16,6 +16,9 @@ if (!url) throw new Error("usage: node browser.mjs <page url> [--timeout SECONDS
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   headless: true,
+  // This network is closed: no background fetches, updates or QUIC probes to fail (and log) at start.
+  args: ["--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run"],
   timeout,
 });
 const report = { verdict: null, console: [], pageErrors: [], failedRequests: [] };
