@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,18 @@ from urllib.parse import parse_qs, urlparse
 
 def _optional_flag(value: str) -> bool | None:
     return None if value == "" else value.lower() in ("1", "true", "yes")
+
+
+def _flag(value: str) -> bool:
+    return value.lower() in ("1", "true", "yes")
+
+
+_ORIGIN = re.compile(r"https?://[^/\s]+")
+"""What a browser sends as Origin: scheme and host (with a port, or a `*` in a component), no path."""
+
+
+class InvalidSettings(ValueError):
+    """A combination of settings the server refuses to start with."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +98,25 @@ class Settings:
     public_url: str = ""
     """Where clients reach the API (`https://schedulax.example`): the secret calendar feed URLs are built on
     it. Empty: on the URL of the request that asks for them (behind a TLS proxy, set it)."""
+    cors_origins: tuple[str, ...] = ()
+    """Origins whose pages may call the API and socket.io (comma-separated; `*` any); empty: same origin only."""
+    cors_allow_credentials: bool = False
+    """Let those pages send cookies or HTTP authentication (never with `*`); bearer tokens need no credentials."""
+
+    def __post_init__(self) -> None:
+        for origin in self.cors_origins:
+            if origin != "*" and not _ORIGIN.fullmatch(origin):
+                raise InvalidSettings(
+                    f"SCHEDULAX_CORS_ORIGINS: {origin!r} is not an origin; write scheme://host[:port]"
+                    " with no path or trailing slash, e.g. https://app.example.com"
+                )
+        if self.cors_allow_credentials and "*" in self.cors_origins:
+            # Browsers refuse credentialed answers to `*`; echoing any origin instead would hand
+            # every site on the web the user's cookies.
+            raise InvalidSettings(
+                "SCHEDULAX_CORS_ORIGINS=* cannot be combined with SCHEDULAX_CORS_ALLOW_CREDENTIALS=true:"
+                " list the origins that may send credentials, or switch credentials off"
+            )
 
     @property
     def realtime_channel(self) -> str:
@@ -145,6 +177,8 @@ class Settings:
             max_file_bytes=int(get("MAX_FILE_BYTES", str(10 * 1024 * 1024))),
             file_quota_bytes=int(get("FILE_QUOTA_BYTES", str(100 * 1024 * 1024))),
             public_url=get("PUBLIC_URL", ""),
+            cors_origins=tuple(o.strip() for o in get("CORS_ORIGINS", "").split(",") if o.strip()),
+            cors_allow_credentials=_flag(get("CORS_ALLOW_CREDENTIALS", "false")),
         )
 
     @property

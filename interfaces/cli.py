@@ -48,13 +48,17 @@ def main(argv: list[str] | None = None) -> int:
 def run_serve(args: argparse.Namespace) -> int:
     """Check the connection budget and migrate, then the projection supervisor and the API."""
     from infrastructure.budget import BudgetExceeded, check_room, serve_plan
-    from infrastructure.settings import Settings
+    from infrastructure.settings import InvalidSettings, Settings
     from interfaces import serving
     from interfaces.container import all_projections
     from interfaces.keeper import SupervisorKeeper
     from interfaces.migrate import migrate
 
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except InvalidSettings as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     host = args.host or settings.host
     port = args.port or settings.port
     with_workers = settings.uses_projection_workers and not args.without_projection_workers

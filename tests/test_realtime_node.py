@@ -2,15 +2,13 @@
 Node) driven through subprocesses against real API processes.
 
 The client prints one JSON line per happening (`open`, `upgrade`, `connect`, `ready`,
-each server event, `ack`, `connect_error`, `timeout`) and exits after a given number of server events.
+`connected`, each server event, `ack`, `connect_error`, `timeout`) and exits after a given number
+of server events other than the `connected` greeting.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import shutil
 import subprocess
 import tempfile
 import threading
@@ -28,29 +26,10 @@ from interfaces.http.app import create_app
 from interfaces.realtime.asgi import with_socketio
 from tests.conftest import POSTGRES_URL
 from tests.live import api_process, in_thread, projection_workers, server_env
+from tests.node_tools import JS, node  # noqa: F401 - the fixture
 from tests.support import PASSWORD, Tenant, bearer, seed_tenant
 
-JS = Path(__file__).resolve().parent / "js"
 TIMEOUT = 20  # seconds a Node client waits for what it expects
-
-
-@pytest.fixture(scope="session")
-def node() -> str:
-    """The `node` binary, with tests/js/node_modules installed by `npm ci` when missing
-    or older than package-lock.json."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        if os.environ.get("CI"):
-            pytest.fail("node and npm are required in CI")
-        pytest.skip("node or npm not installed")
-    stamp = JS / "node_modules" / ".schedulax-lock-sha256"
-    digest = hashlib.sha256((JS / "package-lock.json").read_bytes()).hexdigest()
-    if not stamp.exists() or stamp.read_text() != digest:
-        done = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=JS,
-                              capture_output=True, text=True, timeout=180)
-        assert done.returncode == 0, f"npm ci failed:\n{done.stdout}\n{done.stderr}"
-        stamp.write_text(digest)
-    return node
 
 
 class NodeClient:
@@ -88,7 +67,7 @@ class NodeClient:
         return self.stderr.read().decode(errors="replace")
 
     def received(self) -> list[tuple[str, dict[str, Any]]]:
-        meta = {"open", "upgrade", "connect", "ready", "ack"}
+        meta = {"open", "upgrade", "connect", "ready", "connected", "ack"}
         return [(line["event"], line["data"]) for line in self.finish() if line["event"] not in meta]
 
     def close(self) -> None:
@@ -220,6 +199,11 @@ def test_notification_read_sent_from_node_marks_the_notification_read_for_the_re
         publish_roster(http, acme.manager, acme.department_id, "Ops January")
         lines = employee.finish()
         notification = next(line["data"] for line in lines if line["event"] == "new_notification")
+        # What a browser client reads: the envelope, and the same fields at the top level.
+        assert notification["notification"]["read_at"] is None and notification["timestamp"].endswith("Z")
+        assert notification["notification"]["id"] == notification["id"]
+        greeting = next(line["data"] for line in lines if line["event"] == "connected")
+        assert greeting["user_id"] == acme.employee["id"]
         ack = next(line["data"] for line in lines if line["event"] == "ack")
         assert ack["success"] is True, ack
         assert ack["data"]["id"] == notification["id"] and ack["data"]["read_at"]

@@ -16,6 +16,7 @@ from interfaces.container import Container, build_container
 from interfaces.http import event_loop
 from interfaces.http.allow import allow_every_method
 from interfaces.http.body import check_body
+from interfaces.http.cors import cors_config
 from interfaces.http.controllers.auth import AuthController
 from interfaces.http.controllers.calendar_events import CalendarEventController
 from interfaces.http.controllers.calendar_feeds import CalendarFeedController
@@ -46,6 +47,7 @@ from interfaces.http.read_only import auditors_read_only
 from interfaces.http.request_id import HEADER as REQUEST_ID, NOTE as REQUEST_ID_NOTE
 from interfaces.http.request_id import RequestIdMiddleware, stamp_request_id
 from interfaces.http.security import provide_me, provide_principal
+from interfaces.realtime.envelope import OPENAPI_NOTE as REALTIME_NOTE
 from interfaces.realtime.gateway import Gateway
 from interfaces.realtime.websockets import notifications_socket, scheduling_socket
 
@@ -106,6 +108,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             "principal": Provide(provide_principal, sync_to_thread=False),
         },
         middleware=middleware,
+        # Outside routing and the middlewares: preflights for every path, and CORS headers on errors and 429s.
+        cors_config=cors_config(settings),
         guards=[auditors_read_only],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         before_request=check_body,
@@ -120,7 +124,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             " `details` and `detail: {code, message, errors}`. Every endpoint answers"
             " MessagePack for `Accept: application/x-msgpack`. Every POST, PUT, PATCH and DELETE"
             " takes an `Idempotency-Key` header: a repeat answers the original response with"
-            " `Idempotent-Replayed: true` and executes nothing. " + REQUEST_ID_NOTE,
+            " `Idempotent-Replayed: true` and executes nothing. " + REQUEST_ID_NOTE + " " + REALTIME_NOTE,
             path="/schema",
             render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin(path="/scalar")],
         ),

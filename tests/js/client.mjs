@@ -8,7 +8,8 @@
 //   {"event":"upgrade","transport":"websocket"}   polling upgraded (--transport default)
 //   {"event":"connect","transport":"websocket"}   socket.io connected (rooms already joined)
 //   {"event":"ready"}                             connected, over a websocket by now
-//   {"event":"<server event>","data":...}        each event the server emits
+//   {"event":"connected","data":...}             the server's greeting once connected (not counted)
+//   {"event":"<server event>","data":...}        each other event the server emits
 //   {"event":"ack","data":...}                    the answer to --read's notification_read
 //                                                 (once ready; with `auto`, of the first
 //                                                 new_notification received, as an app would)
@@ -123,8 +124,12 @@ socket.on("disconnect", (reason) => {
 
 let autoRead = options.read === "auto";
 
+// The greeting says nothing about a change: --events counts the changes heard.
+const NOT_COUNTED = new Set(["connected"]);
+
 socket.onAny((event, data) => {
   print({ event, data });
+  if (NOT_COUNTED.has(event)) return;
   received += 1;
   if (autoRead && event === "new_notification") {
     autoRead = false;
