@@ -99,10 +99,12 @@ HIDDEN_TYPES: dict[str, tuple[str, str]] = {
 SKIPPED_EVENTS = (
     "SignIn.Recorded", "SignOut.Recorded", "IdempotencyKey.Taken", "EmailClaim.*", "SystemAdminSeat.Taken",
     "DepartmentCalendar.*", "EmployeeSchedule.Opened", "EmployeeSchedule.Booked", "EmployeeSchedule.Released",
-    "Inbox.Opened", "Inbox.Read", "Inbox.AllRead", "Inbox.Dismissed", "CalendarFeed.Opened",
+    "Inbox.Opened", "Inbox.Read", "Inbox.AllRead", "Inbox.Dismissed", "CalendarFeed.Opened", "Webhook.*",
 )
 """Bookkeeping that gets no entry: sign-ins and single sign-outs, idempotency keys and the uniqueness registries
 (emails, the first system admin, a department's roster dates, which Roster events already
 tell), opening an empty schedule or inbox, an employee's schedule booking and releasing
 assignments (its copy of what the assignments' own entries tell), and which notifications a
-user has read, and opening a person's calendar feed record (its first key's entry tells it)."""
+user has read, and opening a person's calendar feed record (its first key's entry tells it).
+Webhook subscriptions are integration settings, not the enterprise's story, and get no entry
+yet (their events carry no secret: see domain/webhook.py); their deliveries have records of their own."""

@@ -123,6 +123,8 @@ def run_worker(threads: int) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     container.jobs.start_worker(threads)
+    from interfaces.webhook_wiring import Sweeper
+    container.sweeper = Sweeper(container.webhook_delivery, settings.webhook_sweep_seconds).start()
     print(f"SchedulaX worker on {settings.redis_url} with {threads} threads", file=sys.stderr)
     stop.wait()
     container.close()

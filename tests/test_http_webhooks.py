@@ -1,0 +1,188 @@
+"""Webhooks: subscriptions managed over HTTP, and deliveries a real receiver verifies with the
+Standard Webhooks library, after the change is committed, retried, and never across tenants."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+from standardwebhooks import Webhook as Verifier
+
+from interfaces.container import Container, build_container
+from interfaces.http.app import create_app
+from tests.conftest import settings_for
+from tests.support import World, bearer, ok, seed_world
+from tests.webhook_receiver import Receiver, receiver
+
+FAST = dict(webhook_allowed_hosts=("127.0.0.1",), webhook_retry_schedule=(0.02, 0.04, 0.08), webhook_retry_jitter=0.0,
+            webhook_disable_after=2, webhook_read_timeout=0.3, webhook_connect_timeout=0.5)
+
+
+@pytest.fixture
+def hooked(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[TestClient, Container]]:
+    settings = settings_for(backend, tmp_path, request, **FAST)
+    container = build_container(settings)
+    with TestClient(create_app(settings, container)) as client:
+        yield client, container
+    container.close()
+
+
+@pytest.fixture
+def sqlite_hooked(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[TestClient, Container]]:
+    settings = settings_for("sqlite", tmp_path, request, **FAST)
+    container = build_container(settings)
+    with TestClient(create_app(settings, container)) as client:
+        yield client, container
+    container.close()
+
+
+def subscribe(client: TestClient, who: dict[str, Any], url: str, events: list[str]) -> dict[str, Any]:
+    return ok(client.post("/api/webhooks", json={"url": url, "events": events, "description": "payroll"},
+                          headers=bearer(who["token"])), 201)
+
+
+def new_roster(client: TestClient, world: World, day: str = "2030-03-04") -> dict[str, Any]:
+    return ok(client.post("/api/rosters", json={"name": "Week", "department_id": world.acme.department_id,
+                                                "start_date": day, "end_date": day},
+                          headers=bearer(world.acme.manager["token"])), 201)["roster"]
+
+
+def verified(secret: str, delivery: Any) -> dict[str, Any]:
+    return Verifier(secret).verify(delivery.body, delivery.headers)  # type: ignore[no-any-return]
+
+
+def deliveries(client: TestClient, who: dict[str, Any], webhook_id: int) -> list[dict[str, Any]]:
+    return ok(client.get(f"/api/webhooks/{webhook_id}/deliveries", headers=bearer(who["token"])))["deliveries"]
+
+
+def test_a_committed_roster_change_reaches_the_subscriber_signed_with_the_resource_as_the_api_shows_it(
+        hooked: tuple[TestClient, Container]) -> None:
+    client, _ = hooked
+    world = seed_world(client)
+    with receiver() as hook:
+        made = subscribe(client, world.acme.admin, hook.url, ["roster_created", "roster_status_changed"])
+        assert made["secret"].startswith("whsec_")
+        roster = new_roster(client, world)
+        ok(client.patch(f"/api/rosters/{roster['id']}/status", json={"status": "published"},
+                        headers=bearer(world.acme.manager["token"])))
+        first, second = hook.wait_for(2)
+    bodies = [verified(made["secret"], d) for d in (first, second)]
+    assert [b["type"] for b in bodies] == ["roster_created", "roster_status_changed"]
+    assert bodies[1]["data"]["id"] == roster["id"] and bodies[1]["data"]["status"] == "published"
+    assert first.headers["webhook-id"] != second.headers["webhook-id"]
+    listed = ok(client.get("/api/webhooks", headers=bearer(world.acme.admin["token"])))["webhooks"]
+    assert [w["url"] for w in listed] == [hook.url] and "secret" not in listed[0]
+
+
+def test_a_failing_receiver_is_retried_in_order_until_it_answers_and_the_id_stays_the_same(
+        sqlite_hooked: tuple[TestClient, Container]) -> None:
+    client, container = sqlite_hooked
+    world = seed_world(client)
+    with receiver(answers=[500, "hang", 503]) as hook:
+        made = subscribe(client, world.acme.admin, hook.url, ["roster_created"])
+        new_roster(client, world)
+        got = hook.wait_for(4)
+        container.jobs.join()
+    assert len({d.headers["webhook-id"] for d in got}) == 1
+    assert all(verified(made["secret"], d)["type"] == "roster_created" for d in got)
+    assert [d.at for d in got] == sorted(d.at for d in got)
+    record = deliveries(client, world.acme.admin, made["webhook"]["id"])[0]
+    assert (record["status"], record["attempts"], record["response_code"]) == ("succeeded", 4, 200)
+
+
+def test_a_subscription_is_disabled_after_consecutive_failed_deliveries_and_its_admins_are_told(
+        sqlite_hooked: tuple[TestClient, Container]) -> None:
+    client, container = sqlite_hooked
+    world = seed_world(client)
+    with receiver(answers=[500] * 8) as hook:
+        made = subscribe(client, world.acme.admin, hook.url, ["roster_created"])
+        new_roster(client, world)
+        new_roster(client, world, "2030-03-05")
+        hook.wait_for(8)
+        container.jobs.join()
+    admin = bearer(world.acme.admin["token"])
+    webhook_id = made["webhook"]["id"]
+    assert ok(client.get(f"/api/webhooks/{webhook_id}", headers=admin))["webhook"]["active"] is False
+    assert {d["status"] for d in deliveries(client, world.acme.admin, webhook_id)} == {"failed"}
+    notices = ok(client.get("/api/notifications", headers=admin))["notifications"]
+    assert any(n["type"] == "webhook_disabled" for n in notices)
+
+
+def test_a_delivery_is_redelivered_on_request_and_a_ping_is_signed_too(
+        sqlite_hooked: tuple[TestClient, Container]) -> None:
+    client, container = sqlite_hooked
+    world = seed_world(client)
+    admin = bearer(world.acme.admin["token"])
+    with receiver() as hook:
+        made = subscribe(client, world.acme.admin, hook.url, ["*"])
+        webhook_id = made["webhook"]["id"]
+        ok(client.post(f"/api/webhooks/{webhook_id}/ping", headers=admin), 202)
+        ping = hook.wait_for(1)[0]
+        assert verified(made["secret"], ping)["type"] == "ping"
+        new_roster(client, world)
+        hook.wait_for(2)
+        container.jobs.join()
+        sent = next(d for d in deliveries(client, world.acme.admin, webhook_id) if d["type"] == "roster_created")
+        ok(client.post(f"/api/webhooks/{webhook_id}/deliveries/{sent['id']}/redeliver", headers=admin), 202)
+        again = hook.wait_for(3)[2]
+    assert again.headers["webhook-id"] == sent["id"]
+    assert verified(made["secret"], again)["type"] == "roster_created"
+
+
+def test_after_a_rotation_deliveries_verify_with_the_new_secret_and_the_old_one(
+        sqlite_hooked: tuple[TestClient, Container]) -> None:
+    client, _ = sqlite_hooked
+    world = seed_world(client)
+    admin = bearer(world.acme.admin["token"])
+    with receiver() as hook:
+        made = subscribe(client, world.acme.admin, hook.url, ["roster_created"])
+        rotated = ok(client.post(f"/api/webhooks/{made['webhook']['id']}/rotate-secret", headers=admin))
+        new_roster(client, world)
+        delivery = hook.wait_for(1)[0]
+    assert rotated["secret"] != made["secret"] and rotated["previous_secret_valid_until"]
+    assert verified(rotated["secret"], delivery) == verified(made["secret"], delivery)
+
+
+def test_a_receiver_of_one_enterprise_never_hears_of_another(sqlite_hooked: tuple[TestClient, Container]) -> None:
+    client, container = sqlite_hooked
+    world = seed_world(client)
+    with receiver() as acme_hook, receiver() as globex_hook:
+        subscribe(client, world.acme.admin, acme_hook.url, ["*"])
+        subscribe(client, world.globex.admin, globex_hook.url, ["*"])
+        new_roster(client, world)
+        acme_hook.wait_for(1)
+        container.jobs.join()
+        assert globex_hook.received == []
+        assert all(json.loads(d.body)["data"].get("enterprise_id", world.acme.enterprise_id)
+                   == world.acme.enterprise_id for d in acme_hook.received)
+
+
+def test_only_enterprise_admins_manage_webhooks_and_another_enterprise_sees_none(sqlite_client: TestClient) -> None:
+    world = seed_world(sqlite_client)
+    body = {"url": "https://127.0.0.1/x", "events": ["roster_created"]}
+    for who in (world.acme.manager, world.acme.employee):
+        assert sqlite_client.post("/api/webhooks", json=body, headers=bearer(who["token"])).status_code == 403
+        assert sqlite_client.get("/api/webhooks", headers=bearer(who["token"])).status_code == 403
+
+
+def test_urls_that_are_not_https_or_reach_private_addresses_are_refused_naming_the_field(
+        sqlite_client: TestClient) -> None:
+    world = seed_world(sqlite_client)
+    admin = bearer(world.acme.admin["token"])
+    for url in ("http://example.com/x", "https://127.0.0.1/x", "https://10.0.0.8/x", "https://[::1]/x",
+                "https://169.254.169.254/latest", "ftp://example.com/x"):
+        answer = sqlite_client.post("/api/webhooks", json={"url": url, "events": ["*"]}, headers=admin)
+        assert answer.status_code in (400, 422), url
+        assert "url" in answer.text
+    unknown = sqlite_client.post("/api/webhooks", json={"url": "https://8.8.8.8/x", "events": ["nope"]}, headers=admin)
+    assert unknown.status_code == 400 and "events" in unknown.text
+
+
+def test_the_subscribable_event_types_are_listed(sqlite_client: TestClient) -> None:
+    world = seed_world(sqlite_client)
+    types = ok(sqlite_client.get("/api/webhooks/event-types", headers=bearer(world.acme.admin["token"])))["event_types"]
+    assert {"employee_assigned", "roster_status_changed"} <= {t["type"] for t in types}
