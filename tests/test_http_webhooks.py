@@ -186,3 +186,21 @@ def test_the_subscribable_event_types_are_listed(sqlite_client: TestClient) -> N
     world = seed_world(sqlite_client)
     types = ok(sqlite_client.get("/api/webhooks/event-types", headers=bearer(world.acme.admin["token"])))["event_types"]
     assert {"employee_assigned", "roster_status_changed"} <= {t["type"] for t in types}
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_on_postgresql_with_redis_a_worker_delivers_what_the_projection_committed(
+        tmp_path: Path, request: pytest.FixtureRequest, redis_url: str) -> None:
+    settings = settings_for("postgres", tmp_path, request, redis_url=redis_url, **FAST)
+    container = build_container(settings)
+    container.jobs.start_worker()  # as `schedulax worker` does
+    try:
+        with TestClient(create_app(settings, container)) as client, receiver(answers=[500]) as hook:
+            world = seed_world(client)
+            made = subscribe(client, world.acme.admin, hook.url, ["roster_created"])
+            new_roster(client, world)
+            got = hook.wait_for(2)
+        assert [verified(made["secret"], d)["type"] for d in got] == ["roster_created"] * 2
+    finally:
+        container.close()
