@@ -73,7 +73,7 @@ class WebhookDelivery(CommandHandler):
             return  # a repeated job, or one that outlived its delivery
         now = time.time()
         keys = self._queries.keys(record.webhook_id)
-        if keys is None or keys.is_deleted or (not keys.active and record.type != PING):
+        if keys is None or keys.is_deleted or not keys.active:
             self._deliveries.attempted(delivery_id, "failed", None, "The subscription is inactive or deleted",
                                        None, now)
             return
