@@ -110,6 +110,10 @@ def test_a_subscription_is_disabled_after_consecutive_failed_deliveries_and_its_
     assert {d["status"] for d in deliveries(client, world.acme.admin, webhook_id)} == {"failed"}
     notices = ok(client.get("/api/notifications", headers=admin))["notifications"]
     assert any(n["type"] == "webhook_disabled" for n in notices)
+    container.runner.catch_up()  # the audit projection answers no command, so none waited for it
+    told = ok(client.get("/api/audit/events?limit=500", headers=bearer(world.root["token"])))["entries"]
+    assert [e["summary"] for e in told if e["type"] == "webhook_disabled"] == [
+        f"The webhook to {hook.url} was disabled after 2 failed deliveries in a row"]
 
 
 def test_a_delivery_is_redelivered_on_request_and_a_ping_is_signed_too(
