@@ -34,6 +34,9 @@ PING = "ping"
 SWEEP_GRACE_SECONDS = 60.0
 """A delivery this far past its due time has lost its job (a crash between commit and enqueue)."""
 SWEEP_LEASE_SECONDS = 300.0
+READ_MODELS_WAIT_SECONDS = 60.0
+"""How long a first attempt waits for the read models its `data` is read from to reach its event
+(projection workers apply them apart); after that it is rendered from what they show."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,9 @@ class WebhookDelivery(CommandHandler):
             self._deliveries.attempted(delivery_id, "failed", None, "The subscription is inactive or deleted",
                                        None, now)
             return
+        if record.body is None and self._behind(record, now):
+            self._queue.enqueue_delivery(delivery_id, 1.0)  # not an attempt: nothing was sent
+            return
         body = record.body or self._render(record)
         at = datetime.now(timezone.utc)
         headers = {
@@ -102,6 +108,10 @@ class WebhookDelivery(CommandHandler):
                 self._queue.enqueue_delivery(delivery_id)
                 found += 1
         return found
+
+    def _behind(self, record: DeliveryRecord, now: float) -> bool:
+        return (record.position is not None and now - record.created_at < READ_MODELS_WAIT_SECONDS
+                and not self._payloads.ready(record.position))
 
     def _render(self, record: DeliveryRecord) -> str:
         data = {"webhook_id": record.webhook_id} if record.type == PING else self._payloads.data(record)

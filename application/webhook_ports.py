@@ -49,6 +49,10 @@ class Deliveries(Protocol):
 
 
 class Payloads(Protocol):
+    def ready(self, position: int) -> bool:
+        """Whether the read models `data` reads have applied the event at `position`."""
+        ...
+
     def data(self, record: DeliveryRecord) -> dict[str, Any]:
         """The subject of the delivery as the REST API shows it."""
         ...

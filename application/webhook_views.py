@@ -68,6 +68,7 @@ class DeliveryRecord(msgspec.Struct, kw_only=True):
     body: str | None
     status: str
     attempts: int
+    created_at: float
 
 
 class EventTypeView(msgspec.Struct, kw_only=True):

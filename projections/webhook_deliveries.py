@@ -32,7 +32,7 @@ class SqlDeliveries:
     def record(self, delivery_id: str) -> DeliveryRecord | None:
         with self._store.read() as cur:
             row = one(cur, "SELECT id, webhook_id, enterprise_id, position, type, occurred_at, subject_kind,"
-                      " subject_id, changes, body, status, attempts FROM wh_deliveries WHERE id = ?", delivery_id)
+                      " subject_id, changes, body, status, attempts, created_at FROM wh_deliveries WHERE id = ?", delivery_id)
         return None if row is None else DeliveryRecord(**dict(row))
 
     def add_ping(self, delivery_id: str, webhook_id: int, enterprise_id: int, now: float) -> None:

@@ -18,16 +18,23 @@ import msgspec
 from application.webhook_views import DeliveryRecord
 
 from projections.rostering_queries import SqlRosterQueries
-from projections.sql import ReadStore
+from projections.sql import ReadStore, one
 
 
 class SqlWebhookPayloads:
     def __init__(self, store: ReadStore) -> None:
+        self._store = store
         queries = SqlRosterQueries(store)
         self._readers: dict[str, Callable[[int], Any]] = {
             "roster": queries.roster_summary, "shift": queries.shift, "assignment": queries.assignment,
             "swap_request": queries.swap, "template": queries.template,
         }
+
+    def ready(self, position: int) -> bool:
+        # With projection workers, rostering may run in another process than audit, whose commit made the delivery.
+        with self._store.read() as cur:
+            row = one(cur, "SELECT position FROM projection_tracking WHERE name = ?", "rostering")
+        return row is None or int(row["position"]) >= position
 
     def data(self, record: DeliveryRecord) -> dict[str, Any]:
         reader = self._readers.get(record.subject_kind)
