@@ -15,7 +15,7 @@ from standardwebhooks import Webhook as Verifier
 from interfaces.container import Container, build_container
 from interfaces.http.app import create_app
 from tests.conftest import settings_for
-from tests.support import World, bearer, ok, seed_world
+from tests.support import World, bearer, create_user, ok, seed_world
 from tests.webhook_receiver import Receiver, receiver
 
 FAST = dict(webhook_allowed_hosts=("127.0.0.1",), webhook_retry_schedule=(0.02, 0.04, 0.08), webhook_retry_jitter=0.0,
@@ -165,12 +165,27 @@ def test_a_receiver_of_one_enterprise_never_hears_of_another(sqlite_hooked: tupl
                    == world.acme.enterprise_id for d in acme_hook.received)
 
 
-def test_only_enterprise_admins_manage_webhooks_and_another_enterprise_sees_none(sqlite_client: TestClient) -> None:
-    world = seed_world(sqlite_client)
-    body = {"url": "https://127.0.0.1/x", "events": ["roster_created"]}
-    for who in (world.acme.manager, world.acme.employee):
-        assert sqlite_client.post("/api/webhooks", json=body, headers=bearer(who["token"])).status_code == 403
-        assert sqlite_client.get("/api/webhooks", headers=bearer(who["token"])).status_code == 403
+def test_only_enterprise_admins_manage_webhooks_auditors_read_them_and_another_enterprise_finds_none(
+        sqlite_client: TestClient) -> None:
+    client = sqlite_client
+    world = seed_world(client)
+    body = {"url": "https://8.8.8.8/x", "events": ["roster_created"], "active": False}
+    for who in (world.acme.manager, world.acme.employee, world.root):
+        assert client.post("/api/webhooks", json=body, headers=bearer(who["token"])).status_code == 403
+        assert client.get("/api/webhooks", headers=bearer(who["token"])).status_code == 403
+    webhook_id = subscribe(client, world.acme.admin, body["url"], body["events"])["webhook"]["id"]
+    auditor = create_user(client, world.acme.admin["token"], "audit@acme.test", "auditor", world.acme.enterprise_id,
+                          None)
+    seen = ok(client.get(f"/api/webhooks/{webhook_id}", headers=bearer(auditor["token"])))["webhook"]
+    assert seen["url"] == body["url"] and "secret" not in seen
+    assert client.get(f"/api/webhooks/{webhook_id}/deliveries", headers=bearer(auditor["token"])).status_code == 200
+    assert client.post(f"/api/webhooks/{webhook_id}/rotate-secret",
+                       headers=bearer(auditor["token"])).status_code == 403
+    stranger = bearer(world.globex.admin["token"])
+    assert client.get(f"/api/webhooks/{webhook_id}", headers=stranger).status_code == 404
+    assert client.put(f"/api/webhooks/{webhook_id}", json={"active": True}, headers=stranger).status_code == 404
+    assert client.delete(f"/api/webhooks/{webhook_id}", headers=stranger).status_code == 404
+    assert ok(client.get("/api/webhooks", headers=stranger))["webhooks"] == []
 
 
 def test_urls_that_are_not_https_or_reach_private_addresses_are_refused_naming_the_field(
