@@ -70,8 +70,11 @@ class DramatiqJobs:
     def enqueue_delivery(self, delivery_id: str, delay_seconds: float = 0.0) -> None:
         """A webhook delivery's next attempt. A broker that is away loses nothing: the delivery
         stays due in its table, and the sweeper enqueues it again."""
+        actor = self._actors.get(WEBHOOK_DELIVERY)
+        if actor is None:
+            return  # a projection caught up before the job was registered: the sweeper finds it
         try:
-            self._actors[WEBHOOK_DELIVERY].send_with_options(args=(delivery_id,), delay=int(delay_seconds * 1000))
+            actor.send_with_options(args=(delivery_id,), delay=int(delay_seconds * 1000))
         except (redis.RedisError, OSError, BrokerError) as error:
             self._failed(error)
 

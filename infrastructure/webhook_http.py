@@ -104,7 +104,7 @@ class HttpSender:
             return SendResult(None, f"{type(error).__name__}: {error}"[:300])
 
     def _post(self, target: Target, headers: dict[str, str], body: bytes) -> SendResult:
-        sock = socket.create_connection((target.addresses[0], target.port), timeout=self._connect_timeout)
+        sock = self._connect(target)
         sock.settimeout(self._read_timeout)
         if target.scheme == "https":
             sock = self._tls.wrap_socket(sock, server_hostname=target.host)
@@ -123,3 +123,13 @@ class HttpSender:
         if 300 <= status < 400:
             return SendResult(status, f"HTTP {status}: redirects are not followed")
         return SendResult(status, f"HTTP {status}")
+
+    def _connect(self, target: Target) -> socket.socket:
+        """To the first of the checked addresses that answers (never to a name resolved again)."""
+        failure: OSError | None = None
+        for address in target.addresses:
+            try:
+                return socket.create_connection((address, target.port), timeout=self._connect_timeout)
+            except OSError as error:
+                failure = error
+        raise failure or OSError("no address")
