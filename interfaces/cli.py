@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--without-projection-workers", action="store_true",
                        help="on PostgreSQL, do not start `schedulax projections run` beside the API"
                        " (when it runs elsewhere)")
-    worker = commands.add_parser("worker", help="work background jobs from Redis (auto-assign)")
+    worker = commands.add_parser("worker", help="work background jobs from Redis (auto-assign, webhook deliveries)")
     worker.add_argument("--threads", type=int, default=2, help="worker threads")
     migrate = commands.add_parser("migrate", help="create the schema, the event store's and the read models'"
                                   " tables (serve runs it at start)")

@@ -223,3 +223,22 @@ def test_on_postgresql_with_redis_a_worker_delivers_what_the_projection_committe
         assert [verified(made["secret"], d)["type"] for d in got] == ["roster_created"] * 2
     finally:
         container.close()
+
+
+def test_a_delivery_whose_job_was_lost_is_sent_again_by_the_sweeper_under_the_same_id(
+        sqlite_hooked: tuple[TestClient, Container]) -> None:
+    client, container = sqlite_hooked
+    world = seed_world(client)
+    with receiver() as hook:
+        made = subscribe(client, world.acme.admin, hook.url, ["roster_created"])
+        new_roster(client, world)
+        first = hook.wait_for(1)[0]
+        container.jobs.join()
+        # As if the process died after the commit and before the job reached the broker.
+        with container.store.write() as cur:
+            cur.execute("UPDATE wh_deliveries SET status = 'pending', next_attempt_at = 0 WHERE id = ?",
+                        (first.headers["webhook-id"],))
+        assert container.webhook_delivery.sweep() == 1
+        again = hook.wait_for(2)[1]
+    assert again.headers["webhook-id"] == first.headers["webhook-id"] and again.body == first.body
+    assert verified(made["secret"], again)["type"] == "roster_created"
