@@ -59,20 +59,30 @@ def deliveries(client: TestClient, who: dict[str, Any], webhook_id: int) -> list
     return ok(client.get(f"/api/webhooks/{webhook_id}/deliveries", headers=bearer(who["token"])))["deliveries"]
 
 
-def test_a_committed_roster_change_reaches_the_subscriber_signed_with_the_resource_as_the_api_shows_it(
+def test_a_payroll_system_hears_of_assignments_and_roster_statuses_signed_with_the_resources_as_the_api_shows_them(
         hooked: tuple[TestClient, Container]) -> None:
     client, _ = hooked
     world = seed_world(client)
+    manager = bearer(world.acme.manager["token"])
     with receiver() as hook:
-        made = subscribe(client, world.acme.admin, hook.url, ["roster_created", "roster_status_changed"])
+        made = subscribe(client, world.acme.admin, hook.url, ["employee_assigned", "roster_status_changed"])
         assert made["secret"].startswith("whsec_")
-        roster = new_roster(client, world)
-        ok(client.patch(f"/api/rosters/{roster['id']}/status", json={"status": "published"},
-                        headers=bearer(world.acme.manager["token"])))
+        roster = ok(client.post("/api/rosters", json={
+            "name": "Week", "department_id": world.acme.department_id, "start_date": "2030-03-04",
+            "end_date": "2030-03-04", "auto_generate_shifts": True, "shift_template": "business_hours",
+            "required_staff": 1}, headers=manager), 201)["roster"]
+        shift = roster["shifts"][0]["id"]
+        assigned = ok(client.post(f"/api/shifts/{shift}/assignments", json={"employee_id": world.acme.employee["id"]},
+                                  headers=manager), 201)["assignment"]
+        ok(client.patch(f"/api/rosters/{roster['id']}/status", json={"status": "published"}, headers=manager))
         first, second = hook.wait_for(2)
-    bodies = [verified(made["secret"], d) for d in (first, second)]
-    assert [b["type"] for b in bodies] == ["roster_created", "roster_status_changed"]
-    assert bodies[1]["data"]["id"] == roster["id"] and bodies[1]["data"]["status"] == "published"
+    # Each delivery is a job of its own: receivers order them by `timestamp`, not by arrival.
+    bodies = {b["type"]: b for b in (verified(made["secret"], d) for d in (first, second))}
+    assert set(bodies) == {"employee_assigned", "roster_status_changed"}
+    assert bodies["employee_assigned"]["timestamp"] < bodies["roster_status_changed"]["timestamp"]
+    assignment, published = bodies["employee_assigned"]["data"], bodies["roster_status_changed"]["data"]
+    assert assignment["id"] == assigned["id"] and assignment["employee_id"] == world.acme.employee["id"]
+    assert published["id"] == roster["id"] and published["status"] == "published"
     assert first.headers["webhook-id"] != second.headers["webhook-id"]
     listed = ok(client.get("/api/webhooks", headers=bearer(world.acme.admin["token"])))["webhooks"]
     assert [w["url"] for w in listed] == [hook.url] and "secret" not in listed[0]
