@@ -12,7 +12,7 @@ from __future__ import annotations
 SUBJECT_KINDS = (
     "roster", "shift", "assignment", "swap_request", "user", "department", "enterprise", "time_off",
     "availability", "template", "invitation", "shift_claim", "calendar_event",
-    "availability", "template", "invitation", "shift_claim", "file",
+    "availability", "template", "invitation", "shift_claim", "file", "webhook",
 )
 
 TYPES: dict[str, tuple[str, str]] = {
@@ -83,6 +83,11 @@ TYPES: dict[str, tuple[str, str]] = {
     "calendar_feed_issued": ("user", "A user was given secret calendar feed URLs (first, or rotated: the old"
                                      " ones stopped working)"),
     "calendar_feed_revoked": ("user", "A user's secret calendar feed URLs were revoked"),
+    "webhook_created": ("webhook", "An enterprise admin subscribed a URL to event types (never its secret)"),
+    "webhook_updated": ("webhook", "A webhook's URL, event types, description or active flag changed"),
+    "webhook_secret_rotated": ("webhook", "A webhook's signing secret was replaced; the previous one signs for 24 hours"),
+    "webhook_disabled": ("webhook", "A webhook was switched off after failed deliveries in a row"),
+    "webhook_deleted": ("webhook", "A webhook subscription was deleted"),
 }
 """The shown types."""
 

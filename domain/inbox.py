@@ -31,6 +31,8 @@ class NotificationType(str, Enum):
     SHIFT_TAKEN_OVER = "shift_taken_over"
     EVENT_UPDATE = "event.update"
     """001's notice of a calendar event shared with the user, changed, deleted or unshared."""
+    WEBHOOK_DISABLED = "webhook_disabled"
+    """To an enterprise's admins: a webhook subscription was switched off after failed deliveries."""
 
 
 class Priority(str, Enum):

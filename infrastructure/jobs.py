@@ -25,6 +25,7 @@ from infrastructure.redis_client import bounded_client
 log = logging.getLogger("schedulax.jobs")
 QUEUE = "schedulax"
 AUTO_ASSIGN = "auto_assign_roster"
+WEBHOOK_DELIVERY = "deliver_webhook"
 
 
 class DramatiqJobs:
@@ -65,6 +66,17 @@ class DramatiqJobs:
             self._failed(error)
             raise JobQueueUnavailable(self._retry_after()) from error
         self._succeeded()
+
+    def enqueue_delivery(self, delivery_id: str, delay_seconds: float = 0.0) -> None:
+        """A webhook delivery's next attempt. A broker that is away loses nothing: the delivery
+        stays due in its table, and the sweeper enqueues it again."""
+        actor = self._actors.get(WEBHOOK_DELIVERY)
+        if actor is None:
+            return  # a projection caught up before the job was registered: the sweeper finds it
+        try:
+            actor.send_with_options(args=(delivery_id,), delay=int(delay_seconds * 1000))
+        except (redis.RedisError, OSError, BrokerError) as error:
+            self._failed(error)
 
     def ping(self) -> bool:
         """Is the broker reachable? Answers within REDIS_TIMEOUT, and at once while the breaker is open."""

@@ -117,6 +117,20 @@ class Settings:
                 "SCHEDULAX_CORS_ORIGINS=* cannot be combined with SCHEDULAX_CORS_ALLOW_CREDENTIALS=true:"
                 " list the origins that may send credentials, or switch credentials off"
             )
+    webhook_allowed_hosts: tuple[str, ...] = ()
+    """Hosts webhooks may reach over plain http and at private or loopback addresses (comma-separated)."""
+    webhook_retry_schedule: tuple[float, ...] = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0)
+    """Seconds before each retry of a failed webhook delivery (comma-separated; about 27 hours in all)."""
+    webhook_retry_jitter: float = 0.2
+    """Each retry's wait is drawn within this fraction of it either way."""
+    webhook_disable_after: int = 5
+    """Deliveries failed in a row (each after all its retries) that disable a webhook subscription."""
+    webhook_connect_timeout: float = 5.0
+    """Seconds to connect to a webhook receiver."""
+    webhook_read_timeout: float = 10.0
+    """Seconds to wait for each read of a webhook receiver's answer."""
+    webhook_sweep_seconds: float = 30.0
+    """How often job workers look for webhook deliveries whose job was lost."""
 
     @property
     def realtime_channel(self) -> str:
@@ -179,6 +193,15 @@ class Settings:
             public_url=get("PUBLIC_URL", ""),
             cors_origins=tuple(o.strip() for o in get("CORS_ORIGINS", "").split(",") if o.strip()),
             cors_allow_credentials=_flag(get("CORS_ALLOW_CREDENTIALS", "false")),
+            webhook_allowed_hosts=tuple(h.strip() for h in get("WEBHOOK_ALLOWED_HOSTS", "").split(",") if h.strip()),
+            webhook_retry_schedule=tuple(
+                float(x) for x in get("WEBHOOK_RETRY_SCHEDULE", "5,300,1800,7200,18000,36000,36000").split(",")
+                if x.strip()),
+            webhook_retry_jitter=float(get("WEBHOOK_RETRY_JITTER", "0.2")),
+            webhook_disable_after=int(get("WEBHOOK_DISABLE_AFTER", "5")),
+            webhook_connect_timeout=float(get("WEBHOOK_CONNECT_TIMEOUT", "5")),
+            webhook_read_timeout=float(get("WEBHOOK_READ_TIMEOUT", "10")),
+            webhook_sweep_seconds=float(get("WEBHOOK_SWEEP_SECONDS", "30")),
         )
 
     @property

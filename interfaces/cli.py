@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--without-projection-workers", action="store_true",
                        help="on PostgreSQL, do not start `schedulax projections run` beside the API"
                        " (when it runs elsewhere)")
-    worker = commands.add_parser("worker", help="work background jobs from Redis (auto-assign)")
+    worker = commands.add_parser("worker", help="work background jobs from Redis (auto-assign, webhook deliveries)")
     worker.add_argument("--threads", type=int, default=2, help="worker threads")
     migrate = commands.add_parser("migrate", help="create the schema, the event store's and the read models'"
                                   " tables (serve runs it at start)")
@@ -127,6 +127,8 @@ def run_worker(threads: int) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     container.jobs.start_worker(threads)
+    from interfaces.webhook_wiring import Sweeper
+    container.sweeper = Sweeper(container.webhook_delivery, settings.webhook_sweep_seconds).start()
     print(f"SchedulaX worker on {settings.redis_url} with {threads} threads", file=sys.stderr)
     stop.wait()
     container.close()

@@ -29,6 +29,8 @@ from application.notifications import NotificationService
 from application.organisation import OrganisationService
 from application.rosters import RosterService
 from application.swaps import SwapService
+from application.webhook_delivery import WebhookDelivery
+from application.webhooks import WebhookService
 from infrastructure.blob_folder import FolderBlobStore
 from infrastructure.blob_postgres import PostgresBlobStore
 from infrastructure.hashing import BcryptHasher
@@ -47,6 +49,7 @@ from infrastructure.settings import PostgresTarget, Settings
 from infrastructure.tokens import TokenIssuer
 from interfaces.as_of_wiring import roster_as_of
 from interfaces.realtime.messages import encode
+from interfaces.webhook_wiring import Sweeper, outbox, webhook_services
 from projections.analytics import AnalyticsProjection
 from projections.audit import AuditProjection
 from projections.audit_queries import SqlAuditLog
@@ -73,6 +76,7 @@ from projections.notifications import NotificationsProjection
 from projections.rostering import RosteringProjection
 from projections.rostering_queries import SqlRosterQueries
 from projections.runner import CatchUpRunner
+from projections.webhooks import WebhooksProjection
 from projections.tracking import TrackingWaiter
 
 
@@ -105,10 +109,15 @@ class Container:
     files: FileService
     calendar_export: CalendarExportService
     calendar_feeds: CalendarFeedService
+    webhooks: WebhookService
+    webhook_delivery: WebhookDelivery
+    sweeper: Sweeper | None = None
     tracking: TrackedPositions | None = None
     """The workers' positions that commands wait on, heard by this process (PostgreSQL workers)."""
 
     def close(self) -> None:
+        if self.sweeper is not None:
+            self.sweeper.stop()
         self.jobs.close()
         self.bus.close()
         self.store.close()
@@ -177,7 +186,7 @@ def all_projections() -> list[Projection]:
     """Every read model the API serves, in the order they are applied."""
     return [DirectoryProjection(), RosteringProjection(), NotificationsProjection(),
             DashboardProjection(), AnalyticsProjection(), CalendarProjection(), CalendarFeedProjection(),
-            AuditProjection(), ChainProjection(), FilesProjection()]
+            AuditProjection(), ChainProjection(), FilesProjection(), WebhooksProjection()]
 
 
 def announcers(store: SqliteReadStore | PostgresReadStore, events: SchedulaX) -> dict[str, Announcer]:
@@ -202,11 +211,13 @@ def blob_store(settings: Settings, store: SqliteReadStore | PostgresReadStore) -
 
 
 def projection_runner(settings: Settings, events: SchedulaX, store: SqliteReadStore | PostgresReadStore,
-                      projections: list[Projection], bus: Bus | None) -> CatchUpRunner:
-    """A runner over `projections` that announces its committed changes on `bus` (if any)."""
+                      projections: list[Projection], bus: Bus | None, jobs: DramatiqJobs | None = None) -> CatchUpRunner:
+    """A runner over `projections` that announces its committed changes on `bus` (if any), and
+    whose audit projection fills the webhook outbox (sending its jobs through `jobs`)."""
+    told = {**(announcers(store, events) if bus is not None else {}), "audit": outbox(settings, jobs)}
     return CatchUpRunner(
         events, store, projections, settings.projection_batch_size,
-        announcers=announcers(store, events), publish=publisher(bus) if bus is not None else None,
+        announcers=told, publish=publisher(bus) if bus is not None else (lambda changes: None),
         scratch=scratch_store, log=event_log(events.recorder),
         notify=tracking_channel(settings.database_schema) if settings.backend == "postgres" else None,
     )
@@ -237,7 +248,8 @@ def build_container(settings: Settings) -> Container:
     migrate.ensure_migrated(settings, store)  # one SELECT; DDL only on a schema behind this code
     events = open_event_store(settings)
     bus = bus_for(settings.redis_url, settings.realtime_channel)
-    runner = projection_runner(settings, events, store, all_projections(), bus)
+    jobs = DramatiqJobs.for_url(settings.redis_url)
+    runner = projection_runner(settings, events, store, all_projections(), bus, jobs)
     if settings.backend != "postgres":
         migrate.migrate_in_process(settings, store, runner)
     elif runner.changed_versions() and not settings.uses_projection_workers:
@@ -252,11 +264,13 @@ def build_container(settings: Settings) -> Container:
     hasher = BcryptHasher(settings.bcrypt_rounds)
     inboxes = SqlInboxes(store)
     rostering = (events, store, sync, directory, queries)
-    jobs = DramatiqJobs.for_url(settings.redis_url)
     assignments = AssignmentService(*rostering, jobs=jobs)
     jobs.register(AUTO_ASSIGN, assignments.run_auto_assign_job)
+    webhooks, webhook_delivery = webhook_services(settings, events, store, sync, store, jobs)
+    sweeper = None
     if jobs.in_process:
         jobs.start_worker()
+        sweeper = Sweeper(webhook_delivery, settings.webhook_sweep_seconds).start()
     calendar_events = SqlCalendarEvents(store)
     files = FileService(events, store, sync, blob_store(settings, store), SqlFiles(store),
                         settings.max_file_bytes, settings.file_quota_bytes, calendar_events.holds_event_carrying)
@@ -289,5 +303,8 @@ def build_container(settings: Settings) -> Container:
         calendar_export=CalendarExportService(SqlFeedItems(store)),
         calendar_feeds=CalendarFeedService(events, store, sync, directory,
                                            HmacFeedSecrets(settings.resolved_jwt_secret()), SqlFeedLookup(store)),
+        webhooks=webhooks,
+        webhook_delivery=webhook_delivery,
+        sweeper=sweeper,
         tracking=sync if isinstance(sync, TrackedPositions) else None,
     )

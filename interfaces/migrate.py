@@ -32,8 +32,9 @@ from interfaces.container import all_projections, open_event_store, read_store
 from projections.parking import PARK_COLUMNS
 from projections.runner import CatchUpRunner
 from projections.schema import TRACKING
+from projections.webhook_outbox import DELIVERIES_DDL
 
-EXTRA_DDL: tuple[Sequence[str], ...] = (IDEMPOTENT_RESPONSES_DDL, BLOBS_DDL)
+EXTRA_DDL: tuple[Sequence[str], ...] = (IDEMPOTENT_RESPONSES_DDL, BLOBS_DDL, DELIVERIES_DDL)
 """Read-store DDL of features that are not projections (each statement idempotent: IF NOT
 EXISTS), run in order by every migration after the projections' tables; a change to any of
 them changes the fingerprint, so the next start of any process migrates."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from projections import (
     audit_calendar, audit_calendar_feeds, audit_claims, audit_directory, audit_files, audit_rostering, audit_schedules,
+    audit_webhooks,
 )
 from projections.audit_ledger import Ledger
 from projections.audit_schema import AUDIT, QUERY_INDEXES
@@ -21,8 +22,8 @@ from projections.sql import Cursor
 class AuditProjection(Projection):
     name = "audit"
     ddl = AUDIT
-    version = 6  # 2: drops and shift claims; 3: time zones of enterprises, departments, rosters, shifts, time off;
-    # 4: calendar events; 5: uploaded files; 6: calendar feed keys
+    version = 7  # 2: drops and shift claims; 3: time zones of enterprises, departments, rosters, shifts, time off;
+    # 4: calendar events; 5: uploaded files; 6: calendar feed keys; 7: webhook subscriptions
     answers_commands = False
     rebuild_cost = 5  # bench.rebuild_rate: about 1.4 times rostering's time alone
     query_indexes = QUERY_INDEXES
@@ -45,5 +46,6 @@ class AuditProjection(Projection):
             **audit_calendar.handlers(self._ledger),
             **audit_files.handlers(self._ledger),
             **audit_calendar_feeds.handlers(self._ledger),
+            **audit_webhooks.handlers(self._ledger),
         }
 

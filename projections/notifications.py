@@ -25,6 +25,7 @@ from domain.roster import Roster
 from domain.schedule import EmployeeSchedule
 from domain.shift import Shift
 from domain.swap import SwapRequest
+from domain.webhook import Webhook
 from domain.zones import wall_clock
 
 from projections.base import Handler, Projection, stamp, uuid_of
@@ -47,8 +48,8 @@ class NotificationsProjection(ClaimNotices, CalendarNotices, Projection):
     name = "notifications"
     rebuild_cost = 3
     ddl = NOTIFICATIONS
-    version = 4  # 2: shift claims and drops; 3: time off told on the clocks of the zone it was asked in;
-    # 4: calendar events (001's event.update)
+    version = 5  # 2: shift claims and drops; 3: time off told on the clocks of the zone it was asked in;
+    # 4: calendar events (001's event.update); 5: webhooks disabled after failed deliveries
 
     def __init__(self) -> None:
         self._next_id: int | None = None
@@ -71,6 +72,7 @@ class NotificationsProjection(ClaimNotices, CalendarNotices, Projection):
 
     def handlers(self) -> dict[type, Handler]:
         return {
+            Webhook.Disabled: self.webhook_disabled,
             User.Registered: self.user_registered,
             User.Placed: self.user_placed,
             User.ActivationChanged: self.user_activation,
@@ -104,6 +106,12 @@ class NotificationsProjection(ClaimNotices, CalendarNotices, Projection):
         }
 
     # -- facts kept to address notifications ------------------------------------
+
+    def webhook_disabled(self, e: Any, cur: Cursor) -> None:
+        self._deliver(cur, e, e.notify, T.WEBHOOK_DISABLED, "Webhook Disabled",
+                      f"The webhook to {e.url} was disabled after {e.failures} failed deliveries in a row",
+                      f"/webhooks/{e.webhook_id}", {"webhook_id": e.webhook_id, "failures": e.failures},
+                      Priority.HIGH)
 
     def user_registered(self, e: Any, cur: Cursor) -> None:
         cur.execute(

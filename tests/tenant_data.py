@@ -16,6 +16,7 @@ from tests.support import Tenant, bearer, create_user, ok
 KINDS = (
     "enterprise", "department", "user", "roster", "shift", "assignment", "swap", "time_off",
     "availability", "template", "notification", "invitation", "claim", "calendar_event", "file", "calendar_feed",
+    "webhook", "webhook_delivery",
 )
 # Parameter and property names that say which kind of resource their id names.
 NAME_KINDS = {
@@ -27,6 +28,7 @@ NAME_KINDS = {
     "invitation_id": "invitation", "actor_id": "user", "claim_id": "claim", "event_id": "calendar_event",
     "file_id": "file",
     "secret": "calendar_feed",
+    "webhook_id": "webhook", "delivery_id": "webhook_delivery",
 }
 # A path segment and the kind of the id that follows it, for generic names (`{id}`, `{entry_id}`).
 SEGMENT_KINDS = {
@@ -140,6 +142,10 @@ def populate(client: Any, tenant: Tenant, name: str) -> TenantData:
     assert notifications, "publishing and assigning should have told someone"
     uploaded = ok(client.post("/files", files={"file": (f"{name} rota.txt", f"{name} rota".encode(), "text/plain")},
                           headers=bearer(employee["token"])), 201)
+    # A webhook left inactive (its ping fails at once, without reaching the network).
+    webhook = _post(client, "/api/webhooks", admin, {"url": f"https://8.8.8.8/{name.lower()}", "events": ["*"],
+                                                      "description": f"{name} payroll", "active": False})["webhook"]
+    ping = ok(client.post(f"/api/webhooks/{webhook['id']}/ping", headers=bearer(admin["token"])), 202)["delivery"]
     people = [admin, manager, employee, tenant.colleague, mate]
     return TenantData(tenant=tenant, mate=mate, ids={
         "enterprise": [tenant.enterprise_id],
@@ -158,4 +164,6 @@ def populate(client: Any, tenant: Tenant, name: str) -> TenantData:
         "calendar_event": events,
         "file": [int(uploaded["id"])],
         "calendar_feed": [secret],
+        "webhook": [webhook["id"]],
+        "webhook_delivery": [ping["id"]],
     })

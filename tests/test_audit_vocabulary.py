@@ -113,6 +113,12 @@ def everything_once(client: TestClient) -> dict[str, Any]:
     send(client, "GET", "/api/calendar/feed-url", employee)
     send(client, "POST", "/api/calendar/feed-url/rotate", employee)
     send(client, "DELETE", "/api/calendar/feed-url", employee, status=204)
+    # A webhook (inactive: nothing is sent): changed, its secret rotated, deleted.
+    hook = send(client, "POST", "/api/webhooks", admin, {"url": "https://8.8.8.8/hooks", "events": ["*"],
+                                                          "active": False}, status=201)["webhook"]["id"]
+    send(client, "PUT", f"/api/webhooks/{hook}", admin, {"events": ["roster_created"]})
+    send(client, "POST", f"/api/webhooks/{hook}/rotate-secret", admin)
+    send(client, "DELETE", f"/api/webhooks/{hook}", admin, status=204)
     return {"world": world, "root": root}
 
 
@@ -124,7 +130,8 @@ def test_every_type_of_the_vocabulary_is_told_with_a_summary_and_the_projection_
     story = {e["type"] for e in entries}
     # The roster story (tests/test_audit_history.py) tells the rest of a roster's types.
     rest = {"shift_changed", "shift_moved", "assignment_declined", "assignment_removed",
-            "assignment_handed_over", "swap_accepted", "swap_approved", "swap_rejected", "roster_revised"}
+            "assignment_handed_over", "swap_accepted", "swap_approved", "swap_rejected", "roster_revised",
+            "webhook_disabled"}  # told by tests/test_http_webhooks.py
     assert set(TYPES) - story - rest == set()
     assert all(e["summary"] and e["type"] in TYPES for e in entries)
     health = sqlite_client.get("/health").json()

@@ -134,7 +134,8 @@ def test_health_lists_every_projection_and_answers_ok_when_all_is_well(sqlite_cl
     names = {p for p in body["checks"] if p.startswith("projection:")}
     assert names == {"projection:analytics", "projection:audit", "projection:audit_chain", "projection:calendar",
                      "projection:calendar_feeds", "projection:dashboard", "projection:directory",
-                     "projection:files", "projection:notifications", "projection:rostering"}
+                     "projection:files", "projection:notifications", "projection:rostering",
+                     "projection:webhooks"}
 
 
 def test_health_answers_503_within_a_second_when_the_read_models_hang(

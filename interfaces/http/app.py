@@ -38,6 +38,7 @@ from interfaces.http.controllers.shifts import ShiftController
 from interfaces.http.controllers.templates import TemplateController
 from interfaces.http.controllers.organisation import DepartmentController, EnterpriseController
 from interfaces.http.controllers.users import UserController
+from interfaces.http.controllers.webhooks import WebhookController
 from interfaces.http.errors import EXCEPTION_HANDLERS
 from interfaces.http.idempotency import IdempotencyMiddleware
 from interfaces.http.negotiation import ContentNegotiationMiddleware
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             CalendarEventController,
             SchedulingEventController,
             CalendarFeedController,
+            WebhookController,
             TemplateController,
             NotificationController,
             DashboardController,
