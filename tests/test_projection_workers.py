@@ -980,7 +980,9 @@ def test_a_worker_starting_while_another_is_mid_batch_does_not_hold_commands_pas
 def test_processes_opening_the_event_store_at_the_same_moment_all_start(
     tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    settings = settings_for("postgres", tmp_path, request)
+    # The race under test is in PostgreSQL's DDL, not in how long six pools wait for their first
+    # connection on a busy machine: give them longer than production's fail-fast second.
+    settings = settings_for("postgres", tmp_path, request, database_timeout=15.0)
     open_event_store(settings).close()  # the tables exist: this is not a first deploy
     failures: list[str] = []
     for _ in range(5):
