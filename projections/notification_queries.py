@@ -22,12 +22,7 @@ class SqlInboxes:
     def notifications(
         self, user_id: int, criteria: NotificationFilter, page: Page
     ) -> Paged[NotificationView]:
-        where = ["user_id = ?", "is_deleted = ?", "expires_at > ?"]
-        params: list[Any] = [user_id, False, criteria.now]
-        if criteria.read is not None:
-            where.append("read_at IS NOT NULL" if criteria.read else "read_at IS NULL")
-        add_given(where, params, ("type = ?", criteria.type), ("priority = ?", criteria.priority))
-        clause = " WHERE " + " AND ".join(where)
+        clause, params = _listing_filter(user_id, criteria)
         with self._store.read() as cur:
             cur.execute("SELECT COUNT(*) AS n FROM rm_notifications" + clause, params)
             row = cur.fetchone()
@@ -43,12 +38,7 @@ class SqlInboxes:
         self, user_id: int, criteria: NotificationFilter, page: Page
     ) -> tuple[Paged[NotificationView], InboxCounts]:
         """`notifications` and `counts` in one statement (two when the page is past the end)."""
-        where = ["user_id = ?", "is_deleted = ?", "expires_at > ?"]
-        params: list[Any] = [user_id, False, criteria.now]
-        if criteria.read is not None:
-            where.append("read_at IS NOT NULL" if criteria.read else "read_at IS NULL")
-        add_given(where, params, ("type = ?", criteria.type), ("priority = ?", criteria.priority))
-        clause = " WHERE " + " AND ".join(where)
+        clause, params = _listing_filter(user_id, criteria)
         counts = (
             "(SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN read_at IS NULL THEN 1 ELSE 0 END), 0) AS unread,"
             " COALESCE(MAX(id), 0) AS last_id FROM rm_notifications"
@@ -130,3 +120,13 @@ def _notification(row: dict[str, Any]) -> NotificationView:
     return NotificationView(
         **{**row, "data": data, "is_read": row["read_at"] is not None, "event_id": data.get("event_id")}
     )
+
+
+def _listing_filter(user_id: int, criteria: NotificationFilter) -> tuple[str, list[Any]]:
+    """The WHERE clause and parameters of one user's live notifications matching `criteria`."""
+    where = ["user_id = ?", "is_deleted = ?", "expires_at > ?"]
+    params: list[Any] = [user_id, False, criteria.now]
+    if criteria.read is not None:
+        where.append("read_at IS NOT NULL" if criteria.read else "read_at IS NULL")
+    add_given(where, params, ("type = ?", criteria.type), ("priority = ?", criteria.priority))
+    return " WHERE " + " AND ".join(where), params
