@@ -58,7 +58,11 @@ ANALYTICS = [
         updated_at TEXT NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS an_assignments_shift ON an_assignments (shift_id)",
-    "CREATE INDEX IF NOT EXISTS an_assignments_employee_week ON an_assignments (employee_id, week_start)",
+    # An employee's week in one department (refresh_weeks): all three columns, or SQLite's
+    # planner, without statistics, reads the department's every assignment by department_date.
+    "DROP INDEX IF EXISTS an_assignments_employee_week",
+    "CREATE INDEX IF NOT EXISTS an_assignments_employee_week_department"
+    " ON an_assignments (employee_id, week_start, department_id)",
     "CREATE INDEX IF NOT EXISTS an_assignments_enterprise_date ON an_assignments (enterprise_id, date)",
     # The hours report's reads of one department (GET /api/reports/hours).
     "CREATE INDEX IF NOT EXISTS an_assignments_department_date ON an_assignments (department_id, date)",
