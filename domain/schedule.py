@@ -13,6 +13,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.bookings import Booking, Bookings
 from domain.calendar_window import check_span
 from domain.errors import Conflict, RuleViolation
 from domain.hours import DEFAULT_WEEK_START, HoursLimits, check_working_time, hours_of_week
@@ -54,13 +55,6 @@ class TimeOffStatus(str, Enum):
 
 
 @dataclass(frozen=True)
-class Booking:
-    shift_id: int
-    roster_id: int
-    interval: Interval
-
-
-@dataclass(frozen=True)
 class Rules:
     """The roster's limits a booking must respect.
 
@@ -89,6 +83,15 @@ class EmployeeSchedule(Aggregate):
     """Bookings, time off and unavailability as intervals of UTC instants, so that shifts of
     departments in different zones are compared as the moments they are."""
 
+    class_version = 2  # snapshots of version 1 kept `bookings` as a dict of `Booking`
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, object]) -> None:
+        old = state.pop("bookings")
+        booked = state["booked"] = Bookings()
+        for assignment_id, booking in old.items():  # type: ignore[attr-defined]
+            booked.put(assignment_id, booking)
+
     @staticmethod
     def create_id(employee_id: int, **_: object) -> UUID:
         return EmployeeSchedule.id_for(employee_id)
@@ -100,44 +103,58 @@ class EmployeeSchedule(Aggregate):
     @event("Opened")
     def __init__(self, *, employee_id: int) -> None:
         self.employee_id = employee_id
-        self.bookings: dict[int, Booking] = {}  # assignment id -> booking
+        self.booked = Bookings()  # assignment id -> booking, in start order
         self.time_off: dict[int, tuple[Interval, str, str | None]] = {}  # id -> (when, status, reason)
         self.unavailable: dict[int, tuple[Interval, str | None]] = {}
 
     # -- rules ----------------------------------------------------------------
 
     def check(self, booking: Booking, rules: Rules, ignoring: frozenset[int] = frozenset()) -> None:
-        """Raise the first rule `booking` would break; `ignoring` names bookings about to go."""
-        others = [(a, b) for a, b in self.bookings.items() if a not in ignoring]
+        """Raise the first rule `booking` would break; `ignoring` names bookings about to go.
+
+        Only bookings within reach of `booking` can break a rule of time (overlap, rest, the
+        week's hours, a run of days), so only those are read, whatever the schedule's age."""
         rest = timedelta(hours=rules.min_rest_hours)
-        for _, other in others:
-            if other.interval.overlaps(booking.interval):
+        new, reach = booking.interval, max(rest, timedelta(0))
+        others = [b for a, b in self.booked.near(new.start - reach, new.end + reach) if a not in ignoring]
+        for other in others:
+            if other.interval.overlaps(new):
                 raise DoubleBooked(other.shift_id)
-        for _, other in others:
-            if other.interval.gap_to(booking.interval) < rest:
+        for other in others:
+            if other.interval.gap_to(new) < rest:
                 raise NotEnoughRest(other.shift_id, rules.min_rest_hours)
         limit = rules.max_shifts_per_roster
-        if limit is not None and sum(1 for _, b in others if b.roster_id == booking.roster_id) >= limit:
-            raise TooManyShifts(limit)
+        if limit is not None:
+            going = sum(1 for a in ignoring if self.booked.roster_of(a) == booking.roster_id)
+            if self.booked.count_in(booking.roster_id) - going >= limit:
+                raise TooManyShifts(limit)
         for time_off_id, (when, status, _) in self.time_off.items():
-            if status == TimeOffStatus.APPROVED.value and when.overlaps(booking.interval):
+            if status == TimeOffStatus.APPROVED.value and when.overlaps(new):
                 raise OnTimeOff(time_off_id)
         if rules.limits_working_time:  # counted across every roster the employee works in
-            check_working_time(booking.interval, [b.interval for _, b in others], rules.hours_limits,
-                               rules.timezone)
+            reach = _working_time_reach(rules.max_consecutive_days)
+            nearby = [b.interval for a, b in self.booked.near(new.start - reach, new.end + reach) if a not in ignoring]
+            check_working_time(new, nearby, rules.hours_limits, rules.timezone)
+
+    @property
+    def bookings(self) -> dict[int, Booking]:
+        """Every booking, by assignment id, in start order (for reports and tests; rules use `booked`)."""
+        return dict(self.booked.items())
 
     def is_unavailable(self, interval: Interval) -> bool:
         return any(when.overlaps(interval) for when, _ in self.unavailable.values())
 
     def shifts_in(self, roster_id: int) -> int:
-        return sum(1 for b in self.bookings.values() if b.roster_id == roster_id)
+        return self.booked.count_in(roster_id)
 
     def hours_in_week_of(self, interval: Interval, week_starts_on: str, timezone: str) -> float:
         """Hours booked (in every roster) in the week `interval` starts in, on the clocks of `timezone`."""
-        return hours_of_week(interval.start, (b.interval for b in self.bookings.values()), week_starts_on, timezone)
+        reach = _working_time_reach(None)
+        nearby = (b.interval for _, b in self.booked.near(interval.start - reach, interval.start + reach))
+        return hours_of_week(interval.start, nearby, week_starts_on, timezone)
 
     def hours_in(self, roster_id: int) -> float:
-        return sum(b.interval.hours for b in self.bookings.values() if b.roster_id == roster_id)
+        return self.booked.hours_in(roster_id)
 
     # -- bookings -------------------------------------------------------------
 
@@ -156,15 +173,15 @@ class EmployeeSchedule(Aggregate):
         self, *, assignment_id: int, shift_id: int, roster_id: int, start: datetime, end: datetime,
         by: int | None,
     ) -> None:
-        self.bookings[assignment_id] = Booking(shift_id, roster_id, Interval(start, end))
+        self.booked.put(assignment_id, Booking(shift_id, roster_id, Interval(start, end)))
 
     def release(self, assignment_id: int, by: int | None = None) -> None:
-        if assignment_id in self.bookings:
+        if assignment_id in self.booked:
             self._released(assignment_id=assignment_id, by=by)
 
     @event("Released")
     def _released(self, *, assignment_id: int, by: int | None) -> None:
-        self.bookings.pop(assignment_id, None)
+        self.booked.remove(assignment_id)
 
     def rebook(self, moves: dict[int, tuple[Booking, Rules]], by: int | None = None) -> None:
         """Bookings whose shifts moved in time together (their department changed zone): each
@@ -211,7 +228,7 @@ class EmployeeSchedule(Aggregate):
         if status != TimeOffStatus.REQUESTED.value:
             raise Conflict(f"The time-off request is already {status}")
         if approve:
-            for booking in self.bookings.values():
+            for _, booking in self.booked.near(when.start, when.end):
                 if booking.interval.overlaps(when):
                     raise Conflict(
                         "The employee is booked on a shift in this period; unassign it first",
@@ -257,6 +274,13 @@ class EmployeeSchedule(Aggregate):
     @event("UnavailableCleared")
     def _unavailable_cleared(self, *, entry_id: int, by: int) -> None:
         self.unavailable.pop(entry_id, None)
+
+
+def _working_time_reach(max_consecutive_days: int | None) -> timedelta:
+    """How far from a booking's start the shifts that count with it can start: its week on any
+    zone's clocks (7 days, and a day for the offset), or a run of days through it (the limit's
+    days and two more, as `check_working_time` looks)."""
+    return timedelta(days=max(8, (max_consecutive_days or 0) + 2))
 
 
 def _check_period(when: Interval, timezone: str, what: str) -> None:
