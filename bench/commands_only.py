@@ -17,9 +17,7 @@ from bench.stats import Measured
 from bench.pg import fresh_schema, settings_for
 from bench.seed import seed
 from bench.servers import ROOT, free_port
-from bench.stack import Stack, flush_redis, tokens_for, wait_caught_up
-
-REDIS_URL = "redis://127.0.0.1:6379/12"  # this branch's database of the shared Redis (the suite uses 13)
+from bench.stack import REDIS_URL, Stack, flush_redis, tokens_for, wait_caught_up
 
 
 def main() -> None:
