@@ -50,7 +50,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from infrastructure.budget import BudgetExceeded, check_room, serve_plan
     from infrastructure.settings import InvalidSettings, Settings
     from interfaces import serving
-    from interfaces.container import all_projections
+    from interfaces.workers import worker_processes
     from interfaces.keeper import SupervisorKeeper
     from interfaces.migrate import migrate
 
@@ -64,7 +64,7 @@ def run_serve(args: argparse.Namespace) -> int:
     with_workers = settings.uses_projection_workers and not args.without_projection_workers
     if settings.backend == "postgres":
         try:
-            check_room(settings, serve_plan(settings, args.workers, len(all_projections()) if with_workers else 0))
+            check_room(settings, serve_plan(settings, args.workers, worker_processes(settings) if with_workers else 0))
             print("schema migrated" if migrate(settings) else "schema up to date", file=sys.stderr)
         except BudgetExceeded as error:
             print(f"error: {error}", file=sys.stderr)

@@ -16,7 +16,7 @@ from infrastructure.lifeline import die_with_parent
 from infrastructure.settings import Settings
 from interfaces.container import all_projections
 from interfaces.parallel_rebuild import balanced_groups, rebuild_groups
-from interfaces.workers import chosen, open_runner, projection_names, supervise, work
+from interfaces.workers import chosen, groups_of, open_runner, projection_names, supervise, work
 from projections.runner import ProjectionStatus
 
 
@@ -61,13 +61,13 @@ def run(settings: Settings, names: list[str], in_process: bool, parent: int | No
         die_with_parent(parent)
     else:
         try:
-            check_room(settings, Plan((Line("projection worker", 1 if in_process else len(names),
-                                            projection_pools()),)))
+            processes = 1 if in_process else len(groups_of(names, settings.projection_groups))
+            check_room(settings, Plan((Line("projection worker", processes, projection_pools()),)))
         except BudgetExceeded as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
-    print(f"projections {', '.join(names)} on {settings.backend}"
-          f" ({'in this process' if in_process else 'one process each'})", file=sys.stderr)
+    how = "in this process" if in_process else "a process per group" if settings.projection_groups else "one process each"
+    print(f"projections {', '.join(names)} on {settings.backend} ({how})", file=sys.stderr)
     if in_process:
         work(settings, names, stop)
     else:

@@ -190,13 +190,14 @@ class Workers:
 
     @classmethod
     def start(cls, schema: str, tmp_path: Path, *names: str, in_process: bool = False,
-              batch_size: int = 1000) -> Workers:
+              batch_size: int = 1000, groups: str = "") -> Workers:
         log_path = tmp_path / f"workers-{time.monotonic_ns()}.log"
         with open(log_path, "wb") as log:
             process = subprocess.Popen(
                 [sys.executable, "-m", "interfaces.cli", "projections", "run", *names,
                  *(["--in-process"] if in_process else [])],
-                cwd=ROOT, env=cli_env(schema, tmp_path, batch_size), stdout=log,
+                cwd=ROOT, env={**cli_env(schema, tmp_path, batch_size), "SCHEDULAX_PROJECTION_GROUPS": groups},
+                stdout=log,
                 stderr=subprocess.STDOUT,
             )
         return cls(process, log_path, schema=schema)
@@ -239,8 +240,8 @@ class Workers:
 
 @contextmanager
 def running(schema: str, tmp_path: Path, *names: str, in_process: bool = False,
-            batch_size: int = 1000) -> Iterator[Workers]:
-    workers = Workers.start(schema, tmp_path, *names, in_process=in_process, batch_size=batch_size)
+            batch_size: int = 1000, groups: str = "") -> Iterator[Workers]:
+    workers = Workers.start(schema, tmp_path, *names, in_process=in_process, batch_size=batch_size, groups=groups)
     try:
         yield workers
     finally:
@@ -740,6 +741,46 @@ def test_commands_read_their_own_writes_from_worker_processes(
                 short.close()
     finally:
         container.close()
+
+
+def test_projections_of_a_group_share_one_process_and_commands_still_read_their_own_writes(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    settings = settings_for("postgres", tmp_path, request, projection_workers=True,
+                            read_your_writes_timeout=60.0)
+    schema = settings.database_schema
+    container = build_container(settings)
+    grouped = ("directory", "rostering", "notifications")
+    try:
+        with running(schema, tmp_path, groups=f"{','.join(grouped)};audit,audit_chain") as workers:
+            identity, organisation = container.identity, container.organisation
+            root = principal(container, identity.create_system_admin("Root", "root@x.test", PASSWORD).id)
+            enterprise = organisation.create_enterprise(root, "Acme", None)
+            department = organisation.create_department(root, NewDepartment(name="Ops", enterprise_id=enterprise.id))
+            identity.create_user(root, NewUser(full_name="Eve", email="eve@acme.test", password=PASSWORD,
+                                               enterprise_id=enterprise.id, department_id=department.id))
+            listed = identity.list_users(root, UserFilter(enterprise_id=enterprise.id), Page())
+            assert [u.email for u in listed.items] == ["eve@acme.test"]  # read back at once
+            wait_caught_up(schema, container.events.recorder.max_notification_id(), 30, workers)
+
+            pids = workers.current()
+            assert set(pids) == set(NAMES)
+            assert len({pids[n] for n in grouped}) == 1 and pids["audit"] == pids["audit_chain"]
+            alone = [n for n in NAMES if n not in (*grouped, "audit", "audit_chain")]
+            assert len({pids[n] for n in alone} | {pids["directory"], pids["audit"]}) == len(alone) + 2
+    finally:
+        container.close()
+
+
+def test_groups_are_parsed_and_every_projection_in_no_group_runs_alone() -> None:
+    from infrastructure.settings import _groups
+    from interfaces.workers import groups_of
+
+    assert _groups(" a, b ;; c ;") == (("a", "b"), ("c",))
+    assert groups_of(["rostering", "audit", "audit_chain", "files"], (("audit_chain", "rostering", "directory"),)) == [
+        ("rostering", "audit_chain"), ("audit",), ("files",)]
+    with pytest.raises(SystemExit, match="unknown projection 'nope'"):
+        groups_of(["audit"], (("audit", "nope"),))
 
 
 def test_with_no_worker_a_command_answers_202_and_its_events_wait_in_the_store(
