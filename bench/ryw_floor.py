@@ -34,7 +34,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -52,6 +53,7 @@ from infrastructure.settings import PostgresTarget, Settings
 
 TABLE = "bench_ryw_floor_tracking"
 NAME = "floor"
+RUNNER_NAME = "bench_noop"  # the runner floor's projection, in the product's projection_tracking
 BATCH = 500  # ids read per query; more than commit in one wake at 32 clients
 WAIT_TIMEOUT = 10.0
 
@@ -149,23 +151,113 @@ def tracked(settings: Settings) -> int:
     return int(row[0]) if row else 0
 
 
+# -- the runner floor: the product's own runner and wake-up, one no-op projection -----------
+
+
+def _noop_projection() -> Any:
+    from projections.base import Projection
+
+    class NoOp(Projection):
+        """Takes every stored event undecoded (`raw`) and writes nothing: all that is left is the
+        runner's own work (read the batch, lock and write its tracking row, NOTIFY)."""
+
+        name = RUNNER_NAME
+        raw = True
+
+        def handle_stored(self, stored: Any, cur: Any) -> None:
+            pass
+
+    return NoOp()
+
+
+def _runner_worker(settings: Settings, ready: Any) -> None:
+    """As `interfaces.workers.work` runs a projection: the container's runner, woken by
+    `ListenWakeup` on the event store's channel, with one no-op projection starting at the head."""
+    die_with_parent()
+    from infrastructure.wakeup import ListenWakeup
+    from interfaces.container import open_event_store, projection_runner, read_store
+
+    store = read_store(settings)
+    events = open_event_store(settings)
+    runner = projection_runner(settings, events, store, [_noop_projection()], bus=None)
+    runner.setup(reset=False)
+    with store.write() as cur:  # nothing before this run is its work
+        cur.execute("UPDATE projection_tracking SET position = ? WHERE name = ?",
+                    (events.recorder.max_notification_id() or 0, RUNNER_NAME))
+    wakeup = ListenWakeup(PostgresTarget.parse(settings.database_url), events.recorder.channel_name)
+    ready.set()
+    while True:
+        runner.catch_up()
+        wakeup.wait(1.0)
+
+
+@contextmanager
+def runner_worker(settings: Settings) -> Iterator[int]:
+    """The runner floor's worker on `settings`' schema, ready (listening); yields its pid."""
+    context = multiprocessing.get_context("spawn")
+    ready = context.Event()
+    process = context.Process(target=_runner_worker, args=(settings, ready), daemon=True)
+    process.start()
+    try:
+        if not ready.wait(120):
+            raise RuntimeError("the runner floor's worker did not start")
+        assert process.pid is not None
+        yield process.pid
+    finally:
+        process.terminate()
+        process.join(timeout=10)
+        with _connect(_conninfo(settings), settings.database_schema) as conn:
+            conn.execute("DELETE FROM projection_tracking WHERE name = %s", (RUNNER_NAME,))
+
+
+def runner_tracked(settings: Settings) -> int:
+    with _connect(_conninfo(settings), settings.database_schema) as conn:
+        row = conn.execute("SELECT position FROM projection_tracking WHERE name = %s", (RUNNER_NAME,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _runner_position(payload: str) -> int | None:
+    """The runner's payload: "<position> <name>,<name>" ("!..." when one parked)."""
+    head, _, names = payload.partition(" ")
+    return int(head) if not head.startswith("!") and RUNNER_NAME in names.split(",") else None
+
+
+@dataclass(frozen=True)
+class _Variant:
+    label: str
+    worker: Callable[[Settings], Any]
+    listen: Callable[[str], str]
+    position_of: Callable[[str], int | None]
+    tracked: Callable[[Settings], int]
+
+
+def _variant(runner: bool) -> _Variant:
+    from infrastructure.channels import tracking_channel
+
+    if runner:
+        return _Variant("runner floor", runner_worker, tracking_channel, _runner_position, runner_tracked)
+    return _Variant("ryw floor", floor_worker, floor_channel, int, tracked)
+
+
 # -- the waiting side (the client process) --------------------------------------------------
 
 
 class FloorPositions:
-    """One LISTEN connection for the process; its thread wakes exactly the waiting threads whose
-    position was reached (a heap, as `TrackedPositions` keeps its futures)."""
+    """One LISTEN connection for the process, on `listen`; its thread wakes exactly the waiting
+    threads whose position was reached (a heap, as `TrackedPositions` keeps its futures).
+    `position_of`: a notification's payload as a position, None when it is not ours."""
 
-    def __init__(self, settings: Settings) -> None:
-        schema = settings.database_schema
+    def __init__(self, settings: Settings, listen: str, position_of: Callable[[str], int | None],
+                 start: int) -> None:
+        self._position_of = position_of
         self._lock = threading.Lock()
         self._waiters: list[tuple[int, int, threading.Event]] = []
         self._order = itertools.count()
         self._stop = threading.Event()
         self.position = 0
-        self._conn = _connect(_conninfo(settings), schema)
-        self._conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(floor_channel(schema))))
-        self._reached(tracked(settings))  # what was committed before the LISTEN took
+        self._conn = _connect(_conninfo(settings), settings.database_schema)
+        self._conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(listen)))
+        self._reached(start)  # what was committed before the LISTEN took
         self._thread = threading.Thread(target=self._listen, daemon=True)
         self._thread.start()
 
@@ -183,7 +275,9 @@ class FloorPositions:
     def _listen(self) -> None:
         while not self._stop.is_set():
             for notify in self._conn.notifies(timeout=0.2):
-                self._reached(int(notify.payload))
+                position = self._position_of(notify.payload)
+                if position is not None:
+                    self._reached(position)
 
     def _reached(self, position: int) -> None:
         with self._lock:
@@ -201,8 +295,9 @@ class FloorPositions:
 
 
 def ryw_floor(settings: Settings, slots: list[dict[str, Any]], clients: int, seconds: float,
-              year: int, kept: dict[str, list[float]] | None = None) -> Measured:
-    """`flow_save`'s commands, each timed from its save until the floor worker has tracked it.
+              year: int, kept: dict[str, list[float]] | None = None, runner: bool = False) -> Measured:
+    """`flow_save`'s commands, each timed from its save until the floor worker has tracked it
+    (`runner`: until the product's runner has tracked it with a no-op projection).
 
     `extra`: `wait_ms` (the wait alone, p50 and p99), `save_ms` (the rest: the save), `waited`
     (saves waited for), `behind` (saves answered while the announced position was still short
@@ -216,8 +311,10 @@ def ryw_floor(settings: Settings, slots: list[dict[str, Any]], clients: int, sec
     mine = threading.local()
     behind = [0]
     last_saved = [0]
-    with floor_worker(settings) as pid:
-        positions = FloorPositions(settings)
+    variant = _variant(runner)
+    with variant.worker(settings) as pid:
+        positions = FloorPositions(settings, variant.listen(settings.database_schema), variant.position_of,
+                                   variant.tracked(settings))
         try:
             def wait(position: int) -> None:
                 began = now()
@@ -235,12 +332,12 @@ def ryw_floor(settings: Settings, slots: list[dict[str, Any]], clients: int, sec
 
                 cpu = time.process_time()
                 with CpuWatch([Running("floor worker", pid)]) as watch:
-                    measured = baselines.timed_threads(f"ryw floor, {clients} clients", clients, seconds, command,
+                    measured = baselines.timed_threads(f"{variant.label}, {clients} clients", clients, seconds, command,
                                                        latencies)
                 client_cpu = time.process_time() - cpu
         finally:
             positions.close()
-        final = tracked(settings)
+        final = variant.tracked(settings)
     per = max(measured.count, 1)
     measured.extra.update(
         cpu_ms={"floor client": round(1000 * client_cpu / per, 2),
@@ -252,26 +349,28 @@ def ryw_floor(settings: Settings, slots: list[dict[str, Any]], clients: int, sec
 
 
 def paired(settings: Settings, slots: list[dict[str, Any]], clients: int, seconds: float,
-           year: int) -> tuple[Measured, Measured]:
-    """(flow save, ryw floor), run flow, floor, floor, flow for `seconds` each, so that both see
-    the same machine on average however its load drifts (it is shared); each figure is over
-    its two runs. Books the four years from `year`, one per run."""
-    flow_kept: list[float] = []
-    floor_kept: dict[str, list[float]] = {}
-    flows, floors = [], []
-    for n, which in enumerate(("flow", "floor", "floor", "flow")):
-        if which == "flow":
-            flows.append(baselines.flow_save(settings, slots, clients, seconds, year + n, kept=flow_kept))
+           year: int, runner: bool = False) -> dict[str, Measured]:
+    """{"save": flow save, "floor": ryw floor[, "runner": runner floor]}, run in the order flow,
+    floor[, runner, runner], floor, flow for `seconds` each, so that all see the same machine on
+    average however its load drifts (it is shared); each figure is over its two runs. Books one
+    year per run from `year` (4 years, 6 with `runner`)."""
+    order = ("save", "floor", "runner") if runner else ("save", "floor")
+    kept: dict[str, dict[str, list[float]]] = {k: {"latency": []} for k in order}
+    runs: dict[str, list[Measured]] = {k: [] for k in order}
+    for n, which in enumerate(order + order[::-1]):
+        if which == "save":
+            figure = baselines.flow_save(settings, slots, clients, seconds, year + n, kept=kept[which]["latency"])
         else:
-            floors.append(ryw_floor(settings, slots, clients, seconds, year + n, kept=floor_kept))
-    flow = _merged(flows, flow_kept)
-    floor = _merged(floors, floor_kept["latency"])
-    floor.extra.update(
-        wait_ms=_p50_p99(floor_kept["wait"]), save_ms=_p50_p99(floor_kept["save"]),
-        waited=sum(f.extra["waited"] for f in floors), behind=sum(f.extra["behind"] for f in floors),
-        untracked=sum(f.extra["tracked"] < f.extra["last_saved"] for f in floors),
-    )
-    return flow, floor
+            figure = ryw_floor(settings, slots, clients, seconds, year + n, kept=kept[which], runner=which == "runner")
+        runs[which].append(figure)
+    out = {k: _merged(runs[k], kept[k]["latency"]) for k in order}
+    for which in order[1:]:
+        out[which].extra.update(
+            wait_ms=_p50_p99(kept[which]["wait"]), save_ms=_p50_p99(kept[which]["save"]),
+            waited=sum(f.extra["waited"] for f in runs[which]), behind=sum(f.extra["behind"] for f in runs[which]),
+            untracked=sum(f.extra["tracked"] < f.extra["last_saved"] for f in runs[which]),
+        )
+    return out
 
 
 def _merged(runs: list[Measured], latencies: list[float]) -> Measured:
@@ -296,6 +395,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0,
                         help="per run; each figure is over two runs (flow, floor, floor, flow)")
     parser.add_argument("--shifts", type=int, default=200, help="seeded history (the flow needs one department)")
+    parser.add_argument("--runner", action="store_true",
+                        help="also the runner floor: the product's runner with one no-op projection")
     args = parser.parse_args()
     from bench.seed import seed
 
@@ -305,26 +406,34 @@ def main() -> None:
         seeded = seed(settings, shifts=args.shifts)
         slots = [asdict(s) for s in seeded.slots]
         for index, clients in enumerate(args.clients):
-            flow, floor = paired(settings, slots, clients, args.seconds, year=2040 + 4 * index)
-            rows.append((flow, floor))
-            print(f"  x{clients}: flow save {flow.rate:,.0f}/s, ryw floor {floor.rate:,.0f}/s"
-                  f" ({floor.rate / flow.rate:.2f}x), errors {flow.errors}/{floor.errors}, behind {floor.extra['behind']}",
+            figures = paired(settings, slots, clients, args.seconds, year=2040 + 6 * index, runner=args.runner)
+            rows.append(figures)
+            flow = figures["save"]
+            print(f"  x{clients}: flow save {flow.rate:,.0f}/s, "
+                  + ", ".join(f"{m.name} {m.rate:,.0f}/s ({m.rate / flow.rate:.2f}x), errors {m.errors},"
+                              f" behind {m.extra['behind']}" for k, m in figures.items() if k != "save"),
                   file=sys.stderr)
     print(table(rows))
 
 
-def table(rows: list[tuple[Measured, Measured]]) -> str:
-    lines = ["| clients | flow save /s | p50 ms | p99 ms | ryw floor /s | p50 ms | p99 ms | wait p50 ms"
-             " | save p50 ms in floor | floor/flow | floor worker CPU ms/cmd | client CPU ms/cmd (flow, floor) |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
-    for flow, floor in rows:
-        cpu = floor.extra["cpu_ms"]
-        lines.append(
-            f"| {flow.concurrency} | {flow.rate:,.0f} | {flow.p50_ms:.2f} | {flow.p99_ms:.2f} | {floor.rate:,.0f}"
-            f" | {floor.p50_ms:.2f} | {floor.p99_ms:.2f} | {floor.extra['wait_ms']['p50']:.2f}"
-            f" | {floor.extra['save_ms']['p50']:.2f}"
-            f" | {floor.rate / flow.rate:.2f}x | {cpu['floor worker']:.2f}"
-            f" | {flow.extra['cpu_ms']['flow save']:.2f}, {cpu['floor client']:.2f} |")
+def table(rows: list[dict[str, Measured]]) -> str:
+    """Per level: the flow save, then each floor with its wait, the save's own time inside it,
+    its ratio to the flow save and the CPU per command of its worker and of this process."""
+    lines = ["| clients | flow save /s | p50 ms | p99 ms | CPU ms/cmd | floor | per s | p50 ms | p99 ms | wait p50 ms"
+             " | save p50 ms | floor/flow | worker CPU ms/cmd | client CPU ms/cmd |",
+             "|" + " --- |" * 14]
+    for figures in rows:
+        flow = figures["save"]
+        for key, floor in figures.items():
+            if key == "save":
+                continue
+            cpu = floor.extra["cpu_ms"]
+            lines.append(
+                f"| {flow.concurrency} | {flow.rate:,.0f} | {flow.p50_ms:.2f} | {flow.p99_ms:.2f}"
+                f" | {flow.extra['cpu_ms']['flow save']:.2f} | {floor.name.split(',')[0]} | {floor.rate:,.0f}"
+                f" | {floor.p50_ms:.2f} | {floor.p99_ms:.2f} | {floor.extra['wait_ms']['p50']:.2f}"
+                f" | {floor.extra['save_ms']['p50']:.2f} | {floor.rate / flow.rate:.2f}x | {cpu['floor worker']:.2f}"
+                f" | {cpu['floor client']:.2f} |")
     return "\n".join(lines)
 
 

@@ -51,8 +51,8 @@ def commands(stack: Stack, seeded: Seeded, tokens: dict[str, str], levels: list[
     out = []
     for index, clients in enumerate(levels):
         # Flow, floor, floor, flow, half the duration each: the pair sees the same machine.
-        flow, floor = ryw_floor.paired(stack.settings, command_slots(seeded), clients, duration / 2,
-                                       year=2040 + 4 * index)
+        pair = ryw_floor.paired(stack.settings, command_slots(seeded), clients, duration / 2, year=2040 + 4 * index)
+        flow, floor = pair["save"], pair["floor"]
         wait_caught_up(schema)  # the baselines' events are projected before the API's clock starts
         with CpuWatch(stack.working()) as cpu:
             result = drive({

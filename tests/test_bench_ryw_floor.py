@@ -35,12 +35,15 @@ def test_every_command_of_the_floor_waits_until_the_worker_has_tracked_its_save(
         assert conn.execute("SELECT to_regclass(%s)", (TABLE,)).fetchone() == (None,)
 
 
-def test_the_paired_figures_cover_both_runs_of_each(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+def test_the_paired_figures_cover_both_runs_of_each_and_the_runner_floor_waits_too(tmp_path: Path, request: pytest.FixtureRequest) -> None:
     settings = settings_for("postgres", tmp_path, request, projection_workers=True)
     slots = [asdict(s) for s in seed(settings, shifts=1, employees=12).slots]
 
-    flow, floor = paired(settings, slots, clients=1, seconds=0.3, year=2050)
+    figures = paired(settings, slots, clients=1, seconds=0.3, year=2050, runner=True)
 
-    assert flow.count > 0 and floor.count > 0 and flow.errors == floor.errors == 0
-    assert floor.extra["waited"] == floor.count and floor.extra["behind"] == floor.extra["untracked"] == 0
-    assert set(floor.extra["cpu_ms"]) == {"floor client", "floor worker"} and "flow save" in flow.extra["cpu_ms"]
+    assert set(figures) == {"save", "floor", "runner"}
+    assert figures["save"].count > 0 and figures["save"].errors == 0 and "flow save" in figures["save"].extra["cpu_ms"]
+    for floor in (figures["floor"], figures["runner"]):  # the product's runner too, on its own channel
+        assert floor.count > 0 and floor.errors == 0
+        assert floor.extra["waited"] == floor.count and floor.extra["behind"] == floor.extra["untracked"] == 0
+        assert set(floor.extra["cpu_ms"]) == {"floor client", "floor worker"}
