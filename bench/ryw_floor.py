@@ -245,10 +245,11 @@ def _variant(runner: bool) -> _Variant:
 class FloorPositions:
     """One LISTEN connection for the process, on `listen`; its thread wakes exactly the waiting
     threads whose position was reached (a heap, as `TrackedPositions` keeps its futures).
-    `position_of`: a notification's payload as a position, None when it is not ours."""
+    `position_of`: a notification's payload as a position, None when it is not ours; `read`:
+    the worker's position from its table."""
 
     def __init__(self, settings: Settings, listen: str, position_of: Callable[[str], int | None],
-                 start: int) -> None:
+                 read: Callable[[], int]) -> None:
         self._position_of = position_of
         self._lock = threading.Lock()
         self._waiters: list[tuple[int, int, threading.Event]] = []
@@ -257,7 +258,7 @@ class FloorPositions:
         self.position = 0
         self._conn = _connect(_conninfo(settings), settings.database_schema)
         self._conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(listen)))
-        self._reached(start)  # what was committed before the LISTEN took
+        self._reached(read())  # what was committed before the LISTEN took
         self._thread = threading.Thread(target=self._listen, daemon=True)
         self._thread.start()
 
@@ -314,7 +315,7 @@ def ryw_floor(settings: Settings, slots: list[dict[str, Any]], clients: int, sec
     variant = _variant(runner)
     with variant.worker(settings) as pid:
         positions = FloorPositions(settings, variant.listen(settings.database_schema), variant.position_of,
-                                   variant.tracked(settings))
+                                   lambda: variant.tracked(settings))
         try:
             def wait(position: int) -> None:
                 began = now()
