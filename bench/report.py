@@ -71,7 +71,7 @@ def chart(folder: Path, commands: list[dict[str, Measured]], reads: list[tuple[M
     left.set_xticks(clients, [str(c) for c in clients])
     left.set_xlabel("concurrent clients")
     left.set_ylabel("commands per second")
-    left.set_title("Commands beside the flow save")
+    left.set_title("Commands beside the flow save and the ryw floor")
     left.legend(fontsize=8)
     names = [f"commands x{level['http'].concurrency} / flow save" for level in commands]
     values = [level["http"].rate / level["save"].rate for level in commands]
