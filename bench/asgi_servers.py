@@ -46,14 +46,14 @@ def load(port: int, clients: int, seconds: float) -> dict[str, float]:
     """Keep-alive GETs from `clients` threads (bench.baselines' timing loop), in a child process
     so that the client's GIL is not the servers'."""
     code = ("import http.client, json, threading\n"
-            "from bench.baselines import _timed_threads\n"
+            "from bench.baselines import timed_threads\n"
             "local = threading.local()\n"
             "def get():\n"
             "    c = getattr(local, 'c', None)\n"
             f"    if c is None: c = local.c = http.client.HTTPConnection('127.0.0.1', {port}, timeout=5)\n"
             "    c.request('GET', '/minimal'); r = c.getresponse(); r.read()\n"
             "    if r.status != 200: raise RuntimeError(r.status)\n"
-            f"m = _timed_threads('minimal', {clients}, {seconds}, get)\n"
+            f"m = timed_threads('minimal', {clients}, {seconds}, get)\n"
             "print(json.dumps(m.as_json()))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     return dict(json.loads(out.strip().splitlines()[-1]))

@@ -172,17 +172,19 @@ def save_loop(settings: Settings, clients: int, seconds: float) -> Measured:
     try:
         events = container.events
         events.save(_new_shift(next(_shift_ids)))  # warm-up: connections, prepared statements
-        return _timed_threads("event store save", clients, seconds,
-                              lambda: events.save(_new_shift(next(_shift_ids))))
+        return timed_threads("event store save", clients, seconds,
+                             lambda: events.save(_new_shift(next(_shift_ids))))
     finally:
         container.close()
 
 
-def _timed_threads(name: str, clients: int, seconds: float, operation: Callable[..., object]) -> Measured:
+def timed_threads(name: str, clients: int, seconds: float, operation: Callable[..., object],
+                  kept: list[float] | None = None) -> Measured:
     """Run `operation` in a loop from `clients` threads for `seconds`, timing each call.
 
     An `operation` that takes the client's index returns the seconds of its timed part itself;
-    the rest of its time is left out of the wall time too (the mean per client)."""
+    the rest of its time is left out of the wall time too (the mean per client). `kept`, if
+    given, also gets every latency (to merge runs into one figure: bench/ryw_floor.py)."""
     start = threading.Barrier(clients + 1)
     latencies: list[list[float]] = [[] for _ in range(clients)]
     errors = [0] * clients
@@ -216,6 +218,8 @@ def _timed_threads(name: str, clients: int, seconds: float, operation: Callable[
     start.wait()
     for thread in threads:
         thread.join()
+    if kept is not None:
+        kept.extend(t for mine in latencies for t in mine)
     return Measured.of(name, clients, [t for mine in latencies for t in mine],
                        max(ended) - began - sum(untimed) / clients, errors=sum(errors))
 
@@ -230,7 +234,7 @@ def _takes_index(operation: Callable[..., object]) -> bool:
 
 
 def flow_save(settings: Settings, slots: list[dict[str, Any]], clients: int, seconds: float,
-              year: int) -> Measured:
+              year: int, kept: list[float] | None = None) -> Measured:
     """Create shift, assign, confirm as the commands save them, from `clients` threads.
 
     Each client has a roster of its own, planned and published in `year` (one year per call, so
@@ -238,8 +242,24 @@ def flow_save(settings: Settings, slots: list[dict[str, Any]], clients: int, sec
     employees, booked every other day in turn. Per command, one `save()`: the roster's
     ShiftAdded with the new Shift; the Shift's place, the EmployeeSchedule's booking and the
     new Assignment; the Assignment's answer. Aggregates are read before the clock starts, and
-    the domain's work on them is left out of the time: only the saves are timed.
+    the domain's work on them is left out of the time: only the saves are timed. `kept`: see
+    `timed_threads`.
     """
+    with flow_steps(settings, slots, clients, year) as step:
+        cpu = time.process_time()
+        measured = timed_threads(f"flow save, {clients} clients", clients, seconds, step, kept)
+        # This process's CPU (the domain's work and the saves; not PostgreSQL's) per command.
+        measured.extra["cpu_ms"] = {"flow save": round(1000 * (time.process_time() - cpu) / max(measured.count, 1), 2)}
+        return measured
+
+
+@contextmanager
+def flow_steps(settings: Settings, slots: list[dict[str, Any]], clients: int, year: int,
+               then: Callable[[int], object] | None = None) -> Iterator[Callable[[int], float]]:
+    """The set-up of `flow_save` (see there), yielding its step: client `index`'s next command,
+    saved; it returns the seconds of its timed part, for `timed_threads`. `then`, if given, is
+    called with the save's notification id (its position in the log) inside the timed part, so
+    a baseline can add one thing to the bare save (bench/ryw_floor.py: the wait for a worker)."""
     from datetime import timedelta
 
     from application.assignments import place
@@ -297,14 +317,12 @@ def flow_save(settings: Settings, slots: list[dict[str, Any]], clients: int, sec
                 touched = (flow.assignment,)
             flow.step = (flow.step + 1) % 3
             began = now()
-            events.save(*touched)
+            recordings = events.save(*touched)
+            if then is not None:
+                then(max(r.notification.id for r in recordings))
             return now() - began
 
-        cpu = time.process_time()
-        measured = _timed_threads(f"flow save, {clients} clients", clients, seconds, step)
-        # This process's CPU (the domain's work and the saves; not PostgreSQL's) per command.
-        measured.extra["cpu_ms"] = {"flow save": round(1000 * (time.process_time() - cpu) / max(measured.count, 1), 2)}
-        return measured
+        yield step
     finally:
         container.close()
 

@@ -2,7 +2,8 @@
 
 A quicker loop than the whole suite while working on the command path:
 `python -m bench.commands_only --levels 1 8 32 --duration 6`. The ratio is the API's
-command rate over the bare save's rate of the same run.
+command rate over the bare save's rate of the same run; the floor is the bare save plus the
+wait for a minimal worker process to track it (bench/ryw_floor.py).
 """
 
 from __future__ import annotations
@@ -46,12 +47,13 @@ def main() -> None:
             rows = scenarios.commands(stack, seeded, tokens, args.levels, args.duration)
         finally:
             stack.stop()
-    print(f"{'clients':>7} {'cmd/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'save/s':>8} {'save p99':>8} {'ratio':>6}",
-          file=sys.stderr)
+    print(f"{'clients':>7} {'cmd/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'save/s':>8} {'save p99':>8} {'ratio':>6}"
+          f" {'floor/s':>8} {'floor p99':>9} {'cmd/floor':>9} {'floor/save':>10}", file=sys.stderr)
     for row in rows:
-        http, save = row["http"], row["save"]
+        http, save, floor = row["http"], row["save"], row["floor"]
         print(f"{http.concurrency:>7} {http.rate:>8.0f} {http.p50_ms:>8.1f} {http.p99_ms:>8.1f} {save.rate:>8.0f}"
-              f" {save.p99_ms:>8.1f} {http.rate / save.rate:>6.2f}", file=sys.stderr)
+              f" {save.p99_ms:>8.1f} {http.rate / save.rate:>6.2f} {floor.rate:>8.0f} {floor.p99_ms:>9.1f}"
+              f" {http.rate / floor.rate:>9.2f} {floor.rate / save.rate:>10.2f}", file=sys.stderr)
         for kind, m in http.extra.get("per_kind", {}).items():
             print(f"        {kind}: {m['count']} p50 {m['p50_ms']:.1f} ms p99 {m['p99_ms']:.1f} ms", file=sys.stderr)
         for sample in http.extra.get("samples", [])[:3]:

@@ -20,7 +20,8 @@ def row(m: Measured, baseline: Measured | None = None) -> str:
             against += f", CPU/req {ratio(sum(cpu.values()), sum(theirs.values()), digits=2)}"
         against += f") of {baseline.name}"
     return (f"| {m.name} | {m.concurrency} | {m.rate:,.0f} | {m.p50_ms:.2f} | {m.p90_ms:.2f} | {m.p99_ms:.2f} |"
-            f" {m.errors} | {_ms(cpu, 'API process', 'flow save')} | {_ms(cpu, 'projection worker', 'lean twin')}"
+            f" {m.errors} | {_ms(cpu, 'API process', 'flow save', 'floor client')}"
+            f" | {_ms(cpu, 'projection worker', 'lean twin', 'floor worker')}"
             f" | {against} |")
 
 
@@ -29,8 +30,8 @@ def _ms(cpu: dict[str, float], *names: str) -> str:
     return f"{found[0]:.2f}" if found else ""
 
 
-HEADER = ("| measured | clients | per s | p50 ms | p90 ms | p99 ms | errors | API (flow save) CPU ms/req"
-          " | workers (twin) CPU ms/req | throughput ratio (p99 ratio, CPU/req ratio) |\n"
+HEADER = ("| measured | clients | per s | p50 ms | p90 ms | p99 ms | errors | API (flow save, floor client) CPU ms/req"
+          " | workers (twin, floor worker) CPU ms/req | throughput ratio (p99 ratio, CPU/req ratio) |\n"
           "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 
 
@@ -51,8 +52,8 @@ def _plain(value: Any) -> Any:
 
 
 def chart(folder: Path, commands: list[dict[str, Measured]], reads: list[tuple[Measured, Measured]]) -> Path:
-    """Left: command throughput by clients beside the flow save. Middle: every figure as a ratio
-    to its baseline, with the goals. Right: CPU per request of the API and the projection workers."""
+    """Left: command throughput by clients beside the flow save and the read-your-writes floor.
+    Middle: every figure as a ratio to its baseline, with the goals. Right: CPU per request of the API and the projection workers."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -60,21 +61,30 @@ def chart(folder: Path, commands: list[dict[str, Measured]], reads: list[tuple[M
 
     figure, (left, middle, right) = plt.subplots(1, 3, figsize=(17, 5.2))
     clients = [level["http"].concurrency for level in commands]
+    floors = [level["floor"] for level in commands if "floor" in level]  # none in older results
     for key, label in (("http", "API commands (create, assign, confirm)"),
-                       ("save", "flow save: the same aggregates, Application.save()")):
-        left.plot(clients, [level[key].rate for level in commands], marker="o", label=label)
+                       ("save", "flow save: the same aggregates, Application.save()"),
+                       ("floor", "ryw floor: flow save + wait for a minimal worker")):
+        if key != "floor" or len(floors) == len(commands):
+            left.plot(clients, [level[key].rate for level in commands], marker="o", label=label)
     left.set_xscale("log", base=2)
     left.set_xticks(clients, [str(c) for c in clients])
     left.set_xlabel("concurrent clients")
     left.set_ylabel("commands per second")
-    left.set_title("Commands beside the flow save")
+    left.set_title("Commands beside the flow save and the ryw floor")
     left.legend(fontsize=8)
     names = [f"commands x{level['http'].concurrency} / flow save" for level in commands]
     values = [level["http"].rate / level["save"].rate for level in commands]
+    with_floor = [level for level in commands if "floor" in level]
+    names += [f"ryw floor x{level['floor'].concurrency} / flow save" for level in with_floor]
+    values += [level["floor"].rate / level["save"].rate for level in with_floor]
+    names += [f"commands x{level['http'].concurrency} / ryw floor" for level in with_floor]
+    values += [level["http"].rate / level["floor"].rate for level in with_floor]
     names += [f"{ours.name.removesuffix(' alone')} / lean twin" for ours, _ in reads]
     values += [ours.rate / twin.rate for ours, twin in reads]
     positions = list(range(len(names)))
-    middle.barh(positions, values, color=["tab:orange"] * len(commands) + ["tab:blue"] * len(reads))
+    middle.barh(positions, values, color=["tab:orange"] * len(commands) + ["tab:green"] * len(with_floor)
+                + ["tab:olive"] * len(with_floor) + ["tab:blue"] * len(reads))
     middle.set_yticks(positions, names, fontsize=8)
     middle.invert_yaxis()
     middle.axvline(0.5, color="tab:orange", linestyle="--", label="goal for commands: 0.5x")

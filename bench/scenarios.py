@@ -8,7 +8,7 @@ import time
 from dataclasses import asdict
 from typing import Any
 
-from bench import baselines
+from bench import baselines, ryw_floor
 from bench.http_load import Connection
 from bench.seed import Seeded
 from bench.servers import CpuWatch, MemoryWatch, Running, free_port
@@ -42,14 +42,18 @@ def command_slots(seeded: Seeded, monday: bool = False) -> list[dict[str, Any]]:
 def commands(stack: Stack, seeded: Seeded, tokens: dict[str, str], levels: list[int],
              duration: float) -> list[dict[str, Measured]]:
     """Create shift, assign, confirm at each level, beside the flow save (the same aggregates and
-    events saved bare), with the CPU per command of the API and projection processes. (pgbench's
-    one-row INSERT is no longer beside them: it is not the same work, and at 32 connections it
-    takes a third of a shared server's connection slots.)"""
+    events saved bare) and the read-your-writes floor (the flow save plus the wait for a minimal
+    worker process to track each save: bench/ryw_floor.py), with the CPU per command of the API
+    and projection processes. `ratios`: command/flow, command/floor and floor/flow, by rate.
+    (pgbench's one-row INSERT is no longer beside them: it is not the same work, and at 32
+    connections it takes a third of a shared server's connection slots.)"""
     schema = stack.settings.database_schema
     out = []
     for index, clients in enumerate(levels):
-        flow = baselines.flow_save(stack.settings, command_slots(seeded), clients, duration / 2, year=2040 + index)
-        wait_caught_up(schema)  # the flow's events are projected before the API's clock starts
+        # Flow, floor, floor, flow, half the duration each: the pair sees the same machine.
+        pair = ryw_floor.paired(stack.settings, command_slots(seeded), clients, duration / 2, year=2040 + 4 * index)
+        flow, floor = pair["save"], pair["floor"]
+        wait_caught_up(schema)  # the baselines' events are projected before the API's clock starts
         with CpuWatch(stack.working()) as cpu:
             result = drive({
                 "host": "127.0.0.1", "port": stack.port, "clients": clients, "duration": duration,
@@ -61,10 +65,13 @@ def commands(stack: Stack, seeded: Seeded, tokens: dict[str, str], levels: list[
         http.extra["per_kind"] = {k: measured(k, result, (k,)).as_json() for k in result["latencies"]}
         http.extra["samples"] = result["samples"]
         http.extra["cpu_ms"] = cpu_per_request(cpu.used, result)
-        out.append({"http": http, "save": flow})
+        ratios = {"command/flow": round(http.rate / flow.rate, 3), "command/floor": round(http.rate / floor.rate, 3),
+                  "floor/flow": round(floor.rate / flow.rate, 3)}
+        out.append({"http": http, "save": flow, "floor": floor, "ratios": ratios})
         print(f"  commands x{clients}: {http.rate:,.0f}/s p99 {http.p99_ms:.1f} ms, errors {http.errors};"
-              f" flow save {flow.rate:,.0f}/s p99 {flow.p99_ms:.1f} ms ({http.rate / flow.rate:.2f}x);"
-              f" CPU ms/command {http.extra['cpu_ms']}", file=sys.stderr)
+              f" flow save {flow.rate:,.0f}/s p99 {flow.p99_ms:.1f} ms; ryw floor {floor.rate:,.0f}/s"
+              f" p99 {floor.p99_ms:.1f} ms (wait p50 {floor.extra['wait_ms']['p50']:.2f} ms); ratios {ratios};"
+              f" CPU ms/command {http.extra['cpu_ms']}, floor {floor.extra['cpu_ms']}", file=sys.stderr)
     return out
 
 

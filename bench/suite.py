@@ -10,7 +10,8 @@ models, then runs the scenarios of issue 6, each beside its ceilings from the sa
 
 1. commands (create shift, assign, confirm) at 1, 8 and 32 clients, beside the flow save
    (the same aggregates and events saved bare with `Application.save()`, one commit per
-   command);
+   command) and the read-your-writes floor (the flow save plus waiting, per command, for a
+   minimal worker process to track it: bench/ryw_floor.py);
 2. Monday morning: 90% reads / 10% commands at 32 clients, then each read alone beside its
    lean twin (bench/lean_twin.py: the same work with nothing around it), a minimal Litestar
    handler returning as many bytes and the read models' SQL alone;
@@ -154,7 +155,10 @@ def print_summary(out: Path, results: dict[str, Any], chart_copy: Path | None = 
 
     commands: list[tuple[Measured, Measured | None]] = []
     for level in results["commands"]:
-        commands += [(m(level["http"]), m(level["save"])), (m(level["save"]), None)]
+        commands += [(m(level["http"]), m(level["save"]))]
+        if "floor" in level:  # results written before the read-your-writes floor have none
+            commands += [(m(level["http"]), m(level["floor"])), (m(level["floor"]), m(level["save"]))]
+        commands += [(m(level["save"]), None)]
     monday = results["monday"]
     reads: list[tuple[Measured, Measured | None]] = [(m(monday["mixed"]), None)]
     twins = monday.get("twins", {})
@@ -177,7 +181,8 @@ def print_summary(out: Path, results: dict[str, Any], chart_copy: Path | None = 
           f" projections caught up at {seed_info['catch_up']['per_second']:,} events/s."
           f" Suite: {results['suite_seconds'] / 60:.1f} min.")
     read_pairs = [(m(monday["alone"][k]), m(twins[k])) for k in monday["alone"] if k in twins]
-    chart = report.chart(out, [{k: m(v) for k, v in level.items()} for level in results["commands"]], read_pairs)
+    chart = report.chart(out, [{k: m(v) for k, v in level.items() if k != "ratios"} for level in results["commands"]],
+                         read_pairs)
     if chart_copy is not None:
         chart_copy.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(chart, chart_copy)
