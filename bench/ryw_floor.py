@@ -116,6 +116,26 @@ def _floor_worker(conninfo: str, schema: str, table: str, listen: str, announce:
 
 
 @contextmanager
+def spawned(target: Callable[..., None], args: tuple[Any, ...], what: str, timeout: float,
+            cleanup: Callable[[], None]) -> Iterator[int]:
+    """`target(*args, ready)` in a spawned process, once it has set `ready`; yields its pid, and
+    afterwards stops it and runs `cleanup`."""
+    context = multiprocessing.get_context("spawn")
+    ready = context.Event()
+    process = context.Process(target=target, args=(*args, ready), daemon=True)
+    process.start()
+    try:
+        if not ready.wait(timeout):
+            raise RuntimeError(f"{what} did not start")
+        assert process.pid is not None
+        yield process.pid
+    finally:
+        process.terminate()
+        process.join(timeout=10)
+        cleanup()
+
+
+@contextmanager
 def floor_worker(settings: Settings) -> Iterator[int]:
     """The floor worker running on `settings`' schema, ready (listening); yields its pid."""
     schema, conninfo = settings.database_schema, _conninfo(settings)
@@ -123,21 +143,14 @@ def floor_worker(settings: Settings) -> Iterator[int]:
     with _connect(conninfo, schema) as conn:
         conn.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (name TEXT PRIMARY KEY, position BIGINT NOT NULL)")
         conn.execute(f"DELETE FROM {TABLE}")
-    context = multiprocessing.get_context("spawn")
-    ready = context.Event()
-    process = context.Process(target=_floor_worker, args=(conninfo, schema, table, listen, floor_channel(schema), ready),
-                              daemon=True)
-    process.start()
-    try:
-        if not ready.wait(60):
-            raise RuntimeError("the floor worker did not start")
-        assert process.pid is not None
-        yield process.pid
-    finally:
-        process.terminate()
-        process.join(timeout=10)
+
+    def drop() -> None:
         with _connect(conninfo, schema) as conn:
             conn.execute(f"DROP TABLE IF EXISTS {TABLE}")
+
+    with spawned(_floor_worker, (conninfo, schema, table, listen, floor_channel(schema)), "the floor worker",
+                 60, drop) as pid:
+        yield pid
 
 
 def _conninfo(settings: Settings) -> str:
@@ -194,20 +207,12 @@ def _runner_worker(settings: Settings, ready: Any) -> None:
 @contextmanager
 def runner_worker(settings: Settings) -> Iterator[int]:
     """The runner floor's worker on `settings`' schema, ready (listening); yields its pid."""
-    context = multiprocessing.get_context("spawn")
-    ready = context.Event()
-    process = context.Process(target=_runner_worker, args=(settings, ready), daemon=True)
-    process.start()
-    try:
-        if not ready.wait(120):
-            raise RuntimeError("the runner floor's worker did not start")
-        assert process.pid is not None
-        yield process.pid
-    finally:
-        process.terminate()
-        process.join(timeout=10)
+    def forget() -> None:
         with _connect(_conninfo(settings), settings.database_schema) as conn:
             conn.execute("DELETE FROM projection_tracking WHERE name = %s", (RUNNER_NAME,))
+
+    with spawned(_runner_worker, (settings,), "the runner floor's worker", 120, forget) as pid:
+        yield pid
 
 
 def runner_tracked(settings: Settings) -> int:
