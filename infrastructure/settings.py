@@ -18,12 +18,6 @@ def _flag(value: str) -> bool:
     return value.lower() in ("1", "true", "yes")
 
 
-def _groups(value: str) -> tuple[tuple[str, ...], ...]:
-    """`a,b;c` -> (("a", "b"), ("c",)); blanks ignored."""
-    groups = (tuple(n.strip() for n in group.split(",") if n.strip()) for group in value.split(";"))
-    return tuple(g for g in groups if g)
-
-
 _ORIGIN = re.compile(r"https?://[^/\s]+")
 """What a browser sends as Origin: scheme and host (with a port, or a `*` in a component), no path."""
 
@@ -86,10 +80,10 @@ class Settings:
     """How many X-Forwarded-For hops to trust for the client IP."""
     projection_workers: bool | None = None
     """Read models kept by separate `schedulax projections run` processes (default: on PostgreSQL)."""
-    projection_groups: tuple[tuple[str, ...], ...] = ()
-    """Projections that share one worker process, as `a,b;c,d` (each group one process, one read
-    of the log and one transaction per batch for all of it); a projection in no group has a process
-    of its own."""
+    projection_groups: str = "by-wait"
+    """Which projections share a worker process: `by-wait` (those commands wait for in one, the
+    others in another), `each` (a process per projection), or groups as `a,b;c,d` (a projection
+    in no group alone). A group reads the log once and applies a batch in one transaction."""
     read_your_writes_timeout: float = 5.0
     """Seconds a command waits for the projection workers before answering 202."""
     read_your_writes_poll: float = 0.1
@@ -193,7 +187,7 @@ class Settings:
             port=int(get("PORT", "8000")),
             trusted_proxy_count=int(get("TRUSTED_PROXY_COUNT", "0")),
             projection_workers=_optional_flag(get("PROJECTION_WORKERS", "")),
-            projection_groups=_groups(get("PROJECTION_GROUPS", "")),
+            projection_groups=get("PROJECTION_GROUPS", "by-wait").strip() or "by-wait",
             read_your_writes_timeout=float(get("READ_YOUR_WRITES_TIMEOUT", "5")),
             read_your_writes_poll=float(get("READ_YOUR_WRITES_POLL", "0.1")),
             thread_pool_size=int(get("THREAD_POOL_SIZE", "16")),

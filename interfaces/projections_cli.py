@@ -66,7 +66,7 @@ def run(settings: Settings, names: list[str], in_process: bool, parent: int | No
         except BudgetExceeded as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
-    how = "in this process" if in_process else "a process per group" if settings.projection_groups else "one process each"
+    how = "in this process" if in_process else f"processes by SCHEDULAX_PROJECTION_GROUPS={settings.projection_groups}"
     print(f"projections {', '.join(names)} on {settings.backend} ({how})", file=sys.stderr)
     if in_process:
         work(settings, names, stop)

@@ -1,10 +1,11 @@
 """Projection worker processes: `schedulax projections run`.
 
-One process per projection, so a slow read model holds up only itself, unless
-`SCHEDULAX_PROJECTION_GROUPS` puts several in one process: a group reads the log once per
-batch and applies it to all of its projections in one transaction, which costs far less CPU
-per event than a process each waking for every commit, and a failing projection still parks
-alone (the runner isolates it), but a slow one delays its group. Each process applies the event log from its tracked position, then sleeps until the event
+By default two processes (`SCHEDULAX_PROJECTION_GROUPS=by-wait`): one for the projections
+commands wait for, one for the others (analytics, audit, the hash chain), so the slow ones never
+hold up a command's answer. A group reads the log once per batch and applies it to all of its
+projections in one transaction: far less CPU per event than a process per projection, each
+waking for every commit (`each`, still available). A failing projection parks alone (the runner
+isolates it); a slow one delays its group. Each process applies the event log from its tracked position, then sleeps until the event
 store's NOTIFY (PostgreSQL) or a poll interval wakes it. Errors and lost connections
 restart it from its tracked position with backoff; SIGTERM ends it between batches.
 A supervisor process starts one child per projection and restarts any that dies; a
@@ -69,17 +70,24 @@ def chosen(names: Sequence[str] | None) -> list[str]:
     return list(names) if names else known
 
 
-def groups_of(names: Sequence[str], groups: Sequence[Sequence[str]]) -> list[tuple[str, ...]]:
-    """The worker processes for `names`: each configured group (those of its projections that are
-    among `names`), then every other projection alone."""
+def groups_of(names: Sequence[str], spec: str) -> list[tuple[str, ...]]:
+    """The worker processes for `names` under SCHEDULAX_PROJECTION_GROUPS `spec` (see Settings):
+    each group (those of its projections that are among `names`), then every other one alone."""
+    if spec == "each":
+        return [(n,) for n in names]
+    if spec == "by-wait":
+        waited = {p.name for p in all_projections() if p.answers_commands}
+        groups = [tuple(n for n in names if n in waited), tuple(n for n in names if n not in waited)]
+        return [g for g in groups if g]
     known = set(projection_names())
-    for group in groups:
+    listed = [tuple(n.strip() for n in group.split(",") if n.strip()) for group in spec.split(";")]
+    for group in listed:
         unknown = sorted(set(group) - known)
         if unknown:
             raise SystemExit(f"unknown projection {unknown[0]!r} in SCHEDULAX_PROJECTION_GROUPS")
     placed: set[str] = set()
     out = []
-    for group in groups:
+    for group in listed:
         members = tuple(n for n in names if n in group and n not in placed)
         if members:
             out.append(members)

@@ -29,6 +29,7 @@ import pytest
 from bench.servers import descendants
 from infrastructure.liveness import ALIVE, lock_prefix
 from interfaces.container import all_projections
+from interfaces.workers import groups_of
 from tests.live import ROOT, free_port, server_env, wait_until_up
 from tests.private_postgres import PrivatePostgres, private_pg  # noqa: F401 - the fixture
 from tests.support import bearer
@@ -36,6 +37,7 @@ from tests.support import bearer
 pytestmark = pytest.mark.faults
 
 NAMES = sorted(p.name for p in all_projections())
+WORKER_PROCESSES = len(groups_of(NAMES, "by-wait"))  # the default grouping: waited for, and the rest
 DDL = re.compile(r"LOG:\s+(?:statement|execute [^:]*):\s+(CREATE|ALTER|DROP)\b", re.I)
 
 
@@ -131,7 +133,7 @@ def test_serve_with_too_few_connections_stops_at_once_saying_what_to_change(
         assert time.monotonic() - started < 15
         message = done.stderr
         assert "SchedulaX needs" in message and "PostgreSQL has room for" in message, message
-        assert "2 API processes x" in message and f"{len(NAMES)} projection workers x 3" in message, message
+        assert "2 API processes x" in message and f"{WORKER_PROCESSES} projection workers x 3" in message, message
         assert "max_connections 12 - 3 reserved for superusers" in message, message
         assert "SCHEDULAX_POSTGRES_POOL_SIZE" in message, message
         assert other_connections(pg) == 0  # nothing was left behind, crash-looping or not
@@ -311,7 +313,7 @@ def test_the_supervisor_killed_takes_its_workers_along_and_serve_starts_it_again
     supervisor = served.supervisor()
     assert supervisor is not None
     workers = [pid for pid in descendants(supervisor)[1:] if "multiprocessing" in command_line(pid)]
-    assert len(workers) >= len(NAMES), [command_line(p) for p in workers]
+    assert len(workers) >= WORKER_PROCESSES, [command_line(p) for p in workers]
     os.kill(supervisor, signal.SIGKILL)
     wait_until(lambda: not any(alive(pid) for pid in workers), 10, "the orphaned workers to exit")
     again = wait_until(lambda: (pid := served.supervisor()) not in (None, supervisor) and pid, 10,
@@ -324,7 +326,7 @@ def test_the_supervisor_killed_takes_its_workers_along_and_serve_starts_it_again
 
 def test_serve_killed_leaves_no_projection_process_and_no_connection_behind(served: Served) -> None:
     family = descendants(served.process.pid)
-    assert len(family) > len(NAMES)
+    assert len(family) > WORKER_PROCESSES
     served.process.kill()
     served.process.wait(10)
     # Each child ends itself at most the lifeline's grace after it notices (infrastructure/lifeline.py);

@@ -190,7 +190,7 @@ class Workers:
 
     @classmethod
     def start(cls, schema: str, tmp_path: Path, *names: str, in_process: bool = False,
-              batch_size: int = 1000, groups: str = "") -> Workers:
+              batch_size: int = 1000, groups: str = "each") -> Workers:
         log_path = tmp_path / f"workers-{time.monotonic_ns()}.log"
         with open(log_path, "wb") as log:
             process = subprocess.Popen(
@@ -240,7 +240,7 @@ class Workers:
 
 @contextmanager
 def running(schema: str, tmp_path: Path, *names: str, in_process: bool = False,
-            batch_size: int = 1000, groups: str = "") -> Iterator[Workers]:
+            batch_size: int = 1000, groups: str = "each") -> Iterator[Workers]:
     workers = Workers.start(schema, tmp_path, *names, in_process=in_process, batch_size=batch_size, groups=groups)
     try:
         yield workers
@@ -773,14 +773,21 @@ def test_projections_of_a_group_share_one_process_and_commands_still_read_their_
 
 
 def test_groups_are_parsed_and_every_projection_in_no_group_runs_alone() -> None:
-    from infrastructure.settings import _groups
     from interfaces.workers import groups_of
 
-    assert _groups(" a, b ;; c ;") == (("a", "b"), ("c",))
-    assert groups_of(["rostering", "audit", "audit_chain", "files"], (("audit_chain", "rostering", "directory"),)) == [
+    assert groups_of(["rostering", "audit", "audit_chain", "files"], " audit_chain, rostering ,directory;; ") == [
         ("rostering", "audit_chain"), ("audit",), ("files",)]
+    assert groups_of(["rostering", "audit"], "each") == [("rostering",), ("audit",)]
     with pytest.raises(SystemExit, match="unknown projection 'nope'"):
-        groups_of(["audit"], (("audit", "nope"),))
+        groups_of(["audit"], "audit,nope")
+
+
+def test_by_default_the_projections_commands_wait_for_share_one_process_and_the_others_another() -> None:
+    from interfaces.workers import groups_of
+
+    assert Settings.from_env({}).projection_groups == "by-wait"
+    assert groups_of(NAMES, "by-wait") == [tuple(WAITED), tuple(n for n in NAMES if n not in WAITED)]
+    assert set(NAMES) - set(WAITED) == {"analytics", "audit", "audit_chain"}
 
 
 def test_with_no_worker_a_command_answers_202_and_its_events_wait_in_the_store(
