@@ -29,7 +29,9 @@ async def answer(request: Request[Any, Any, Any], container: Container,
     """`work(principal, me)`'s struct as JSON, computed in one worker thread."""
 
     def in_thread() -> bytes:
-        me = provide_me(request, container)
-        return encode_json(work(principal_of(me.user), me))
+        with container.store.held():  # the caller's row and the answer's rows: one connection
+            me = provide_me(request, container)
+            answered = work(principal_of(me.user), me)
+        return encode_json(answered)
 
     return Response(await sync_to_thread(in_thread), media_type=MediaType.JSON)
