@@ -24,6 +24,13 @@ from interfaces.container import Container
 from interfaces.http.security import provide_me
 
 
+def services_of(request: Request[Any, Any, Any]) -> Container:
+    """The app's container, as the `container` dependency gives it (`create_app` keeps it in the
+    app's state). A hot read takes it from there: resolving a dependency costs Litestar a
+    resolution pass and an exit stack per request, for an object that never changes."""
+    return request.app.state.container  # type: ignore[no-any-return]
+
+
 async def answer(request: Request[Any, Any, Any], container: Container,
                  work: Callable[[Principal, CallerView], Any]) -> Response[Any]:
     """`work(principal, me)`'s struct as JSON, computed in one worker thread."""
