@@ -107,6 +107,20 @@ def in_process(stack: Stack, tokens: dict[str, str], reads: list[dict[str, Any]]
               f" {figure['ours'] - figure['twin']:+5.0f} us ({figure['twin'] / figure['ours']:.2f}x)", flush=True)
 
 
+def show_answers(read: dict[str, Any], tokens: dict[str, str], port: int, twin_port: int) -> None:
+    """Each server's status, headers and body size for the read's first caller (to stderr)."""
+    import http.client
+
+    who = read["as"][0]
+    for name, at in (("ours", port), ("twin", twin_port)):
+        conn = http.client.HTTPConnection("127.0.0.1", at, timeout=10)
+        conn.request("GET", who["path"], headers={"Authorization": f"Bearer {tokens[str(who['user'])]}"})
+        answer = conn.getresponse()
+        body = answer.read()
+        print(f"{read['kind']} {name}: {answer.status} {len(body)} bytes {answer.getheaders()}", file=sys.stderr)
+        conn.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shifts", type=int, default=5000)
@@ -140,6 +154,8 @@ def main() -> None:
                 return
             twin_port = free_port()
             with baselines.lean_twin_server(twin_port, stack.api_workers, stack.env()) as twin:
+                for read in reads:
+                    show_answers(read, tokens, stack.port, twin_port)
                 for round_ in range(args.rounds):
                     for read in reads:
                         run_read(stack, base, read, twin.pid, twin_port, args, round_)
