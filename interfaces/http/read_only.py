@@ -56,7 +56,7 @@ def off_the_reads(app: Litestar, guard: Any) -> None:
     """Take `guard` (this module's `auditors_read_only`, set on the whole app) off the handlers
     that serve reads alone, where it returns at once: Litestar hands every guard call a fresh
     copy of the route handler (`copy(handler)` in `authorize_connection`), and for a hot read
-    that copy cost more than the rest of our middleware together (docs/benchmarks.md). A handler
+    that copy was 11% of our event-loop samples (bench.read_twins --asgi --profile). A handler
     without guards skips authorization altogether; every command keeps the guard.
 
     A handler's guards are resolved once, on first use, into the list `resolve_guards` keeps
