@@ -35,14 +35,30 @@ class _Suspension:
         self.awaited = awaited
 
 
-class _Task:
-    __slots__ = ("call", "future", "runner", "owner")
+class Direct:
+    """A callable that never suspends (a read): the pool runs it on its thread itself, not in a
+    greenlet of its own. Making, entering and dropping that greenlet cost about 28 us of CPU a
+    call (20,000 trivial calls at 32 in flight, 16 threads), a fair part of a hot read. Inside
+    it `can_suspend()` is False, as off the pool: a wait blocks its thread instead."""
 
-    def __init__(self, call: Callable[[], Any], future: concurrent.futures.Future[Any]) -> None:
+    __slots__ = ("call",)
+
+    def __init__(self, call: Callable[[], Any]) -> None:
+        self.call = call
+
+    def __call__(self) -> Any:
+        return self.call()
+
+
+class _Task:
+    __slots__ = ("call", "future", "runner", "owner", "direct")
+
+    def __init__(self, call: Callable[[], Any], future: concurrent.futures.Future[Any], direct: bool = False) -> None:
         self.call = call
         self.future = future
         self.runner: _Resumable | None = None
         self.owner = -1
+        self.direct = direct
 
 
 def can_suspend() -> bool:
@@ -89,7 +105,8 @@ class SuspendingExecutor(concurrent.futures.ThreadPoolExecutor):
         with self._lock:
             if self._closed:
                 raise RuntimeError("cannot schedule new futures after shutdown")
-            self._new.append(_Task(lambda: fn(*args, **kwargs), future))
+            direct = isinstance(fn, Direct) and not args and not kwargs
+            self._new.append(_Task(fn if direct else lambda: fn(*args, **kwargs), future, direct))
             if self._idle:
                 self._wakers[self._idle.pop()].notify()
             elif len(self._threads) < self._size:
@@ -134,6 +151,15 @@ class SuspendingExecutor(concurrent.futures.ThreadPoolExecutor):
             self._step(task, index, outcome)
 
     def _step(self, task: _Task, index: int, outcome: tuple[bool, Any]) -> None:
+        if task.direct:
+            if task.future.set_running_or_notify_cancel():
+                try:
+                    result = task.call()
+                except BaseException as error:  # the callable's own: its future carries it
+                    task.future.set_exception(error)
+                else:
+                    task.future.set_result(result)
+            return
         first = task.runner is None
         if task.runner is None:
             if not task.future.set_running_or_notify_cancel():

@@ -343,3 +343,20 @@ def test_an_auditor_still_signs_in_and_renews_its_token(auditing: Auditing) -> N
     assert login["user"]["role"] == "auditor"
     renewed = ok(auditing.client.post("/api/auth/refresh", headers=bearer(login["refresh_token"])))
     assert auditing.read("/api/rosters", {"token": renewed["access_token"]})["rosters"]
+
+
+def test_the_edge_guard_sits_on_every_command_handler_and_on_no_read_only_one(auditing: Auditing) -> None:
+    """Reads skip Litestar's guard call (a copy of the handler per request); commands keep it."""
+    from litestar.handlers import HTTPRouteHandler
+    from litestar.routes import HTTPRoute
+
+    from interfaces.http.read_only import READS, auditors_read_only
+
+    app = auditing.client.app
+    handlers = [h for r in app.routes if isinstance(r, HTTPRoute) for h in r.route_handlers
+                if isinstance(h, HTTPRouteHandler)]
+    reads = [h for h in handlers if set(h.http_methods) <= READS]
+    changes = [h for h in handlers if not set(h.http_methods) <= READS]
+    assert len(reads) > 30 and len(changes) > 30
+    assert not [h.handler_name for h in reads if auditors_read_only in h.resolve_guards()]
+    assert not [h.handler_name for h in changes if auditors_read_only not in h.resolve_guards()]

@@ -183,3 +183,15 @@ def test_a_rebuild_over_events_that_carry_request_ids_reproduces_every_read_mode
     live = dump(served.container.store)
     assert served.container.runner.rebuild() > 0
     assert dump(served.container.store) == live
+
+
+def test_a_generated_id_is_a_uuid4_in_hex() -> None:
+    from uuid import UUID
+
+    from interfaces.http.request_id import new_id
+
+    made = {new_id() for _ in range(200)}
+    assert len(made) == 200
+    for value in made:
+        parsed = UUID(hex=value)
+        assert (parsed.version, parsed.variant, parsed.hex) == (4, "specified in RFC 4122", value)

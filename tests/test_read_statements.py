@@ -38,8 +38,19 @@ def statements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     yield sent
 
 
-def test_each_hot_read_is_the_callers_row_and_one_statement(settings: Settings, statements: list[str]) -> None:
+def test_each_hot_read_is_the_callers_row_and_one_statement_on_one_connection(
+    settings: Settings, statements: list[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
     container = build_container(settings)
+    checkouts: list[int] = []
+    pool = container.store._pool  # type: ignore[union-attr]
+    getconn = pool.getconn
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        checkouts.append(1)
+        return getconn(*args, **kwargs)
+
+    monkeypatch.setattr(pool, "getconn", counted)
     try:
         with TestClient(create_app(settings, container)) as client:
             acme = seed_world(client).acme
@@ -56,7 +67,9 @@ def test_each_hot_read_is_the_callers_row_and_one_statement(settings: Settings, 
                               ("/api/rosters?page=1&limit=10", manager),
                               ("/api/notifications?page=1&limit=20", employee)):
                 statements.clear()
+                checkouts.clear()
                 ok(client.get(path, headers=who))
                 assert len(statements) == 2, (path, statements)
+                assert len(checkouts) == 1, (path, "connections taken from the read pool", len(checkouts))
     finally:
         container.close()

@@ -64,3 +64,30 @@ def test_what_the_awaited_raises_is_raised_in_the_callable_and_off_the_pool_noth
         pool.shutdown()
 
     asyncio.run(scenario())
+
+
+def test_a_direct_callable_runs_on_a_pool_thread_itself_and_cannot_suspend_there() -> None:
+    from infrastructure.suspend import Direct
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        pool = SuspendingExecutor(2)
+
+        def read() -> tuple[bool, str, bool]:
+            return can_suspend(), request_id.get(), threading.current_thread().name.startswith("schedulax-pool-")
+
+        def failing() -> None:
+            raise LookupError("gone")
+
+        async def one(number: int) -> tuple[bool, str, bool]:
+            request_id.set(f"request {number}")
+            return await loop.run_in_executor(pool, Direct(functools.partial(contextvars.copy_context().run, read)))
+
+        assert await asyncio.gather(*(one(n) for n in range(8))) == [(False, f"request {n}", True) for n in range(8)]
+        plain = await loop.run_in_executor(pool, can_suspend)
+        assert plain is True  # the rest still runs in a greenlet that may suspend
+        with pytest.raises(LookupError, match="gone"):
+            await loop.run_in_executor(pool, Direct(failing))
+        pool.shutdown()
+
+    asyncio.run(scenario())

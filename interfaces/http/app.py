@@ -44,7 +44,7 @@ from interfaces.http.idempotency import IdempotencyMiddleware
 from interfaces.http.negotiation import ContentNegotiationMiddleware
 from interfaces.http.openapi import declare_responses
 from interfaces.http.ratelimit import RateLimitMiddleware
-from interfaces.http.read_only import auditors_read_only
+from interfaces.http.read_only import auditors_read_only, off_the_reads
 from interfaces.http.request_id import HEADER as REQUEST_ID, NOTE as REQUEST_ID_NOTE
 from interfaces.http.request_id import RequestIdMiddleware, stamp_request_id
 from interfaces.http.security import provide_me, provide_principal
@@ -135,6 +135,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         request_max_body_size=settings.max_body_bytes,
     )
     declare_responses(app)
+    off_the_reads(app, auditors_read_only)
     app.state.container = container
     app.state.gateway = gateway
     return app

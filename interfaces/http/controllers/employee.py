@@ -13,7 +13,7 @@ from application.rostering_commands import LocalPeriod, NewSwap
 from application.views import CallerView
 from domain.assignment import AssignmentStatus
 from domain.errors import RuleViolation
-from interfaces.http.one_hop import answer
+from interfaces.http.one_hop import answer, services_of
 from interfaces.http.params import IfMatch, PathId, day_filter, expected_version, versioned
 from interfaces.http.rostering_dto import (
     AssignmentResponse,
@@ -56,11 +56,13 @@ class EmployeeController(Controller):
 
     @get("/my-schedule", summary="The caller's assignments with a summary")
     async def my_schedule(
-        self, request: Request[Any, Any, Any], container: Services,
+        self, request: Request[Any, Any, Any],
         start_date: Annotated[date | None, Parameter(description="Shifts on or after")] = None,
         end_date: Annotated[date | None, Parameter(description="Shifts on or before")] = None,
         status: Literal["pending", "confirmed", "declined"] | None = None,
     ) -> Response[ScheduleResponse]:
+        container = services_of(request)  # not a dependency: see one_hop.services_of
+
         def work(principal: Principal, me: CallerView) -> ScheduleResponse:
             entries = container.assignments.my_schedule(
                 principal, day_filter(start_date, "start_date"), day_filter(end_date, "end_date"), status,

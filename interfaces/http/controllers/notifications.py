@@ -13,7 +13,7 @@ from application.principal import Principal
 from application.inbox_views import NotificationFilter, NotificationView
 from domain.inbox import NotificationType
 from interfaces.http.dto import Pagination
-from interfaces.http.one_hop import answer
+from interfaces.http.one_hop import answer, services_of
 from interfaces.http.params import PageLimit, PageNumber, PathId, page_of, pagination
 from interfaces.http.security import Caller, Services
 from projections.sql import iso
@@ -75,11 +75,13 @@ class NotificationController(Controller):
 
     @get("/", summary="The caller's notifications, newest first")
     async def list_notifications(
-        self, request: Request[Any, Any, Any], container: Services, page: PageNumber = 1, limit: PageLimit = 20,
+        self, request: Request[Any, Any, Any], page: PageNumber = 1, limit: PageLimit = 20,
         read: Annotated[bool | None, Parameter(description="true: read only; false: unread only")] = None,
         type_: Annotated[str | None, QueryParameter(name="type", description="Notification type")] = None,
         priority: PriorityFilter | None = None,
     ) -> Response[NotificationsResponse]:
+        container = services_of(request)  # not a dependency: see one_hop.services_of
+
         def work(principal: Principal, _: object) -> NotificationsResponse:
             criteria = NotificationFilter(read=read, type=type_, priority=priority, now=now_iso())
             listed, counts = container.notifications.notifications(principal, criteria, page_of(page, limit))

@@ -16,7 +16,7 @@ from domain.roster import RosterStatus
 from interfaces.http.as_of_dto import RosterDiffResponse
 from interfaces.http.dto import given, or_none
 from interfaces.http.instants import AsOf, Since, Until
-from interfaces.http.one_hop import answer
+from interfaces.http.one_hop import answer, services_of
 from interfaces.http.params import (
     IfMatch, PageLimit, PageNumber, PathId, QueryId, Search, day_filter, expected_version, page_of, pagination,
     versioned,
@@ -60,13 +60,15 @@ class RosterController(Controller):
 
     @get(["/", "/all"], summary="Rosters the caller may see")
     async def list(
-        self, request: Request[Any, Any, Any], container: Services, page: PageNumber = 1, limit: PageLimit = 10,
+        self, request: Request[Any, Any, Any], page: PageNumber = 1, limit: PageLimit = 10,
         status: RosterStatus | None = None,
         start_date: Annotated[date | None, Parameter(description="Rosters starting on or after")] = None,
         end_date: Annotated[date | None, Parameter(description="Rosters ending on or before")] = None,
         department_id: QueryId = None,
         search: Search = None,
     ) -> Response[RostersResponse]:
+        container = services_of(request)  # not a dependency: see one_hop.services_of
+
         def work(principal: Principal, _: object) -> RostersResponse:
             criteria = RosterFilter(
                 department_id=department_id, statuses=(status.value,) if status else None,

@@ -12,7 +12,7 @@ from application.principal import Principal
 from application.rostering_commands import NewShift, ShiftChanges
 from interfaces.http.dto import given, or_none
 from interfaces.http.instants import AsOf
-from interfaces.http.one_hop import answer
+from interfaces.http.one_hop import answer, services_of
 from interfaces.http.params import IfMatch, PathId, day_filter, expected_version, versioned
 from interfaces.http.rostering_dto import (
     AssignmentResponse,
@@ -37,12 +37,14 @@ class ShiftController(Controller):
 
     @get("/roster/{roster_id:int}", summary="Shifts of a roster")
     async def of_roster(
-        self, roster_id: PathId, request: Request[Any, Any, Any], container: Services,
+        self, roster_id: PathId, request: Request[Any, Any, Any],
         date_: Annotated[date | None, QueryParameter(name="date", description="One day")] = None,
         start_date: Annotated[date | None, Parameter(description="Shifts on or after")] = None,
         end_date: Annotated[date | None, Parameter(description="Shifts on or before")] = None,
         as_of: AsOf = None,
     ) -> Response[ShiftsResponse]:
+        container = services_of(request)  # not a dependency: see one_hop.services_of
+
         def work(principal: Principal, _: object) -> ShiftsResponse:
             filters = (day_filter(date_, "date"), day_filter(start_date, "start_date"),
                        day_filter(end_date, "end_date"))
