@@ -48,11 +48,13 @@ class Stack:
         service.wait_started([p.name for p in all_projections()])
         return service
 
-    def start_api(self) -> Service:
+    def start_api(self, ready: str = "/health") -> Service:
+        """The API, once `ready` answers below 500 (`/health` does only while the projection
+        workers run: without them, wait for a path that needs none)."""
         service = Service("API process", ["interfaces.cli", "serve", "--workers", str(self.api_workers),
                                           "--without-projection-workers"], self.env(), self.logs / "api.log")
         self.services["API process"] = service.start()
-        service.wait_http(self.port)
+        service.wait_http(self.port, ready)
         return service
 
     def start_jobs(self) -> Service:

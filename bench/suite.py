@@ -129,7 +129,7 @@ def run(stack: Stack, results: dict[str, Any], shifts: int, duration: float, lev
     print(f"scenario 4: memory with {million:,} events in the store", file=sys.stderr)
     stack.stop()
     results["store_growth"] = grow_log(stack.settings, million)
-    stack.start_api()
+    stack.start_api(ready="/schema/openapi.json")  # no projection workers now: /health says 503
     scenarios.response_size(stack.port, tokens, {"user": seeded.teams[0]["employees"][0],
                                                  "path": "/api/employee/my-schedule"})
     memory[f"API idle, {million:,} events"] = scenarios.idle_memory(stack)
