@@ -3,7 +3,7 @@
     python -m bench.projection_lag [--commands 500] [--runs 3] [--threads 1 4] [--observer poll|notify]
 
 Each run: a fresh PostgreSQL schema; `python -m interfaces.cli projections run` as a
-subprocess (one supervised process per projection, as in production); a container in
+subprocess (supervised worker processes, grouped as in production); a container in
 this process built with `projection_workers=True`, so every command also waits for the
 workers the way the API does (TrackingWaiter, read your writes). The load is a month
 roster filled command by command: create a shift, assign an employee to it, repeat; from

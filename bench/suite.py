@@ -3,8 +3,8 @@
     python -m bench.suite [--quick] [--out bench/results/suite-<time>]
 
 PostgreSQL event store and read models (a fresh schema, dropped afterwards), Redis,
-`schedulax serve --workers 2` (uvicorn), `schedulax projections run` (one process per
-projection) and `schedulax worker` (dramatiq jobs). It seeds 100,000 shifts in
+`schedulax serve --workers 2` (uvicorn), `schedulax projections run` (by default two
+processes: the projections commands wait for, and the rest) and `schedulax worker` (dramatiq jobs). It seeds 100,000 shifts in
 200-employee departments (`bench.seed`), lets the projection workers build the read
 models, then runs the scenarios of issue 6, each beside its ceilings from the same run:
 
