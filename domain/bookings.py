@@ -88,11 +88,6 @@ class Bookings:
     def __contains__(self, assignment_id: object) -> bool:
         return assignment_id in self._held
 
-    def get(self, assignment_id: int) -> Booking | None:
-        if assignment_id not in self._held:
-            return None
-        return self._booking(self.assignment_ids.index(assignment_id))
-
     def near(self, first: datetime, last: datetime) -> Iterator[tuple[int, Booking]]:
         """Every booking that ends at or after `first` and starts at or before `last` (a few more
         may come too: callers test each one), in start order."""

@@ -113,9 +113,12 @@ class EmployeeSchedule(Aggregate):
         """Raise the first rule `booking` would break; `ignoring` names bookings about to go.
 
         Only bookings within reach of `booking` can break a rule of time (overlap, rest, the
-        week's hours, a run of days), so only those are read, whatever the schedule's age."""
+        week's hours, a run of days), so only those are read, whatever the schedule's age; each
+        rule then tests each of them exactly."""
         rest = timedelta(hours=rules.min_rest_hours)
         new, reach = booking.interval, max(rest, timedelta(0))
+        if rules.limits_working_time:
+            reach = max(reach, _working_time_reach(rules.max_consecutive_days))
         others = [b for a, b in self.booked.near(new.start - reach, new.end + reach) if a not in ignoring]
         for other in others:
             if other.interval.overlaps(new):
@@ -132,9 +135,7 @@ class EmployeeSchedule(Aggregate):
             if status == TimeOffStatus.APPROVED.value and when.overlaps(new):
                 raise OnTimeOff(time_off_id)
         if rules.limits_working_time:  # counted across every roster the employee works in
-            reach = _working_time_reach(rules.max_consecutive_days)
-            nearby = [b.interval for a, b in self.booked.near(new.start - reach, new.end + reach) if a not in ignoring]
-            check_working_time(new, nearby, rules.hours_limits, rules.timezone)
+            check_working_time(new, [b.interval for b in others], rules.hours_limits, rules.timezone)
 
     @property
     def bookings(self) -> dict[int, Booking]:
