@@ -189,6 +189,11 @@ def all_projections() -> list[Projection]:
             AuditProjection(), ChainProjection(), FilesProjection(), WebhooksProjection()]
 
 
+def waited_projections() -> list[str]:
+    """The projections a command's answer waits for (`answers_commands`), in applying order."""
+    return [p.name for p in all_projections() if p.answers_commands]
+
+
 def announcers(store: SqliteReadStore | PostgresReadStore, events: SchedulaX) -> dict[str, Announcer]:
     """The projections whose changes realtime subscribers hear of (`events`: where the
     calendar announcer finds who held a deleted event)."""
@@ -228,7 +233,7 @@ def projection_sync(settings: Settings, store: SqliteReadStore | PostgresReadSto
     """Read your writes: catch up in-process, or wait for the separate projection workers
     (on PostgreSQL, woken by their NOTIFY: `infrastructure.tracked_positions`)."""
     if settings.uses_projection_workers:
-        waited = [p.name for p in all_projections() if p.answers_commands]
+        waited = waited_projections()
         polling = TrackingWaiter(store, waited, settings.read_your_writes_timeout)
         if settings.backend != "postgres":
             return polling

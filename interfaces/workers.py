@@ -5,10 +5,10 @@ commands wait for, one for the others (analytics, audit, the hash chain), so the
 hold up a command's answer. A group reads the log once per batch and applies it to all of its
 projections in one transaction: far less CPU per event than a process per projection, each
 waking for every commit (`each`, still available). A failing projection parks alone (the runner
-isolates it); a slow one delays its group. Each process applies the event log from its tracked position, then sleeps until the event
-store's NOTIFY (PostgreSQL) or a poll interval wakes it. Errors and lost connections
-restart it from its tracked position with backoff; SIGTERM ends it between batches.
-A supervisor process starts one child per projection and restarts any that dies; a
+isolates it); a slow one delays its group. Each process applies the event log from its tracked
+position, then sleeps until the event store's NOTIFY (PostgreSQL) or a poll interval wakes it.
+Errors and lost connections restart it from its tracked position with backoff; SIGTERM ends it
+between batches. A supervisor process starts one child per group and restarts any that dies; a
 child ends when its supervisor does (`infrastructure.lifeline`), so none is orphaned.
 A worker runs no DDL when it starts (`schedulax migrate` did), and its LISTEN connection
 holds the advisory lock that tells /health it is alive (`infrastructure.liveness`).
@@ -34,7 +34,9 @@ from infrastructure.lifeline import die_with_parent
 from infrastructure.settings import PostgresTarget, Settings
 from infrastructure.wakeup import ListenWakeup, PollWakeup, Wakeup
 from infrastructure.pubsub import RedisBus
-from interfaces.container import all_projections, open_event_store, projection_runner, read_store
+from interfaces.container import (
+    all_projections, open_event_store, projection_runner, read_store, waited_projections,
+)
 from interfaces.migrate import ensure_migrated
 from projections.runner import CatchUpRunner
 
@@ -76,7 +78,7 @@ def groups_of(names: Sequence[str], spec: str) -> list[tuple[str, ...]]:
     if spec == "each":
         return [(n,) for n in names]
     if spec == "by-wait":
-        waited = {p.name for p in all_projections() if p.answers_commands}
+        waited = set(waited_projections())
         groups = [tuple(n for n in names if n in waited), tuple(n for n in names if n not in waited)]
         return [g for g in groups if g]
     known = set(projection_names())
